@@ -1,0 +1,55 @@
+"""The errors the engine raises to its callers, and JSON paths to point into a flow."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+PathPart = str | int
+
+
+def format_path(parts: Sequence[PathPart]) -> str:
+    """Render ``["edges", 0, "to", "port"]`` as ``edges[0].to.port``.
+
+    Keys that are not identifiers are quoted (``ports["add.x"]``) so a path is never
+    ambiguous; the empty path is ``$`` (the document itself).
+    """
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _IDENTIFIER.match(part):
+            out += f".{part}" if out else part
+        else:
+            out += '["' + part.replace("\\", "\\\\").replace('"', '\\"') + '"]'
+    return out or "$"
+
+
+class HeadraceError(Exception):
+    """Base of the errors the engine reports to its host as values."""
+
+
+class FlowError(HeadraceError):
+    """A flow file, or a node's code, is not valid. ``path`` points at the culprit
+    (``nodes[1].code``) and ``problem`` says what is wrong; ``str()`` gives both."""
+
+    def __init__(self, path: Sequence[PathPart] | str, problem: str) -> None:
+        self.path = path if isinstance(path, str) else format_path(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+class RequirementError(HeadraceError):
+    """Requirements of a flow are missing here or could not be installed.
+    ``requirements`` lists the ones at fault."""
+
+    def __init__(self, message: str, requirements: Sequence[str]) -> None:
+        self.requirements = list(requirements)
+        super().__init__(message)
+
+
+class RunError(HeadraceError):
+    """A run was asked to do something it cannot (trigger an unknown node, trigger
+    after it stopped)."""

@@ -1,0 +1,109 @@
+"""The flow model: flow format version 1 as Python objects.
+
+Optional fields that a file leaves out stay out (``None`` here), so that exporting
+a loaded flow gives back the same document, ``ui`` included.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from headrace.shape import NodeShape, NodeType, Port
+
+FORMAT_VERSION = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class PortSettings:
+    """Per-port settings (``ports`` on a node)."""
+
+    sticky: bool = False
+
+
+@dataclasses.dataclass
+class Node:
+    """One node. ``shape`` is read from ``code`` when the flow is loaded."""
+
+    id: str
+    type: NodeType
+    name: str
+    code: str
+    shape: NodeShape
+    sockets: list[str] | None = None
+    schedule: dict[str, str] | None = None
+    ports: dict[str, PortSettings] | None = None
+    description: str | None = None
+
+    def is_sticky(self, port: Port) -> bool:
+        return bool(self.ports and self.ports.get(port.name, PortSettings()).sticky)
+
+    @property
+    def label(self) -> str:
+        """How logs name the node: its name, or its id when it has none."""
+        return self.name or self.id
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "type": self.type, "name": self.name, "code": self.code}
+        if self.description is not None:
+            out["description"] = self.description
+        if self.sockets is not None:
+            out["sockets"] = list(self.sockets)
+        if self.schedule is not None:
+            out["schedule"] = dict(self.schedule)
+        if self.ports is not None:
+            out["ports"] = {name: {"sticky": s.sticky} for name, s in self.ports.items()}
+        return out
+
+
+@dataclasses.dataclass(frozen=True)
+class Edge:
+    """A wire from a node's socket to another node's port."""
+
+    from_node: str
+    from_socket: str
+    to_node: str
+    to_port: str
+    id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.id is not None:
+            out["id"] = self.id
+        out["from"] = {"node": self.from_node, "socket": self.from_socket}
+        out["to"] = {"node": self.to_node, "port": self.to_port}
+        return out
+
+
+@dataclasses.dataclass
+class FlowSpec:
+    """A validated flow document."""
+
+    name: str
+    nodes: list[Node]
+    edges: list[Edge]
+    description: str | None = None
+    requirements: list[str] | None = None
+    ui: dict[str, Any] | None = None
+
+    def node(self, node_id: str) -> Node:
+        return next(n for n in self.nodes if n.id == node_id)
+
+    def has_incoming(self, node_id: str, port: str) -> bool:
+        return any(e.to_node == node_id and e.to_port == port for e in self.edges)
+
+    def is_required(self, node: Node, port: Port) -> bool:
+        """A port is required if an edge feeds it or it has no default."""
+        return not port.has_default or self.has_incoming(node.id, port.name)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"headrace": FORMAT_VERSION, "name": self.name}
+        if self.description is not None:
+            out["description"] = self.description
+        if self.requirements is not None:
+            out["requirements"] = list(self.requirements)
+        out["nodes"] = [n.to_json() for n in self.nodes]
+        out["edges"] = [e.to_json() for e in self.edges]
+        if self.ui is not None:
+            out["ui"] = self.ui
+        return out

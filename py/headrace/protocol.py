@@ -1,0 +1,176 @@
+"""The engine's events: what a run reports, defined once, as a tagged union.
+
+Every event is a frozen dataclass with a ``kind`` class attribute that becomes the
+``"event"`` tag on the wire. The studio's TypeScript types are generated from these
+classes (:mod:`headrace.protocol_ts`), so this module is the single source of truth
+for the wire format that the Web Worker, the server's WebSocket and the CLI share.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+from typing import Any, ClassVar, Literal, Union
+
+PROTOCOL_VERSION = 1
+
+
+class NodeState(str, enum.Enum):
+    """What a node is doing, as the canvas shows it."""
+
+    IDLE = "idle"
+    WAITING = "waiting"
+    RUNNING = "running"
+    DONE = "done"
+    ERROR = "error"
+
+
+class RunState(str, enum.Enum):
+    """The life of a run. ``STOPPED`` is the only terminal state."""
+
+    RUNNING = "running"
+    IDLE = "idle"
+    STOPPED = "stopped"
+
+
+@dataclasses.dataclass(frozen=True)
+class Held:
+    """How many of a function's required ports hold a value."""
+
+    held: int
+    required: int
+
+
+@dataclasses.dataclass(frozen=True)
+class RunStarted:
+    """A run began. ``nodes`` is the number of nodes in the flow."""
+
+    kind: ClassVar[str] = "run_started"
+    run: str
+    flow: str
+    nodes: int
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeStateChanged:
+    """A node moved to another state; ``functions`` holds the per-function counts
+    of a script node (``{"add": {"held": 1, "required": 2}}``)."""
+
+    kind: ClassVar[str] = "node_state"
+    run: str
+    node: str
+    state: NodeState
+    functions: dict[str, Held]
+
+
+@dataclasses.dataclass(frozen=True)
+class Emit:
+    """A value left a socket. ``value`` is the value itself inside the engine; on
+    the wire it is JSON where it can be, else its ``repr`` (and ``repr`` is true).
+    ``seq`` counts emits within the run, from 1."""
+
+    kind: ClassVar[str] = "emit"
+    run: str
+    node: str
+    socket: str
+    value: Any
+    seq: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Output:
+    """Text a node wrote to stdout or stderr."""
+
+    kind: ClassVar[str] = "output"
+    run: str
+    node: str
+    stream: Literal["stdout", "stderr"]
+    text: str
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeError:
+    """Node code raised. ``socket`` is the function (script) or socket (data) that
+    failed, or null when the module itself failed to run. ``routed`` tells whether
+    an edge leaves the node's ``error`` socket."""
+
+    kind: ClassVar[str] = "node_error"
+    run: str
+    node: str
+    socket: str | None
+    type: str
+    message: str
+    traceback: str
+    routed: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class RunIdle:
+    """Nothing is left to do until something is triggered again. Counts are totals
+    for the run so far."""
+
+    kind: ClassVar[str] = "run_idle"
+    run: str
+    emitted: int
+    errors: int
+    unrouted_errors: int
+    elapsed_ms: float
+
+
+@dataclasses.dataclass(frozen=True)
+class RunStopped:
+    """The run ended: ``reason`` is ``"stopped"`` (asked to), ``"finished"`` (ran
+    to idle and was not kept alive) or ``"failed"`` (the engine itself failed;
+    ``message`` says why)."""
+
+    kind: ClassVar[str] = "run_stopped"
+    run: str
+    reason: Literal["stopped", "finished", "failed"]
+    message: str | None = None
+
+
+Event = Union[RunStarted, NodeStateChanged, Emit, Output, NodeError, RunIdle, RunStopped]
+EVENT_TYPES: tuple[type, ...] = (
+    RunStarted,
+    NodeStateChanged,
+    Emit,
+    Output,
+    NodeError,
+    RunIdle,
+    RunStopped,
+)
+
+
+def encode_value(value: Any) -> tuple[Any, bool]:
+    """Return ``(wire_value, is_repr)``: the value itself when it is JSON, else its
+    ``repr``. Tuples become lists, as JSON has no tuple."""
+    try:
+        text = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        try:
+            return repr(value), True
+        except Exception as exc:  # a broken __repr__ must not break the run
+            return f"<unrepresentable {type(value).__name__}: {exc!r}>", True
+    return json.loads(text), False
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """The wire form of an event: a JSON-ready dict tagged with ``"event"``."""
+    out: dict[str, Any] = {"event": event.kind}
+    for field in dataclasses.fields(event):
+        value = getattr(event, field.name)
+        if isinstance(event, Emit) and field.name == "value":
+            out["value"], out["repr"] = encode_value(value)
+        elif isinstance(value, enum.Enum):
+            out[field.name] = value.value
+        elif field.name == "functions":
+            out[field.name] = {k: dataclasses.asdict(v) for k, v in value.items()}
+        else:
+            out[field.name] = value
+    return out
+
+
+def event_to_json(event: Event) -> str:
+    """One event as one line of JSON."""
+    return json.dumps(event_to_dict(event), ensure_ascii=False)

@@ -1,0 +1,427 @@
+"""A run: one flow executing, from start to stop.
+
+Everything a run does goes through one FIFO work queue, processed by one asyncio
+task, one item at a time. That makes delivery deterministic — the same flow gives
+the same events, in the same order, in CPython and in Pyodide — and gives every
+message the same few named steps, which is where events are reported:
+
+* ``trigger`` — a data node or a source function is asked to fire;
+* ``emit`` — a value leaves a socket: an ``emit`` event, then one delivery per
+  edge from that socket, in file order, at the back of the queue;
+* ``deliver`` — a value reaches a port and is held in the function's inbox; when
+  every required port holds one, the function is called;
+* ``step`` — a generator (or async generator) yields its next value. Each yield is
+  a queue item of its own, so an endless generator never starves the flow.
+
+The run reports ``run_idle`` each time the queue drains; it stays alive (so nodes
+can be triggered again, and schedules can fire) until :meth:`Run.stop`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import itertools
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from headrace import capture
+from headrace.errors import RunError
+from headrace.model import FlowSpec
+from headrace.nodes import Function, LiveNode, error_value, is_emittable_data
+from headrace.protocol import (
+    Emit,
+    Event,
+    NodeError,
+    NodeStateChanged,
+    Output,
+    RunIdle,
+    RunStarted,
+    RunState,
+    RunStopped,
+)
+from headrace.shape import ERROR_SOCKET
+
+EventHandler = Callable[[Event], None]
+
+#: Longest stretch of work between two yields to the event loop, in seconds: the
+#: host (a Web Worker, a server) must get to answer "stop" and flush events.
+SLICE_SECONDS = 0.01
+
+# Queue item kinds (the first element of each item tuple).
+_LOAD, _TRIGGER, _DELIVER, _STEP = range(4)
+
+_run_counter = itertools.count(1)
+
+
+class Run:
+    """One execution of a flow. Create it, :meth:`start` it inside a running event
+    loop, trigger nodes, :meth:`wait_idle`, :meth:`stop`."""
+
+    def __init__(self, flow: FlowSpec, *, on_event: EventHandler | None = None, run_id: str | None = None) -> None:
+        self.flow = flow
+        self.id = run_id or uuid.uuid4().hex[:12]
+        self.state = RunState.IDLE
+        self._on_event = on_event or (lambda event: None)
+        self._queue: deque[tuple[Any, ...]] = deque()
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._task: asyncio.Task[None] | None = None
+        self._started_at = 0.0
+        self._busy_since_idle = False
+        self._steps: list[tuple[LiveNode, Any]] = []  # open generators, to close on stop
+        self.emitted = 0
+        self.errors = 0
+        self.unrouted_errors = 0
+        self._interrupt_requested = False
+        prefix = f"__headrace_run{next(_run_counter)}"
+        self.nodes: dict[str, LiveNode] = {
+            n.id: LiveNode(n, flow, f"{prefix}_node{i}__", self._output_handler(n.id))
+            for i, n in enumerate(flow.nodes)
+        }
+        # (node, socket) -> where its values go, in edge (file) order.
+        self._routes: dict[tuple[str, str], list[tuple[LiveNode, Function, int]]] = {}
+        for edge in flow.edges:
+            target = self.nodes[edge.to_node]
+            function_name, _, param = edge.to_port.partition(".")
+            function = target.functions[function_name]
+            index = next(i for i, p in enumerate(function.inbox.ports) if p.param == param)
+            self._routes.setdefault((edge.from_node, edge.from_socket), []).append((target, function, index))
+
+    # -- public API -----------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the work loop and load every script node's module (in node order).
+        Must be awaited inside the event loop that will run the flow."""
+        if self._task is not None:
+            raise RunError("the run has already started")
+        capture.install()
+        self._started_at = time.perf_counter()
+        self.state = RunState.RUNNING
+        self._report(RunStarted(run=self.id, flow=self.flow.name, nodes=len(self.nodes)))
+        for node in self.nodes.values():
+            self._report_state(node)
+            if node.spec.type == "script":
+                self._push((_LOAD, node))
+        self._task = asyncio.get_running_loop().create_task(self._pump(), name=f"headrace run {self.id}")
+
+    def trigger_sources(self) -> None:
+        """Fire every source once: every data node (all its sockets) and every
+        script function that needs no input, in node order."""
+        for node in self.nodes.values():
+            if node.spec.type == "data":
+                self._push((_TRIGGER, node, None))
+            else:
+                for function in node.functions.values():
+                    if function.is_source:
+                        self._push((_TRIGGER, node, function.name))
+
+    def trigger(self, node_id: str, socket: str | None = None) -> None:
+        """Fire one node (a data node emits every socket, a script node calls
+        every source function) or one of its sockets."""
+        if self.state is RunState.STOPPED:
+            raise RunError(f"run {self.id} has stopped")
+        node = self.nodes.get(node_id)
+        if node is None:
+            raise RunError(f"no node {node_id!r} (nodes: {', '.join(self.nodes)})")
+        if socket is not None and socket not in node.spec.shape.sockets:
+            raise RunError(f"node {node_id!r} has no socket {socket!r} (sockets: {', '.join(node.spec.shape.sockets)})")
+        if node.spec.type == "data":
+            self._push((_TRIGGER, node, socket))
+            return
+        names = [socket] if socket is not None else [f.name for f in node.functions.values() if f.is_source]
+        for name in names:
+            function = node.functions[name]
+            if not function.is_source:
+                waits = ", ".join(p.name for p in function.required_ports)
+                raise RunError(f"{node_id}.{name} is not a source: it waits for {waits}")
+            self._push((_TRIGGER, node, name))
+
+    async def wait_idle(self) -> None:
+        """Wait until nothing is left to do (or the run stopped)."""
+        while not self._idle.is_set() and self.state is not RunState.STOPPED:
+            assert self._task is not None
+            idle = asyncio.ensure_future(self._idle.wait())
+            await asyncio.wait({idle, self._task}, return_when=asyncio.FIRST_COMPLETED)
+            idle.cancel()
+
+    async def stop(self, reason: str = "stopped", message: str | None = None) -> None:
+        """End the run: cancel the work in progress, close open generators."""
+        if self.state is RunState.STOPPED:
+            return
+        self.state = RunState.STOPPED
+        task = self._task
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+        for node, generator in self._steps:
+            await self._close_generator(node, generator)
+        self._steps.clear()
+        self._queue.clear()
+        for node in self.nodes.values():
+            node.unload()
+        self._idle.set()
+        self._report(RunStopped(run=self.id, reason=reason, message=message))  # type: ignore[arg-type]
+
+    def request_interrupt(self) -> None:
+        """Mark the next KeyboardInterrupt as the user stopping the run (Ctrl-C,
+        the studio's Stop) rather than an exception raised by node code."""
+        self._interrupt_requested = True
+
+    # -- the work loop ----------------------------------------------------------
+
+    def _push(self, item: tuple[Any, ...]) -> None:
+        if self.state is RunState.STOPPED:
+            raise RunError(f"run {self.id} has stopped")
+        self._queue.append(item)
+        if self._idle.is_set():
+            self._idle.clear()
+            self._wake.set()
+
+    async def _pump(self) -> None:
+        queue = self._queue
+        try:
+            while True:
+                if not queue:
+                    self._went_idle()
+                    self._wake.clear()
+                    await self._wake.wait()
+                    continue
+                self._busy_since_idle = True
+                self.state = RunState.RUNNING
+                slice_end = time.perf_counter() + SLICE_SECONDS
+                while queue:
+                    item = queue.popleft()
+                    kind = item[0]
+                    if kind == _DELIVER:
+                        await self._deliver(item[1], item[2], item[3], item[4])
+                    elif kind == _STEP:
+                        await self._step(item[1], item[2], item[3])
+                    elif kind == _TRIGGER:
+                        await self._trigger(item[1], item[2])
+                    else:
+                        self._load(item[1])
+                    if time.perf_counter() > slice_end:
+                        await asyncio.sleep(0)
+                        slice_end = time.perf_counter() + SLICE_SECONDS
+        except asyncio.CancelledError:
+            raise
+        except _StopRequested:
+            asyncio.get_running_loop().create_task(self.stop("stopped"))
+        except Exception as exc:  # an engine bug: end the run, say why
+            message = f"internal error: {type(exc).__name__}: {exc}"
+            asyncio.get_running_loop().create_task(self.stop("failed", message))
+
+    def _went_idle(self) -> None:
+        if self.state is not RunState.STOPPED:
+            self.state = RunState.IDLE
+        if self._busy_since_idle:
+            self._busy_since_idle = False
+            self._report(
+                RunIdle(
+                    run=self.id,
+                    emitted=self.emitted,
+                    errors=self.errors,
+                    unrouted_errors=self.unrouted_errors,
+                    elapsed_ms=round((time.perf_counter() - self._started_at) * 1000, 3),
+                )
+            )
+        self._idle.set()
+
+    # -- the named steps ------------------------------------------------------
+
+    def _load(self, node: LiveNode) -> None:
+        token = capture.current_sink.set(node.sink)
+        try:
+            node.execute_module()
+            node.bind_functions()
+            node.loaded = True
+        except BaseException as exc:
+            self._check_interrupt(exc)
+            node.sink.flush()
+            self._fail(node, None, exc)
+            return
+        finally:
+            capture.current_sink.reset(token)
+        node.sink.flush()
+
+    async def _trigger(self, node: LiveNode, socket: str | None) -> None:
+        if node.spec.type == "script":
+            if node.loaded:
+                await self._call(node, node.functions[socket or ""], [])
+            return
+        node.active += 1
+        self._report_state(node)
+        token = capture.current_sink.set(node.sink)
+        try:
+            module = node.execute_module()
+        except BaseException as exc:
+            self._check_interrupt(exc)
+            node.sink.flush()
+            node.active -= 1
+            self._fail(node, socket, exc)
+            return
+        finally:
+            capture.current_sink.reset(token)
+        node.sink.flush()
+        node.active -= 1
+        node.ran = True
+        node.errored = False
+        self._report_state(node)
+        names = [socket] if socket is not None else node.spec.shape.sockets
+        for name in names:
+            if name not in module.__dict__:
+                self._fail(node, name, NameError(f"the code did not bind {name!r} when it ran"))
+                continue
+            value = module.__dict__[name]
+            if is_emittable_data(value):
+                self._emit(node, name, value)
+
+    async def _deliver(self, node: LiveNode, function: Function, index: int, value: Any) -> None:
+        inbox = function.inbox
+        inbox.put(index, value)
+        if not node.loaded:
+            return  # its module failed: the value waits in vain, as the node shows
+        while inbox.ready():
+            await self._call(node, function, inbox.take())
+            if self.state is RunState.STOPPED:
+                return
+        self._report_state(node)
+
+    async def _call(self, node: LiveNode, function: Function, values: list[Any]) -> None:
+        node.active += 1
+        self._report_state(node)
+        token = capture.current_sink.set(node.sink)
+        try:
+            result = function.call(values)
+            if inspect.isawaitable(result):
+                result = await result
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:
+            self._check_interrupt(exc)
+            node.sink.flush()
+            node.active -= 1
+            self._fail(node, function.name, exc)
+            return
+        finally:
+            capture.current_sink.reset(token)
+        node.sink.flush()
+        if inspect.isgenerator(result) or inspect.isasyncgen(result):
+            self._steps.append((node, result))
+            self._queue.append((_STEP, node, function.name, result))
+            return  # still active until the generator is exhausted
+        node.active -= 1
+        node.ran = True
+        node.errored = False
+        self._report_state(node)
+        if result is not None:
+            self._emit(node, function.name, result)
+
+    async def _step(self, node: LiveNode, socket: str, generator: Any) -> None:
+        token = capture.current_sink.set(node.sink)
+        try:
+            if inspect.isasyncgen(generator):
+                value = await generator.__anext__()
+            else:
+                value = next(generator)
+        except (StopIteration, StopAsyncIteration):
+            node.sink.flush()
+            self._finish_generator(node, generator)
+            node.ran = True
+            node.errored = False
+            self._report_state(node)
+            return
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:
+            self._check_interrupt(exc)
+            node.sink.flush()
+            self._finish_generator(node, generator)
+            self._fail(node, socket, exc)
+            return
+        finally:
+            capture.current_sink.reset(token)
+        node.sink.flush()
+        if value is not None:
+            self._emit(node, socket, value)
+        self._queue.append((_STEP, node, socket, generator))
+
+    def _finish_generator(self, node: LiveNode, generator: Any) -> None:
+        node.active -= 1
+        self._steps = [(n, g) for n, g in self._steps if g is not generator]
+
+    async def _close_generator(self, node: LiveNode, generator: Any) -> None:
+        token = capture.current_sink.set(node.sink)
+        try:
+            if inspect.isasyncgen(generator):
+                await generator.aclose()
+            else:
+                generator.close()
+        except BaseException:  # noqa: S110 - a generator failing to close must not block stop
+            pass
+        finally:
+            capture.current_sink.reset(token)
+        node.sink.flush()
+
+    def _emit(self, node: LiveNode, socket: str, value: Any) -> None:
+        self.emitted += 1
+        self._report(Emit(run=self.id, node=node.id, socket=socket, value=value, seq=self.emitted))
+        routes = self._routes.get((node.id, socket))
+        if routes:
+            queue = self._queue
+            for target, function, index in routes:
+                queue.append((_DELIVER, target, function, index, value))
+
+    def _fail(self, node: LiveNode, socket: str | None, exc: BaseException) -> None:
+        self.errors += 1
+        if not node.error_routed:
+            self.unrouted_errors += 1
+        node.errored = True
+        self._report_state(node)
+        value = error_value(node.id, socket, exc)
+        self._report(
+            NodeError(
+                run=self.id,
+                node=node.id,
+                socket=socket,
+                type=value["type"],
+                message=value["message"],
+                traceback=value["traceback"],
+                routed=node.error_routed,
+            )
+        )
+        self._emit(node, ERROR_SOCKET, value)
+
+    def _check_interrupt(self, exc: BaseException) -> None:
+        if isinstance(exc, KeyboardInterrupt) and self._interrupt_requested:
+            raise _StopRequested from exc
+
+    # -- reporting ------------------------------------------------------------
+
+    def _report(self, event: Event) -> None:
+        self._on_event(event)
+
+    def _report_state(self, node: LiveNode) -> None:
+        state, functions = node.state()
+        key = (state, tuple((h.held, h.required) for h in functions.values()))
+        if key != node.last_reported:
+            node.last_reported = key
+            self._report(NodeStateChanged(run=self.id, node=node.id, state=state, functions=functions))
+
+    def _output_handler(self, node_id: str) -> Callable[[Any, str], None]:
+        def handle(stream: Any, text: str) -> None:
+            self._report(Output(run=self.id, node=node_id, stream=stream, text=text))
+
+        return handle
+
+
+class _StopRequested(Exception):
+    """Raised inside the work loop when a requested interrupt reached node code."""

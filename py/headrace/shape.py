@@ -1,0 +1,194 @@
+"""A node's shape — its output sockets and input ports — read from its code.
+
+The shape is read statically, from the syntax tree, never by running the code:
+opening, validating or editing a flow must not execute anything until the user
+asks for a run.
+
+* Data node: each public module-level name bound by an assignment is a socket, in
+  order of first binding. Names bound by ``def``, ``class``, ``import`` or to a
+  ``lambda`` are not (they are functions, classes and modules).
+* Script node: each public module-level function is a socket; its parameters are
+  the input ports ``<function>.<param>``. ``*args`` and ``**kwargs`` are not ports.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from collections.abc import Iterator
+from typing import Literal
+
+from headrace.errors import FlowError, PathPart
+
+NodeType = Literal["data", "script"]
+NODE_TYPES: tuple[NodeType, ...] = ("data", "script")
+#: Every node has this output socket; node code cannot bind the name publicly.
+ERROR_SOCKET = "error"
+
+
+@dataclasses.dataclass(frozen=True)
+class Port:
+    """One parameter of a script function, as an input port."""
+
+    function: str
+    param: str
+    has_default: bool
+    #: The default's source text (``"1"``, ``"None"``), or None without one.
+    default: str | None
+    positional_only: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{self.function}.{self.param}"
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeShape:
+    """What a node offers to edges. ``sockets`` excludes ``error``, which every
+    node has; ``ports`` is empty for data nodes."""
+
+    sockets: tuple[str, ...]
+    ports: tuple[Port, ...] = ()
+
+    @property
+    def all_sockets(self) -> tuple[str, ...]:
+        return (*self.sockets, ERROR_SOCKET)
+
+    def ports_of(self, function: str) -> tuple[Port, ...]:
+        return tuple(p for p in self.ports if p.function == function)
+
+    def port(self, name: str) -> Port | None:
+        return next((p for p in self.ports if p.name == name), None)
+
+    def restricted_to(self, sockets: list[str]) -> NodeShape:
+        """The shape when only ``sockets`` are exposed (the node's ``sockets``
+        setting). Unexposed functions are helpers: no socket, no ports."""
+        keep = [s for s in self.sockets if s in sockets]
+        return NodeShape(tuple(keep), tuple(p for p in self.ports if p.function in keep))
+
+
+def parse_module(code: str, path: list[PathPart]) -> ast.Module:
+    """Parse node code, turning a syntax error into a FlowError at ``path``."""
+    try:
+        module = ast.parse(code, filename="<node>")
+        # Some errors (``return`` outside a function, a bad ``nonlocal``) only
+        # surface when compiling; catch them now rather than at run time.
+        compile(module, "<node>", "exec", dont_inherit=True)
+        return module
+    except SyntaxError as exc:
+        where = f" at line {exc.lineno}" if exc.lineno else ""
+        raise FlowError(path, f"SyntaxError{where}: {exc.msg}") from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # e.g. NUL bytes
+        raise FlowError(path, f"cannot parse the code: {exc}") from None
+
+
+def read_shape(node_type: NodeType, code: str, path: list[PathPart] | None = None) -> NodeShape:
+    """Read a node's shape from its code. Raises FlowError at ``path`` (the
+    ``code`` field of the node) for a syntax error or a reserved name."""
+    path = path if path is not None else ["code"]
+    module = parse_module(code, path)
+    shape = _read_data(module) if node_type == "data" else _read_script(module)
+    if ERROR_SOCKET in shape.sockets:
+        what = "a function" if node_type == "script" else "a value"
+        raise FlowError(
+            path, f"'{ERROR_SOCKET}' is reserved for the node's error socket; rename {what} 'error'"
+        )
+    return shape
+
+
+def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements that run at module level, looking inside if/try/with blocks
+    (a value chosen by an ``if`` is still a module-level binding)."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ast.If):
+            yield from _module_level(stmt.body)
+            yield from _module_level(stmt.orelse)
+        elif isinstance(stmt, ast.Try | ast.TryStar):
+            for block in (stmt.body, stmt.orelse, stmt.finalbody):
+                yield from _module_level(block)
+            for handler in stmt.handlers:
+                yield from _module_level(handler.body)
+        elif isinstance(stmt, ast.With | ast.AsyncWith):
+            yield from _module_level(stmt.body)
+
+
+def _target_names(target: ast.expr) -> Iterator[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, ast.Tuple | ast.List):
+        for element in target.elts:
+            yield from _target_names(element)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
+
+
+def _read_data(module: ast.Module) -> NodeShape:
+    # name -> is it a data value? The last binding decides; dict order keeps the
+    # first binding's position, which is the order users read in the code.
+    kinds: dict[str, bool] = {}
+    for stmt in _module_level(module.body):
+        if isinstance(stmt, ast.Assign):
+            is_value = not isinstance(stmt.value, ast.Lambda)
+            for target in stmt.targets:
+                for name in _target_names(target):
+                    kinds[name] = is_value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            for name in _target_names(stmt.target):
+                kinds[name] = not isinstance(stmt.value, ast.Lambda)
+        elif isinstance(stmt, ast.AugAssign):
+            for name in _target_names(stmt.target):
+                kinds.setdefault(name, True)
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            kinds[stmt.name] = False
+        elif isinstance(stmt, ast.Import | ast.ImportFrom):
+            for alias in stmt.names:
+                kinds[(alias.asname or alias.name).split(".")[0]] = False
+    return NodeShape(tuple(n for n, is_value in kinds.items() if is_value and _public(n)))
+
+
+def _read_script(module: ast.Module) -> NodeShape:
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    for stmt in _module_level(module.body):
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _public(stmt.name):
+            functions[stmt.name] = stmt  # a redefinition replaces the function
+        elif isinstance(stmt, ast.ClassDef | ast.Assign | ast.Import | ast.ImportFrom):
+            # Rebinding a function's name to something else removes the function.
+            names: list[str] = []
+            if isinstance(stmt, ast.ClassDef):
+                names = [stmt.name]
+            elif isinstance(stmt, ast.Assign):
+                names = [n for t in stmt.targets for n in _target_names(t)]
+            else:
+                names = [(a.asname or a.name).split(".")[0] for a in stmt.names]
+            for name in names:
+                functions.pop(name, None)
+    ports: list[Port] = []
+    for name, func in functions.items():
+        ports.extend(_ports_of(name, func.args))
+    return NodeShape(tuple(functions), tuple(ports))
+
+
+def _ports_of(function: str, args: ast.arguments) -> Iterator[Port]:
+    positional = [*args.posonlyargs, *args.args]
+    # Defaults belong to the last positional parameters.
+    padded: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+    padded.extend(args.defaults)
+    for index, (arg, default) in enumerate(zip(positional, padded, strict=True)):
+        yield _port(function, arg, default, positional_only=index < len(args.posonlyargs))
+    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        yield _port(function, arg, kw_default, positional_only=False)
+
+
+def _port(function: str, arg: ast.arg, default: ast.expr | None, *, positional_only: bool) -> Port:
+    return Port(
+        function=function,
+        param=arg.arg,
+        has_default=default is not None,
+        default=ast.unparse(default) if default is not None else None,
+        positional_only=positional_only,
+    )
+
+
+def _public(name: str) -> bool:
+    return not name.startswith("_")

@@ -142,8 +142,7 @@ def _check_version(doc: Mapping[str, Any]) -> None:
     if version > FORMAT_VERSION:
         _fail(
             ["headrace"],
-            f"format version {version} is newer than this headrace reads "
-            f"(up to {FORMAT_VERSION}); upgrade headrace",
+            f"format version {version} is newer than this headrace reads (up to {FORMAT_VERSION}); upgrade headrace",
         )
     if version < 1:
         _fail(["headrace"], f"unknown format version {version} (versions start at 1)")
@@ -212,9 +211,7 @@ def _exposed_sockets(item: Mapping[str, Any], path: list[PathPart], shape: NodeS
     return list(value)
 
 
-def _port_settings(
-    item: Mapping[str, Any], path: list[PathPart], shape: NodeShape
-) -> dict[str, PortSettings] | None:
+def _port_settings(item: Mapping[str, Any], path: list[PathPart], shape: NodeShape) -> dict[str, PortSettings] | None:
     if "ports" not in item:
         return None
     value = item["ports"]
@@ -239,7 +236,9 @@ def _schedule(item: Mapping[str, Any], path: list[PathPart], shape: NodeShape) -
     _expect(value, dict, [*path, "schedule"], "an object of socket names to cron expressions")
     for socket, expression in value.items():
         if socket not in shape.sockets:
-            _fail([*path, "schedule", socket], f"the code has no socket {socket!r} ({_listing('sockets', shape.sockets)})")
+            _fail(
+                [*path, "schedule", socket], f"the code has no socket {socket!r} ({_listing('sockets', shape.sockets)})"
+            )
         _expect(expression, str, [*path, "schedule", socket], "a cron expression string")
     return dict(value)
 

@@ -37,9 +37,7 @@ class Function:
         self.name = name
         self.ports = ports
         self.required_ports = [p for p, r in zip(ports, required, strict=True) if r]
-        self.inbox = Inbox(
-            [InboxPort(p.param, s) for p, r, s in zip(ports, required, sticky, strict=True) if r]
-        )
+        self.inbox = Inbox([InboxPort(p.param, s) for p, r, s in zip(ports, required, sticky, strict=True) if r])
         self.is_source = not self.required_ports
         self._keywords = [p.param for p in self.required_ports]
         # Positional-only parameters cannot be passed by name; keep to the fast
@@ -51,10 +49,10 @@ class Function:
         func = self.callable
         assert func is not None
         if not self._positional:
-            return func(**dict(zip(self._keywords, values)))
+            return func(**dict(zip(self._keywords, values, strict=False)))  # equal lengths by construction
         args = self._positional_args(func, values)
         n = self._positional
-        return func(*args, **dict(zip(self._keywords[n:], values[n:])))
+        return func(*args, **dict(zip(self._keywords[n:], values[n:], strict=False)))
 
     def _positional_args(self, func: Callable[..., Any], values: list[Any]) -> list[Any]:
         # A fed positional-only port may come after one left to its default, so
@@ -62,9 +60,7 @@ class Function:
         fed = {p.param: v for p, v in zip(self.required_ports, values, strict=True) if p.positional_only}
         params = [p for p in self.ports if p.positional_only]
         last = max(i for i, p in enumerate(params) if p.param in fed)
-        defaults = {
-            name: param.default for name, param in inspect.signature(func).parameters.items()
-        }
+        defaults = {name: param.default for name, param in inspect.signature(func).parameters.items()}
         return [fed[p.param] if p.param in fed else defaults[p.param] for p in params[: last + 1]]
 
 
@@ -122,9 +118,7 @@ class LiveNode:
             del sys.modules[self.module_name]
 
     def state(self) -> tuple[NodeState, dict[str, Held]]:
-        held = {
-            name: Held(f.inbox.held(), len(f.inbox.ports)) for name, f in self.functions.items() if f.inbox.ports
-        }
+        held = {name: Held(f.inbox.held(), len(f.inbox.ports)) for name, f in self.functions.items() if f.inbox.ports}
         if self.active:
             state = NodeState.RUNNING
         elif any(0 < h.held < h.required for h in held.values()):
@@ -146,9 +140,7 @@ def _register_source(filename: str, code: str) -> None:
 def is_emittable_data(value: Any) -> bool:
     """A data socket emits values, not the functions, classes or modules a name may
     be bound to at run time (``x = len``), and not None."""
-    return value is not None and not (
-        inspect.isroutine(value) or inspect.isclass(value) or inspect.ismodule(value)
-    )
+    return value is not None and not (inspect.isroutine(value) or inspect.isclass(value) or inspect.ismodule(value))
 
 
 def user_traceback(exc: BaseException) -> str:

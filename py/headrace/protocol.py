@@ -11,12 +11,12 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
-from typing import Any, ClassVar, Literal, Union
+from typing import Any, ClassVar, Literal
 
 PROTOCOL_VERSION = 1
 
 
-class NodeState(str, enum.Enum):
+class NodeState(enum.StrEnum):
     """What a node is doing, as the canvas shows it."""
 
     IDLE = "idle"
@@ -26,7 +26,7 @@ class NodeState(str, enum.Enum):
     ERROR = "error"
 
 
-class RunState(str, enum.Enum):
+class RunState(enum.StrEnum):
     """The life of a run. ``STOPPED`` is the only terminal state."""
 
     RUNNING = "running"
@@ -130,7 +130,7 @@ class RunStopped:
     message: str | None = None
 
 
-Event = Union[RunStarted, NodeStateChanged, Emit, Output, NodeError, RunIdle, RunStopped]
+Event = RunStarted | NodeStateChanged | Emit | Output | NodeError | RunIdle | RunStopped
 EVENT_TYPES: tuple[type, ...] = (
     RunStarted,
     NodeStateChanged,

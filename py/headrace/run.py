@@ -20,6 +20,7 @@ can be triggered again, and schedules can fire) until :meth:`Run.stop`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import itertools
 import time
@@ -57,13 +58,18 @@ _LOAD, _TRIGGER, _DELIVER, _STEP = range(4)
 _run_counter = itertools.count(1)
 
 
+def new_run_id() -> str:
+    """A fresh, unguessable run id."""
+    return uuid.uuid4().hex[:12]
+
+
 class Run:
     """One execution of a flow. Create it, :meth:`start` it inside a running event
     loop, trigger nodes, :meth:`wait_idle`, :meth:`stop`."""
 
     def __init__(self, flow: FlowSpec, *, on_event: EventHandler | None = None, run_id: str | None = None) -> None:
         self.flow = flow
-        self.id = run_id or uuid.uuid4().hex[:12]
+        self.id = run_id or new_run_id()
         self.state = RunState.IDLE
         self._on_event = on_event or (lambda event: None)
         self._queue: deque[tuple[Any, ...]] = deque()
@@ -80,8 +86,7 @@ class Run:
         self._interrupt_requested = False
         prefix = f"__headrace_run{next(_run_counter)}"
         self.nodes: dict[str, LiveNode] = {
-            n.id: LiveNode(n, flow, f"{prefix}_node{i}__", self._output_handler(n.id))
-            for i, n in enumerate(flow.nodes)
+            n.id: LiveNode(n, flow, f"{prefix}_node{i}__", self._output_handler(n.id)) for i, n in enumerate(flow.nodes)
         }
         # (node, socket) -> where its values go, in edge (file) order.
         self._routes: dict[tuple[str, str], list[tuple[LiveNode, Function, int]]] = {}
@@ -157,10 +162,8 @@ class Run:
         task = self._task
         if task is not None and task is not asyncio.current_task():
             task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await task
-            except asyncio.CancelledError:
-                pass
         for node, generator in self._steps:
             await self._close_generator(node, generator)
         self._steps.clear()

@@ -90,9 +90,7 @@ def read_shape(node_type: NodeType, code: str, path: list[PathPart] | None = Non
     shape = _read_data(module) if node_type == "data" else _read_script(module)
     if ERROR_SOCKET in shape.sockets:
         what = "a function" if node_type == "script" else "a value"
-        raise FlowError(
-            path, f"'{ERROR_SOCKET}' is reserved for the node's error socket; rename {what} 'error'"
-        )
+        raise FlowError(path, f"'{ERROR_SOCKET}' is reserved for the node's error socket; rename {what} 'error'")
     return shape
 
 

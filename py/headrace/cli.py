@@ -1,0 +1,159 @@
+"""The ``headrace`` command: run and validate flows headless.
+
+Exit codes of ``headrace run``: 0 when every node error went out through an
+``error`` edge, 1 when some did not, 2 when the flow could not be run at all
+(invalid file, missing requirements); the reason is on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from headrace import capture, requirements
+from headrace.errors import FlowError, RequirementError
+from headrace.flow import Flow
+from headrace.protocol import Emit, Event, NodeError, Output, RunIdle, RunStarted, RunStopped, event_to_json
+
+EXIT_OK, EXIT_UNROUTED_ERRORS, EXIT_INVALID = 0, 1, 2
+EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C
+PREVIEW_CHARS = 200
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_INVALID
+    try:
+        flow = Flow.load(args.flow)
+    except FlowError as exc:
+        print(f"headrace: invalid flow {args.flow}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    if args.command == "validate":
+        spec = flow.spec
+        print(f"{args.flow}: ok ({spec.name!r}: {len(spec.nodes)} nodes, {len(spec.edges)} edges)")
+        return EXIT_OK
+    try:
+        requirements.check(flow.spec.requirements or [])
+    except RequirementError as exc:
+        print(f"headrace: cannot run {args.flow}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    log = JsonLog(sys.stdout) if args.json else ReadableLog(sys.stdout, flow)
+    try:
+        return asyncio.run(_run(flow, log))
+    except BrokenPipeError:
+        # The reader went away (``headrace run f.json | head``): not an error of ours.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps interpreter shutdown quiet
+        return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="headrace", description="Run and check headrace flows.")
+    commands = parser.add_subparsers(dest="command")
+    run = commands.add_parser("run", help="run a flow until it is idle, printing what happens")
+    run.add_argument("flow", help="a flow file (JSON, format 1)")
+    run.add_argument("--json", action="store_true", help="print one JSON object per event, one per line")
+    validate = commands.add_parser("validate", help="check a flow file and report the first problem")
+    validate.add_argument("flow", help="a flow file (JSON, format 1)")
+    return parser
+
+
+async def _run(flow: Flow, log: JsonLog | ReadableLog) -> int:
+    run = flow.start(on_event=log.write)
+    loop = asyncio.get_running_loop()
+    interrupted = asyncio.Event()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_sigint(signum: int, frame: object) -> None:
+        # The first Ctrl-C stops the run cleanly. Node code stuck in a loop gets
+        # a KeyboardInterrupt, which the run takes as "stop", not as a node error;
+        # a second Ctrl-C is Python's usual hard interrupt.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        run.request_interrupt()
+        loop.call_soon_threadsafe(interrupted.set)
+        if capture.current_sink.get() is not None:
+            raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGINT, on_sigint)
+    except ValueError:  # not the main thread: no Ctrl-C handling
+        previous = None
+    await run.start()
+    run.trigger_sources()
+    waiter = asyncio.ensure_future(run.wait_idle())
+    stopper = asyncio.ensure_future(interrupted.wait())
+    await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    waiter.cancel()
+    stopper.cancel()
+    await run.stop("stopped" if interrupted.is_set() else "finished")
+    if previous is not None:
+        signal.signal(signal.SIGINT, previous)
+    if interrupted.is_set():
+        return EXIT_INTERRUPTED
+    return EXIT_UNROUTED_ERRORS if run.unrouted_errors else EXIT_OK
+
+
+class JsonLog:
+    """One JSON object per event, per line (values as JSON, else their repr)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, event: Event) -> None:
+        self.out.write(event_to_json(event) + "\n")
+
+
+class ReadableLog:
+    """A log for people: values, prints and errors, one line each."""
+
+    def __init__(self, out: TextIO, flow: Flow) -> None:
+        self.out = out
+        self.labels = {n.id: n.label for n in flow.spec.nodes}
+
+    def write(self, event: Event) -> None:
+        line = self._line(event)
+        if line is not None:
+            self.out.write(line + "\n")
+            self.out.flush()
+
+    def _line(self, event: Event) -> str | None:
+        if isinstance(event, RunStarted):
+            return f"▶ {event.flow}: {_count(event.nodes, 'node')}"
+        if isinstance(event, Emit):
+            if event.socket == "error":
+                return None  # shown by the node_error line
+            return f"  [{self.labels[event.node]}] {event.socket} → {_preview(event.value)}"
+        if isinstance(event, Output):
+            prefix = f"  [{self.labels[event.node]}] {'!' if event.stream == 'stderr' else '|'} "
+            return "\n".join(prefix + line for line in event.text.rstrip("\n").split("\n"))
+        if isinstance(event, NodeError):
+            where = f"{self.labels[event.node]}" + (f".{event.socket}" if event.socket else "")
+            routed = "routed to its error socket" if event.routed else "not routed"
+            trace = "".join("      " + line + "\n" for line in event.traceback.rstrip("\n").split("\n"))
+            return f"  ✗ [{where}] {event.type}: {event.message} ({routed})\n{trace.rstrip()}"
+        if isinstance(event, RunIdle):
+            errors = f", {_count(event.errors, 'error')} ({event.unrouted_errors} not routed)" if event.errors else ""
+            return f"■ idle after {event.elapsed_ms:.1f} ms: {_count(event.emitted, 'value')}{errors}"
+        if isinstance(event, RunStopped) and event.reason != "finished":
+            return f"■ {event.reason}" + (f": {event.message}" if event.message else "")
+        return None
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _preview(value: object) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"

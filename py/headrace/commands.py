@@ -1,0 +1,218 @@
+"""The bridge's commands and results: what a host may ask, and what it gets back.
+
+Like the events, these are defined once here as a tagged union (``"cmd"`` is the
+tag) and the studio's TypeScript types are generated from them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from typing import Any, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
+
+from headrace.errors import HeadraceError
+
+
+class BadCommand(HeadraceError):
+    """A command that is not well formed, or names a run that does not exist."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Hello:
+    """Who is there: versions and platform."""
+
+    kind: ClassVar[str] = "hello"
+
+
+@dataclasses.dataclass(frozen=True)
+class Inspect:
+    """Read a node's shape from its code, without running it."""
+
+    kind: ClassVar[str] = "inspect"
+    type: Literal["data", "script"]
+    code: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Validate:
+    """Validate a flow document and return every node's shape."""
+
+    kind: ClassVar[str] = "validate"
+    flow: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class Install:
+    """Make requirements importable: micropip in Pyodide; in CPython, only check
+    (installing on a server is its operator's decision)."""
+
+    kind: ClassVar[str] = "install"
+    requirements: list[str]
+    index_urls: list[str] | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class StartRun:
+    """Start a run; it stays alive, for triggers, until ``stop``."""
+
+    kind: ClassVar[str] = "run"
+    flow: dict[str, Any]
+    run: str | None = None
+    trigger: Literal["sources", "none"] = "sources"
+
+
+@dataclasses.dataclass(frozen=True)
+class TriggerNode:
+    """Fire a node, or one of its sockets, in a live run."""
+
+    kind: ClassVar[str] = "trigger"
+    run: str
+    node: str
+    socket: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class StopRun:
+    """End a run."""
+
+    kind: ClassVar[str] = "stop"
+    run: str
+
+
+Command = Hello | Inspect | Validate | Install | StartRun | TriggerNode | StopRun
+COMMAND_TYPES: tuple[type, ...] = (Hello, Inspect, Validate, Install, StartRun, TriggerNode, StopRun)
+_BY_TAG: dict[str, type] = {c.kind: c for c in COMMAND_TYPES}  # type: ignore[attr-defined]
+
+
+# -- results -------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PortInfo:
+    """One input port, as the studio draws it."""
+
+    name: str
+    function: str
+    param: str
+    has_default: bool
+    default: str | None
+    sticky: bool
+    required: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeShapeInfo:
+    """A node's sockets (``error`` last) and ports."""
+
+    sockets: list[str]
+    ports: list[PortInfo]
+
+
+@dataclasses.dataclass(frozen=True)
+class HelloResult:
+    version: str
+    protocol: int
+    python: str
+    platform: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ValidateResult:
+    flow: dict[str, Any]
+    nodes: dict[str, NodeShapeInfo]
+
+
+@dataclasses.dataclass(frozen=True)
+class InstallResult:
+    installed: list[str]
+
+
+@dataclasses.dataclass(frozen=True)
+class RunResultInfo:
+    run: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ErrorInfo:
+    """Why a command failed. ``type`` is FlowError, BadCommand, RequirementError or
+    InternalError; ``path`` is the JSON path for a FlowError; ``requirements`` the
+    ones at fault for a RequirementError."""
+
+    type: Literal["FlowError", "BadCommand", "RequirementError", "InternalError"]
+    message: str
+    path: str | None = None
+    requirements: list[str] | None = None
+
+
+RESULT_TYPES: tuple[type, ...] = (
+    PortInfo,
+    NodeShapeInfo,
+    HelloResult,
+    ValidateResult,
+    InstallResult,
+    RunResultInfo,
+    ErrorInfo,
+)
+
+
+def parse_command(obj: Any) -> Command:
+    """Build a command from its JSON form, checking field names and types."""
+    if not isinstance(obj, dict):
+        raise BadCommand(f"a command is a JSON object, got {type(obj).__name__}")
+    tag = obj.get("cmd")
+    cls = _BY_TAG.get(tag) if isinstance(tag, str) else None
+    if cls is None:
+        raise BadCommand(f"unknown cmd {tag!r} (expected one of: {', '.join(_BY_TAG)})")
+    hints = get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in obj.items():
+        if key == "cmd":
+            continue
+        if key not in fields:
+            raise BadCommand(f"{tag}: unknown field {key!r} (fields: {', '.join(fields) or 'none'})")
+        if not _matches(value, hints[key]):
+            raise BadCommand(f"{tag}.{key}: expected {_describe(hints[key])}, got {type(value).__name__}")
+        values[key] = value
+    for name, field in fields.items():
+        if name not in values and field.default is dataclasses.MISSING:
+            raise BadCommand(f"{tag}: missing field {name!r}")
+    command: Command = cls(**values)
+    return command
+
+
+def _matches(value: Any, hint: Any) -> bool:
+    origin = get_origin(hint)
+    if hint is Any:
+        return True
+    if origin in (Union, types.UnionType):
+        return any(_matches(value, arg) for arg in get_args(hint))
+    if origin is Literal:
+        return value in get_args(hint)
+    if hint is type(None):
+        return value is None
+    if origin is list:
+        (item,) = get_args(hint)
+        return isinstance(value, list) and all(_matches(v, item) for v in value)
+    if origin is dict:
+        return isinstance(value, dict)
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+def _describe(hint: Any) -> str:
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        return " or ".join(_describe(a) for a in get_args(hint))
+    if origin is Literal:
+        return " or ".join(repr(a) for a in get_args(hint))
+    if origin is list:
+        return f"a list of {_describe(get_args(hint)[0])}"
+    if origin is dict:
+        return "an object"
+    return {str: "a string", int: "an integer", bool: "true or false", type(None): "null"}.get(
+        hint, getattr(hint, "__name__", str(hint))
+    )

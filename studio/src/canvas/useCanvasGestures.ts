@@ -1,0 +1,158 @@
+/**
+ * Pointer gestures on the canvas: panning the background, rubber-band selection
+ * (shift-drag), moving selected items (one undoable edit per drag), and dragging a new
+ * edge from a socket to a port. Coordinates go through the viewport (see viewportMath).
+ */
+import { ref, type Ref } from 'vue';
+import { notice } from '@/app/notices';
+import type { Point, Viewport } from '@/protocol/flow';
+import { useFlowsStore } from '@/stores/flows';
+import { intersects, rectFrom, toWorld, type Rect } from './viewportMath';
+
+export interface PendingEdge {
+  from: Point;
+  to: Point;
+}
+
+const CLICK_SLOP = 4;
+
+export function useCanvasGestures(
+  canvas: Ref<HTMLElement | null>,
+  viewport: Ref<Viewport>,
+  onMoved: () => void,
+) {
+  const flows = useFlowsStore();
+  const band = ref<Rect | null>(null);
+  const pendingEdge = ref<PendingEdge | null>(null);
+
+  function local(event: PointerEvent | MouseEvent): Point {
+    const box = canvas.value?.getBoundingClientRect();
+    return { x: event.clientX - (box?.left ?? 0), y: event.clientY - (box?.top ?? 0) };
+  }
+
+  function world(event: PointerEvent | MouseEvent): Point {
+    return toWorld(viewport.value, local(event));
+  }
+
+  /** Follow the pointer until release; `move` gets total screen displacement. */
+  function track(start: PointerEvent, move: (dx: number, dy: number, ev: PointerEvent) => void, end: (moved: boolean, ev: PointerEvent) => void): void {
+    const x0 = start.clientX;
+    const y0 = start.clientY;
+    let moved = false;
+    const onMove = (ev: PointerEvent) => {
+      const dx = ev.clientX - x0;
+      const dy = ev.clientY - y0;
+      if (!moved && Math.hypot(dx, dy) < CLICK_SLOP) return;
+      moved = true;
+      move(dx, dy, ev);
+    };
+    const onUp = (ev: PointerEvent) => {
+      window.removeEventListener('pointermove', onMove);
+      window.removeEventListener('pointerup', onUp);
+      end(moved, ev);
+    };
+    window.addEventListener('pointermove', onMove);
+    window.addEventListener('pointerup', onUp);
+  }
+
+  function backgroundDown(event: PointerEvent): void {
+    if (event.button !== 0 && event.button !== 1) return;
+    flows.selectedEdge = null;
+    if (event.shiftKey) {
+      const origin = world(event);
+      track(
+        event,
+        (_dx, _dy, ev) => (band.value = rectFrom(origin, world(ev))),
+        () => {
+          const rect = band.value;
+          band.value = null;
+          if (rect) flows.selection = itemsIn(rect);
+        },
+      );
+      return;
+    }
+    const start = { ...viewport.value };
+    track(
+      event,
+      (dx, dy) => (viewport.value = { ...start, x: start.x + dx, y: start.y + dy }),
+      (moved) => {
+        if (!moved) {
+          flows.selection = [];
+          flows.editing = null;
+        }
+      },
+    );
+  }
+
+  function itemsIn(rect: Rect): string[] {
+    const el = canvas.value;
+    if (!el) return [];
+    const ids: string[] = [];
+    for (const item of el.querySelectorAll<HTMLElement>('[data-node-id], [data-note-id]')) {
+      const id = item.dataset.nodeId ?? item.dataset.noteId ?? '';
+      const pos = positionOf(id);
+      if (pos && intersects(rect, { ...pos, width: item.offsetWidth, height: item.offsetHeight })) ids.push(id);
+    }
+    return ids;
+  }
+
+  function positionOf(id: string): Point | null {
+    const doc = flows.doc;
+    return doc?.ui?.nodes?.[id] ?? doc?.ui?.notes?.find((n) => n.id === id) ?? null;
+  }
+
+  /** Press on a node or note: select it, then drag the selection or, on a click, open it. */
+  function itemDown(id: string, event: PointerEvent, isNode: boolean): void {
+    if (event.button !== 0) return;
+    event.stopPropagation();
+    if (event.shiftKey || event.metaKey || event.ctrlKey) {
+      flows.selection = flows.selection.includes(id) ? flows.selection.filter((s) => s !== id) : [...flows.selection, id];
+      return;
+    }
+    if (!flows.selection.includes(id)) flows.selection = [id];
+    flows.selectedEdge = null;
+    const ids = [...flows.selection];
+    let last = { x: 0, y: 0 };
+    flows.beginGesture();
+    track(
+      event,
+      (dx, dy) => {
+        const zoom = viewport.value.zoom;
+        flows.moveBy(ids, { x: (dx - last.x) / zoom, y: (dy - last.y) / zoom });
+        last = { x: dx, y: dy };
+        onMoved();
+      },
+      (moved) => {
+        if (moved) flows.roundPositions(ids);
+        flows.endGesture(ids.length === 1 ? 'Move' : `Move ${ids.length} items`);
+        if (!moved && isNode) flows.editing = id;
+        onMoved();
+      },
+    );
+  }
+
+  /** Drag from a socket; dropping on a port connects, or explains why not. */
+  function connectDown(nodeId: string, socket: string, event: PointerEvent): void {
+    if (event.button !== 0) return;
+    const dot = event.currentTarget as HTMLElement;
+    const box = dot.getBoundingClientRect();
+    const from = world({ clientX: box.left + box.width / 2, clientY: box.top + box.height / 2 } as MouseEvent);
+    pendingEdge.value = { from, to: from };
+    track(
+      event,
+      (_dx, _dy, ev) => pendingEdge.value && (pendingEdge.value = { from, to: world(ev) }),
+      (_moved, ev) => {
+        pendingEdge.value = null;
+        const target = document.elementFromPoint(ev.clientX, ev.clientY)?.closest<HTMLElement>('[data-port]');
+        if (!target) return;
+        const check = flows.connect(
+          { node: nodeId, socket },
+          { node: target.dataset.node ?? '', port: target.dataset.port ?? '' },
+        );
+        if (!check.ok) notice('warning', `Cannot connect: ${check.reason}`);
+      },
+    );
+  }
+
+  return { band, pendingEdge, backgroundDown, itemDown, connectDown, world, local };
+}

@@ -1,0 +1,139 @@
+/**
+ * The jsPlumb instance behind the canvas. It draws the edges (SVG connectors between a
+ * socket's dot and a port's dot) and reports hover and clicks on them. It lives outside
+ * Vue's reactivity (markRaw): jsPlumb mutates its own objects constantly, and proxying
+ * them would be slow and wrong. Nodes are positioned by Vue from the flow document, so
+ * jsPlumb's own element dragging is off.
+ */
+import {
+  EVENT_CONNECTION_CLICK,
+  EVENT_CONNECTION_MOUSEOUT,
+  EVENT_CONNECTION_MOUSEOVER,
+  newInstance,
+  type BrowserJsPlumbInstance,
+  type Connection,
+} from '@jsplumb/browser-ui';
+import { markRaw, onBeforeUnmount } from 'vue';
+
+export interface EdgeSpec {
+  key: string;
+  source: Element;
+  target: Element;
+  /** Edges from the error socket are drawn differently. */
+  error: boolean;
+}
+
+export interface EdgeHandlers {
+  click(key: string): void;
+  hover(key: string | null, event: MouseEvent | null): void;
+}
+
+const PAINT = { stroke: '#5c6bc0', strokeWidth: 2 };
+const ERROR_PAINT = { stroke: '#e57373', strokeWidth: 2, dashstyle: '4 3' };
+const HOVER_PAINT = { stroke: '#ff9800', strokeWidth: 3 };
+
+export function useJsPlumb(handlers: EdgeHandlers) {
+  let instance: BrowserJsPlumbInstance | null = null;
+  const connections = new Map<string, { conn: Connection; source: Element; target: Element }>();
+  const keyOf = new WeakMap<Connection, string>();
+  let repaintQueued = false;
+
+  function mount(container: HTMLElement): void {
+    instance = markRaw(
+      newInstance({
+        container,
+        elementsDraggable: false,
+        connectionsDetachable: false,
+        endpoint: { type: 'Blank', options: {} },
+        connector: { type: 'Bezier', options: { curviness: 60 } },
+        paintStyle: PAINT,
+        hoverPaintStyle: HOVER_PAINT,
+        anchors: ['Right', 'Left'],
+      }),
+    );
+    instance.bind(EVENT_CONNECTION_CLICK, (conn: Connection) => {
+      const key = keyOf.get(conn);
+      if (key) handlers.click(key);
+    });
+    instance.bind(EVENT_CONNECTION_MOUSEOVER, (conn: Connection, event?: Event) => {
+      const key = keyOf.get(conn);
+      if (key) handlers.hover(key, (event as MouseEvent | undefined) ?? null);
+    });
+    instance.bind(EVENT_CONNECTION_MOUSEOUT, () => handlers.hover(null, null));
+  }
+
+  /** Make the drawn edges match `edges` (by key); cheap when nothing changed. */
+  function sync(edges: EdgeSpec[]): void {
+    const jsp = instance;
+    if (!jsp) return;
+    const wanted = new Map(edges.map((e) => [e.key, e]));
+    jsp.batch(() => {
+      for (const [key, existing] of connections) {
+        const spec = wanted.get(key);
+        if (!spec || spec.source !== existing.source || spec.target !== existing.target || !existing.source.isConnected) {
+          jsp.deleteConnection(existing.conn);
+          connections.delete(key);
+        }
+      }
+      for (const spec of edges) {
+        if (connections.has(spec.key)) continue;
+        const conn = jsp.connect({
+          source: spec.source,
+          target: spec.target,
+          paintStyle: spec.error ? ERROR_PAINT : PAINT,
+          cssClass: spec.error ? 'hr-edge hr-edge--error' : 'hr-edge',
+        });
+        keyOf.set(conn, spec.key);
+        connections.set(spec.key, { conn, source: spec.source, target: spec.target });
+      }
+    });
+    // Dots of deleted nodes would otherwise stay registered with jsPlumb.
+    for (const managed of Object.values(jsp.getManagedElements())) {
+      const el = managed.el as unknown as Element;
+      if (!el.isConnected) jsp.unmanage(el, false);
+    }
+  }
+
+  /** Recompute every edge's geometry on the next frame (nodes moved or resized). */
+  function repaint(): void {
+    if (repaintQueued || !instance) return;
+    repaintQueued = true;
+    requestAnimationFrame(() => {
+      repaintQueued = false;
+      instance?.repaintEverything();
+    });
+  }
+
+  function setZoom(zoom: number): void {
+    instance?.setZoom(zoom, false);
+  }
+
+  /** Briefly mark edges as carrying a value (CSS animates `hr-edge--pulse`). */
+  function pulse(keys: string[]): void {
+    for (const key of keys) {
+      const entry = connections.get(key);
+      if (!entry) continue;
+      entry.conn.removeClass('hr-edge--pulse');
+      entry.conn.addClass('hr-edge--pulse');
+      const conn = entry.conn;
+      setTimeout(() => conn.removeClass('hr-edge--pulse'), 400);
+    }
+  }
+
+  function select(key: string | null): void {
+    for (const [k, entry] of connections) {
+      if (k === key) entry.conn.addClass('hr-edge--selected');
+      else entry.conn.removeClass('hr-edge--selected');
+    }
+  }
+
+  function destroy(): void {
+    instance?.destroy();
+    instance = null;
+    connections.clear();
+  }
+
+  onBeforeUnmount(destroy);
+
+  return { mount, sync, repaint, setZoom, pulse, select, destroy };
+}

@@ -1,0 +1,80 @@
+/**
+ * Flow files in and out: export downloads format v1 JSON (canvas data under `ui`); import
+ * reads text, lets the engine validate it, and opens it in a new tab — or changes nothing
+ * and explains why. Opening a flow never runs its code.
+ */
+import { notice } from '@/app/notices';
+import type { Result } from '@/protocol/bridge';
+import type { FlowDocument } from '@/protocol/flow';
+import type { useEngineStore } from '@/stores/engine';
+import type { useFlowsStore } from '@/stores/flows';
+
+/** The file's text: stable key order as stored, two-space indent, final newline. */
+export function flowToText(doc: FlowDocument): string {
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+export function fileNameFor(doc: FlowDocument): string {
+  const base = doc.name.trim().replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'flow';
+  return `${base}.json`;
+}
+
+export function downloadFlow(doc: FlowDocument): void {
+  const blob = new Blob([flowToText(doc)], { type: 'application/json' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileNameFor(doc);
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+type Engine = ReturnType<typeof useEngineStore>;
+type Flows = ReturnType<typeof useFlowsStore>;
+
+/**
+ * Validate `text` with the engine and open it. On failure nothing changes, and the
+ * engine's FlowError message is shown (and returned).
+ */
+export async function importFlowText(text: string, source: string, engine: Engine, flows: Flows): Promise<Result<string>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    // Not JSON: the engine's loader words this itself when it accepts text.
+    parsed = text;
+    const engineSays = await engine.validate(text);
+    const message = engineSays.ok
+      ? `${source} is not JSON: ${(error as Error).message}`
+      : engineSays.error.message;
+    notice('error', `Cannot open ${source}`, message);
+    return { ok: false, error: { type: 'FlowError', message } };
+  }
+  const result = await engine.validate(parsed);
+  if (!result.ok) {
+    notice('error', `Cannot open ${source}`, result.error.message);
+    return { ok: false, error: result.error };
+  }
+  const key = flows.$open(parsed as FlowDocument);
+  notice('success', `Opened ${(parsed as FlowDocument).name}`);
+  return { ok: true, value: key };
+}
+
+export async function importFlowFile(file: File, engine: Engine, flows: Flows): Promise<Result<string>> {
+  return importFlowText(await file.text(), file.name, engine, flows);
+}
+
+/** `/?flow=<url>`: fetch and open a flow given in the page address. */
+export async function importFlowFromUrl(url: string, engine: Engine, flows: Flows): Promise<Result<string>> {
+  try {
+    const response = await fetch(new URL(url, document.baseURI));
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return await importFlowText(await response.text(), url, engine, flows);
+  } catch (error) {
+    const message = `Cannot fetch ${url}: ${(error as Error).message}`;
+    notice('error', message);
+    return { ok: false, error: { type: 'FlowError', message } };
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Flow file format v1 (py/headrace/schema/flow-v1.schema.json): flat, versioned, with
+ * canvas-only data under `ui`, which the engine ignores and round-trips.
+ */
+
+export const FLOW_FORMAT_VERSION = 1;
+
+export type NodeType = 'data' | 'script';
+
+export interface PortSettings {
+  sticky?: boolean;
+}
+
+export interface FlowNode {
+  id: string;
+  type: NodeType;
+  name: string;
+  code: string;
+  /** Sockets to expose; absent means all. */
+  sockets?: string[];
+  /** `{socket: cron}` (the schedules issue). */
+  schedule?: Record<string, string>;
+  /** `{"<function>.<param>": {sticky: true}}` */
+  ports?: Record<string, PortSettings>;
+}
+
+export interface FlowEdge {
+  id?: string;
+  from: { node: string; socket: string };
+  to: { node: string; port: string };
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** A free-text label on the canvas; lives in `ui` only, the engine never sees it. */
+export interface Note {
+  id: string;
+  text: string;
+  x: number;
+  y: number;
+}
+
+export interface Viewport {
+  x: number;
+  y: number;
+  zoom: number;
+}
+
+/** Canvas data. Free-form for the engine; the studio writes these keys. */
+export interface FlowUi {
+  nodes?: Record<string, Point>;
+  notes?: Note[];
+  viewport?: Viewport;
+  [key: string]: unknown;
+}
+
+export interface FlowDocument {
+  headrace: 1;
+  name: string;
+  description?: string;
+  requirements: string[];
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+  ui?: FlowUi;
+  [key: string]: unknown;
+}

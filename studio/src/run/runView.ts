@@ -1,0 +1,143 @@
+/**
+ * What the canvas and panels show about a run, folded from engine events. Plain data and
+ * a pure reducer: the run store keeps it in a shallowRef and triggers once per batch, so a
+ * flow emitting 100k values costs one re-render per batch, not one per value.
+ */
+import type { EngineEvent, Held, NodeError, NodeState } from '@/protocol/events';
+
+export interface LastValue {
+  value: unknown;
+  repr: boolean;
+  seq: number;
+}
+
+export interface ConsoleLine {
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface NodeRunView {
+  state: NodeState;
+  functions: Record<string, Held>;
+  /** Values emitted per socket. */
+  emits: Record<string, number>;
+  last: Record<string, LastValue>;
+  console: ConsoleLine[];
+  errors: NodeError[];
+}
+
+export type MessageLevel = 'info' | 'warning' | 'error';
+
+export interface RunMessage {
+  id: number;
+  level: MessageLevel;
+  text: string;
+  node?: string;
+  traceback?: string;
+  at: number;
+}
+
+export type RunPhase = 'none' | 'installing' | 'starting' | 'running' | 'idle' | 'stopped' | 'failed';
+
+export interface RunView {
+  run: string | null;
+  phase: RunPhase;
+  nodes: Record<string, NodeRunView>;
+  messages: RunMessage[];
+  emitted: number;
+  errors: number;
+  elapsedMs: number | null;
+  /** `node.socket` keys that emitted in the latest batch (edges from them animate). */
+  pulsed: string[];
+}
+
+export const MAX_MESSAGES = 1000;
+
+export function emptyView(run: string | null = null, phase: RunPhase = 'none'): RunView {
+  return { run, phase, nodes: {}, messages: [], emitted: 0, errors: 0, elapsedMs: null, pulsed: [] };
+}
+
+export function nodeView(view: RunView, id: string): NodeRunView {
+  return (view.nodes[id] ??= { state: 'idle', functions: {}, emits: {}, last: {}, console: [], errors: [] });
+}
+
+let messageIds = 0;
+
+export function addMessage(view: RunView, message: Omit<RunMessage, 'id' | 'at'>): void {
+  view.messages.push({ ...message, id: ++messageIds, at: Date.now() });
+  if (view.messages.length > MAX_MESSAGES) view.messages.splice(0, view.messages.length - MAX_MESSAGES);
+}
+
+/** Append console text, merging partial lines; keeps at most `limit` lines. */
+function appendConsole(lines: ConsoleLine[], stream: ConsoleLine['stream'], text: string, limit: number): void {
+  const last = lines[lines.length - 1];
+  if (last && last.stream === stream && !last.text.endsWith('\n')) last.text += text;
+  else lines.push({ stream, text });
+  if (lines.length > limit) lines.splice(0, lines.length - limit);
+}
+
+/** Fold a batch of events into the view; events of other runs are ignored. */
+export function applyEvents(view: RunView, events: EngineEvent[], names: (id: string) => string, consoleLimit = 500): void {
+  const pulsed = new Set<string>();
+  for (const ev of events) {
+    if (ev.run !== view.run) continue;
+    switch (ev.event) {
+      case 'run_started':
+        view.phase = 'running';
+        addMessage(view, { level: 'info', text: `Run started: ${ev.nodes} node(s)` });
+        break;
+      case 'node_state': {
+        const node = nodeView(view, ev.node);
+        node.state = ev.state;
+        node.functions = ev.functions;
+        if (ev.state === 'running') view.phase = 'running';
+        break;
+      }
+      case 'emit': {
+        const node = nodeView(view, ev.node);
+        node.emits[ev.socket] = (node.emits[ev.socket] ?? 0) + 1;
+        node.last[ev.socket] = { value: ev.value, repr: ev.repr, seq: ev.seq };
+        view.emitted += 1;
+        pulsed.add(`${ev.node}.${ev.socket}`);
+        break;
+      }
+      case 'output':
+        appendConsole(nodeView(view, ev.node).console, ev.stream, ev.text, consoleLimit);
+        break;
+      case 'node_error': {
+        const node = nodeView(view, ev.node);
+        node.errors.push(ev);
+        if (node.errors.length > 50) node.errors.shift();
+        view.errors += 1;
+        const where = ev.socket ? `${names(ev.node)} (${ev.socket})` : names(ev.node);
+        addMessage(view, {
+          level: ev.routed ? 'warning' : 'error',
+          text: `${where}: ${ev.type}: ${ev.message}${ev.routed ? ' (routed to the error socket)' : ''}`,
+          node: ev.node,
+          traceback: ev.traceback,
+        });
+        break;
+      }
+      case 'run_idle':
+        view.phase = 'idle';
+        view.elapsedMs = ev.elapsed_ms;
+        addMessage(view, {
+          level: ev.unrouted_errors ? 'error' : 'info',
+          text: `Idle: ${ev.emitted} value(s), ${ev.errors} error(s) in ${Math.round(ev.elapsed_ms)} ms`,
+        });
+        break;
+      case 'run_stopped':
+        view.phase = ev.reason === 'failed' ? 'failed' : 'stopped';
+        addMessage(view, {
+          level: ev.reason === 'failed' ? 'error' : 'info',
+          text: ev.reason === 'failed' ? `Run failed: ${ev.message ?? 'engine failure'}` : `Run ${ev.reason}`,
+        });
+        break;
+      default: {
+        const unknown: never = ev;
+        console.warn('unknown engine event', unknown);
+      }
+    }
+  }
+  view.pulsed = [...pulsed];
+}

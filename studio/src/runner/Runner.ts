@@ -1,0 +1,30 @@
+/**
+ * The one door from the studio's stores to an engine. The Pyodide runner hosts the engine
+ * in a Web Worker; an HTTP runner (a backend server) will implement the same interface.
+ * Components never import a runner: only stores do.
+ */
+import type { BridgeCommandName, BridgeCommands, Hello, Result } from '@/protocol/bridge';
+import type { EngineEvent } from '@/protocol/events';
+
+/** Boot progress, for the loading indicator. `fraction` runs from 0 to 1. */
+export interface BootProgress {
+  step: string;
+  fraction: number;
+}
+
+export type CommandArgs<C extends BridgeCommandName> = BridgeCommands[C]['args'];
+export type CommandValue<C extends BridgeCommandName> = BridgeCommands[C]['value'];
+
+/** Receives events in batches (a flow may emit 100k events; one reactive update per batch). */
+export type EventListener = (events: EngineEvent[]) => void;
+
+export interface Runner {
+  readonly kind: 'pyodide' | 'http';
+  /** Boot the engine; resolves once it answered `hello`. Safe to call once. */
+  start(onProgress: (progress: BootProgress) => void): Promise<Result<Hello>>;
+  /** Send one bridge command; never rejects — failures are `{ok: false}` values. */
+  call<C extends BridgeCommandName>(cmd: C, args: CommandArgs<C>): Promise<Result<CommandValue<C>>>;
+  /** Start receiving events; events produced before the first subscriber are buffered. */
+  subscribe(listener: EventListener): () => void;
+  dispose(): void;
+}

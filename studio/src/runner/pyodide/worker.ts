@@ -1,0 +1,122 @@
+/// <reference lib="webworker" />
+/**
+ * The Pyodide worker: a thin adapter over `headrace.bridge.Bridge`. It boots Pyodide from
+ * our own origin, installs the headrace wheel, then passes JSON text both ways — it never
+ * builds Python source. Engine events are batched by an EventBuffer and held until the UI
+ * subscribes.
+ */
+import type { PyodideAPI } from 'pyodide';
+import type { PyProxy } from 'pyodide/ffi';
+import type { BridgeError, Hello, Result } from '@/protocol/bridge';
+import { EventBuffer } from './eventBuffer';
+import type { BootMessage, FromWorker, ToWorker } from './messages';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+interface WheelManifest {
+  micropip: string;
+  packaging: string;
+  headrace: string | null;
+}
+
+interface PyBridge extends PyProxy {
+  handle(text: string): Promise<string>;
+}
+
+const events = new EventBuffer(16);
+let bridge: PyBridge | null = null;
+/** Requests that arrive while booting wait for the bridge. */
+let bridgeReady: Promise<PyBridge> | null = null;
+
+function post(message: FromWorker): void {
+  self.postMessage(message);
+}
+
+function progress(step: string, fraction: number): void {
+  post({ type: 'progress', step, fraction });
+}
+
+function asError(error: unknown): BridgeError {
+  const message = error instanceof Error ? error.message : String(error);
+  return { type: 'WorkerError', message };
+}
+
+async function fetchJson<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
+async function boot(message: BootMessage): Promise<PyBridge> {
+  const { indexURL, wheelsURL } = message;
+  progress('Loading Python', 0.05);
+  const manifest = await fetchJson<WheelManifest>(`${wheelsURL}manifest.json`);
+  if (!manifest.headrace) throw new Error('this build has no headrace wheel (see studio/scripts/prepare-python.mjs)');
+  // Imported at run time from the copied files so loader and runtime are always one version.
+  const pyodideModule = (await import(/* @vite-ignore */ `${indexURL}pyodide.mjs`)) as typeof import('pyodide');
+  const pyodide: PyodideAPI = await pyodideModule.loadPyodide({
+    indexURL,
+    stdout: (text) => console.log('[python]', text),
+    stderr: (text) => console.warn('[python]', text),
+  });
+  progress('Loading micropip', 0.6);
+  await pyodide.loadPackage([`${wheelsURL}${manifest.packaging}`, `${wheelsURL}${manifest.micropip}`], {
+    messageCallback: () => undefined,
+  });
+  progress('Installing headrace', 0.75);
+  const micropip = pyodide.pyimport('micropip') as PyProxy & { install: PyProxy & ((...args: unknown[]) => Promise<void>) };
+  // Dependencies of headrace resolve from our own wheelhouse only: booting never needs the network.
+  await micropip.install.callKwargs(`${wheelsURL}${manifest.headrace}`, {
+    index_urls: [`${wheelsURL}simple/{package_name}/index.html`],
+  });
+  micropip.destroy();
+  progress('Starting engine', 0.9);
+  const Bridge = pyodide.pyimport('headrace.bridge').Bridge as PyProxy & { callKwargs(kw: object): PyBridge };
+  return Bridge.callKwargs({ on_event: (text: string) => events.push(text) });
+}
+
+async function handle(command: string): Promise<string> {
+  if (!bridgeReady) {
+    const result: Result<never> = { ok: false, error: { type: 'WorkerError', message: 'engine not booted' } };
+    return JSON.stringify(result);
+  }
+  try {
+    const ready = await bridgeReady;
+    const reply = await ready.handle(command);
+    // Events a command produced synchronously reach the UI before its reply does.
+    events.flush();
+    return reply;
+  } catch (error) {
+    const result: Result<never> = { ok: false, error: asError(error) };
+    return JSON.stringify(result);
+  }
+}
+
+self.onmessage = async (ev: MessageEvent<ToWorker>) => {
+  const message = ev.data;
+  switch (message.type) {
+    case 'boot': {
+      bridgeReady = boot(message);
+      try {
+        bridge = await bridgeReady;
+        const reply = JSON.parse(await bridge.handle('{"cmd": "hello"}')) as Result<Hello>;
+        if (!reply.ok) throw new Error(reply.error.message);
+        progress('Ready', 1);
+        post({ type: 'ready', hello: reply.value });
+      } catch (error) {
+        post({ type: 'boot_failed', error: asError(error) });
+      }
+      break;
+    }
+    case 'request':
+      post({ type: 'reply', id: message.id, result: await handle(message.command) });
+      break;
+    case 'subscribe':
+      events.subscribe((batch, count) => post({ type: 'events', batch, count }));
+      break;
+    default: {
+      const unknown: never = message;
+      console.warn('worker: unknown message', unknown);
+    }
+  }
+};

@@ -1,0 +1,100 @@
+/**
+ * The engine's lifecycle and its read-only questions (hello, inspect, validate). Owns the
+ * Runner; the run store borrows it through `runner()`. The studio is usable while the
+ * engine boots: anything that needs it awaits `whenReady()`.
+ */
+import { defineStore } from 'pinia';
+import { markRaw, ref, shallowRef } from 'vue';
+import type { BridgeError, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
+import type { NodeType } from '@/protocol/flow';
+import type { Runner } from '@/runner/Runner';
+
+export type EngineStatus = 'off' | 'loading' | 'ready' | 'failed';
+
+/** A node's shape as last derived from its code, or why it could not be. */
+export type ShapeEntry = { ok: true; shape: NodeShape } | { ok: false; error: BridgeError };
+
+export function shapeKey(type: NodeType, code: string): string {
+  return `${type}\u0000${code}`;
+}
+
+export const useEngineStore = defineStore('engine', () => {
+  const status = ref<EngineStatus>('off');
+  const step = ref('');
+  const fraction = ref(0);
+  const hello = ref<Hello | null>(null);
+  const error = ref<BridgeError | null>(null);
+  const bootMs = ref<number | null>(null);
+  /** Shapes by (type, code): the same code never needs inspecting twice. */
+  const shapes = ref<Record<string, ShapeEntry>>({});
+  const _runner = shallowRef<Runner | null>(null);
+  let ready: Promise<Result<Hello>> | null = null;
+
+  /** Boot `runner` (once). The runner object is kept out of Vue's reactivity. */
+  function $boot(runner: Runner): Promise<Result<Hello>> {
+    if (ready) return ready;
+    _runner.value = markRaw(runner);
+    status.value = 'loading';
+    const started = performance.now();
+    ready = runner
+      .start((p) => {
+        step.value = p.step;
+        fraction.value = p.fraction;
+      })
+      .then((result) => {
+        if (result.ok) {
+          hello.value = result.value;
+          status.value = 'ready';
+          bootMs.value = Math.round(performance.now() - started);
+          window.dispatchEvent(new CustomEvent('headrace:ready', { detail: result.value }));
+        } else {
+          error.value = result.error;
+          status.value = 'failed';
+        }
+        return result;
+      });
+    return ready;
+  }
+
+  function whenReady(): Promise<Result<Hello>> {
+    return ready ?? Promise.resolve({ ok: false, error: { type: 'WorkerError', message: 'the engine was not started' } });
+  }
+
+  function runner(): Runner {
+    if (!_runner.value) throw new Error('no runner: call $boot first');
+    return _runner.value;
+  }
+
+  /** Derive a node's sockets and ports from its code (statically; never runs it). */
+  async function inspect(type: NodeType, code: string): Promise<ShapeEntry> {
+    const key = shapeKey(type, code);
+    const known = shapes.value[key];
+    if (known) return known;
+    const booted = await whenReady();
+    if (!booted.ok) return { ok: false, error: booted.error };
+    const result = await runner().call('inspect', { type, code });
+    const entry: ShapeEntry = result.ok ? { ok: true, shape: result.value } : { ok: false, error: result.error };
+    shapes.value[key] = entry;
+    return entry;
+  }
+
+  function cachedShape(type: NodeType, code: string): ShapeEntry | undefined {
+    return shapes.value[shapeKey(type, code)];
+  }
+
+  /** Validate a whole flow; a success also fills the shape cache for its nodes. */
+  async function validate(flow: unknown): Promise<Result<Validated>> {
+    const booted = await whenReady();
+    if (!booted.ok) return { ok: false, error: booted.error };
+    const result = await runner().call('validate', { flow });
+    if (result.ok) {
+      for (const node of result.value.flow.nodes) {
+        const shape = result.value.nodes[node.id];
+        if (shape) shapes.value[shapeKey(node.type, node.code)] = { ok: true, shape };
+      }
+    }
+    return result;
+  }
+
+  return { status, step, fraction, hello, error, bootMs, shapes, $boot, whenReady, runner, inspect, cachedShape, validate };
+});

@@ -1,0 +1,379 @@
+/**
+ * The open flows (tabs) and every edit to them. Each edit runs through `edit()`, which
+ * records its patches in the history store, so every change is undoable.
+ */
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import { notice } from '@/app/notices';
+import {
+  checkConnection,
+  edgeKey,
+  edgesBrokenByShape,
+  emptyFlow,
+  ensureUi,
+  extractFragment,
+  freshId,
+  layoutMissing,
+  pasteFragment,
+  removeItems,
+  type Check,
+  type Fragment,
+} from '@/flow/model';
+import { applyPatches, diff } from '@/history/patches';
+import type { NodeShape } from '@/protocol/bridge';
+import type { FlowDocument, FlowNode, NodeType, Point, Viewport } from '@/protocol/flow';
+import { useEngineStore } from './engine';
+import { useHistoryStore } from './history';
+import { usePaletteStore } from './palette';
+
+export interface OpenFlow {
+  /** Tab identity (not the flow's name, which the user may change). */
+  key: string;
+  doc: FlowDocument;
+}
+
+const INSPECT_DELAY_MS = 300;
+
+function newKey(): string {
+  return `f-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+export const useFlowsStore = defineStore('flows', () => {
+  const engine = useEngineStore();
+  const history = useHistoryStore();
+  const palette = usePaletteStore();
+
+  const open = ref<OpenFlow[]>([]);
+  const activeKey = ref<string | null>(null);
+  /** Selected node and note ids on the active canvas. */
+  const selection = ref<string[]>([]);
+  const selectedEdge = ref<string | null>(null);
+  /** The node whose editor is open. */
+  const editing = ref<string | null>(null);
+  const clipboard = ref<Fragment | null>(null);
+  let gesture: { key: string; before: FlowDocument } | null = null;
+  const inspectTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  const active = computed(() => open.value.find((f) => f.key === activeKey.value) ?? null);
+  const doc = computed(() => active.value?.doc ?? null);
+
+  function find(key: string): OpenFlow | undefined {
+    return open.value.find((f) => f.key === key);
+  }
+
+  // ---- tabs -------------------------------------------------------------------------
+
+  function activate(key: string): void {
+    activeKey.value = key;
+    history.activeKey = key;
+    selection.value = [];
+    selectedEdge.value = null;
+    editing.value = null;
+  }
+
+  /** Open a document in a new tab (a copy); returns the tab key. Never runs its code. */
+  function $open(document: FlowDocument, key = newKey()): string {
+    const copy = clone(document);
+    layoutMissing(copy);
+    open.value.push({ key, doc: copy });
+    activate(key);
+    void refreshShapes(key);
+    return key;
+  }
+
+  function newFlow(): string {
+    const names = new Set(open.value.map((f) => f.doc.name));
+    let n = 1;
+    while (names.has(`Untitled ${n}`)) n++;
+    return $open(emptyFlow(`Untitled ${n}`));
+  }
+
+  function close(key: string): void {
+    const index = open.value.findIndex((f) => f.key === key);
+    if (index < 0) return;
+    open.value.splice(index, 1);
+    history.forget(key);
+    if (activeKey.value === key) {
+      const next = open.value[Math.min(index, open.value.length - 1)];
+      if (next) activate(next.key);
+      else activeKey.value = null;
+    }
+  }
+
+  function duplicate(key: string): string | null {
+    const flow = find(key);
+    if (!flow) return null;
+    return $open({ ...clone(flow.doc), name: `${flow.doc.name} copy` });
+  }
+
+  // ---- the one way to change a document ----------------------------------------------
+
+  /** Apply `mutate` to the active document as one undoable edit. */
+  function edit(label: string, mutate: (doc: FlowDocument) => void, mergeKey?: string): void {
+    const flow = active.value;
+    if (!flow) return;
+    const before = clone(flow.doc);
+    mutate(flow.doc);
+    history.record(flow.key, { label, patches: diff(before, flow.doc), mergeKey });
+  }
+
+  /** Start a gesture (a drag): changes until `endGesture` become one edit. */
+  function beginGesture(): void {
+    if (active.value) gesture = { key: active.value.key, before: clone(active.value.doc) };
+  }
+
+  function endGesture(label: string): void {
+    if (!gesture) return;
+    const flow = find(gesture.key);
+    if (flow) history.record(flow.key, { label, patches: diff(gesture.before, flow.doc) });
+    gesture = null;
+  }
+
+  function undo(): void {
+    const flow = active.value;
+    const entry = flow && history.popUndo(flow.key);
+    if (flow && entry) {
+      applyPatches(flow.doc, entry.patches, 'undo');
+      void refreshShapes(flow.key);
+    }
+  }
+
+  function redo(): void {
+    const flow = active.value;
+    const entry = flow && history.popRedo(flow.key);
+    if (flow && entry) {
+      applyPatches(flow.doc, entry.patches, 'redo');
+      void refreshShapes(flow.key);
+    }
+  }
+
+  // ---- shapes (sockets and ports derived from code by the engine) -------------------
+
+  function shapeOf(node: FlowNode): NodeShape | undefined {
+    const entry = engine.cachedShape(node.type, node.code);
+    return entry?.ok ? entry.shape : undefined;
+  }
+
+  function shapeError(node: FlowNode): string | null {
+    const entry = engine.cachedShape(node.type, node.code);
+    return entry && !entry.ok ? entry.error.message : null;
+  }
+
+  /** Re-derive a node's shape; edges to sockets or ports that vanished go, with a notice. */
+  async function refreshShape(key: string, nodeId: string): Promise<void> {
+    const flow = find(key);
+    const node = flow?.doc.nodes.find((n) => n.id === nodeId);
+    if (!flow || !node) return;
+    const entry = await engine.inspect(node.type, node.code);
+    const current = flow.doc.nodes.find((n) => n.id === nodeId);
+    if (!entry.ok || !current || current.code !== node.code) return;
+    const broken = edgesBrokenByShape(flow.doc, current, entry.shape);
+    if (broken.length === 0) return;
+    const keys = new Set(broken.map(edgeKey));
+    const before = clone(flow.doc);
+    flow.doc.edges = flow.doc.edges.filter((e) => !keys.has(edgeKey(e)));
+    history.record(key, { label: 'Remove edges to vanished ports', patches: diff(before, flow.doc), mergeKey: `code:${nodeId}` });
+    const names = broken.map((e) => (e.from.node === nodeId ? e.from.socket : e.to.port)).join(', ');
+    notice('warning', `${current.name}: removed ${broken.length} edge(s) to ${names}, which the code no longer has`);
+  }
+
+  async function refreshShapes(key: string): Promise<void> {
+    const flow = find(key);
+    if (!flow) return;
+    await Promise.all(flow.doc.nodes.map((n) => refreshShape(key, n.id)));
+  }
+
+  function scheduleInspect(nodeId: string): void {
+    const key = activeKey.value;
+    if (!key) return;
+    const timerKey = `${key}/${nodeId}`;
+    clearTimeout(inspectTimers.get(timerKey));
+    inspectTimers.set(
+      timerKey,
+      setTimeout(() => {
+        inspectTimers.delete(timerKey);
+        void refreshShape(key, nodeId);
+      }, INSPECT_DELAY_MS),
+    );
+  }
+
+  // ---- edits --------------------------------------------------------------------------
+
+  function addNode(type: NodeType, at: Point): string {
+    let id = '';
+    const template = palette.template(type);
+    edit(`Add ${template.label}`, (d) => {
+      id = freshId(d, type);
+      const name = `${template.label} ${id.slice(type.length)}`;
+      d.nodes.push({ id, type, name, code: template.code });
+      ensureUi(d).nodes[id] = { x: Math.round(at.x), y: Math.round(at.y) };
+    });
+    selection.value = [id];
+    void refreshShape(activeKey.value ?? '', id);
+    return id;
+  }
+
+  function addNote(at: Point, text = 'Note'): string {
+    let id = '';
+    edit('Add note', (d) => {
+      id = freshId(d, 'note');
+      ensureUi(d).notes.push({ id, text, x: Math.round(at.x), y: Math.round(at.y) });
+    });
+    selection.value = [id];
+    return id;
+  }
+
+  function updateNode(nodeId: string, label: string, patch: Partial<FlowNode>, mergeKey?: string): void {
+    edit(label, (d) => {
+      const node = d.nodes.find((n) => n.id === nodeId);
+      if (node) Object.assign(node, patch);
+    }, mergeKey);
+  }
+
+  function setName(nodeId: string, name: string): void {
+    updateNode(nodeId, 'Rename node', { name }, `name:${nodeId}`);
+  }
+
+  function setCode(nodeId: string, code: string): void {
+    updateNode(nodeId, 'Edit code', { code }, `code:${nodeId}`);
+    scheduleInspect(nodeId);
+  }
+
+  function setNoteText(noteId: string, text: string): void {
+    edit('Edit note', (d) => {
+      const note = d.ui?.notes?.find((n) => n.id === noteId);
+      if (note) note.text = text;
+    }, `note:${noteId}`);
+  }
+
+  function setSticky(nodeId: string, port: string, sticky: boolean): void {
+    edit(sticky ? 'Make port sticky' : 'Make port non-sticky', (d) => {
+      const node = d.nodes.find((n) => n.id === nodeId);
+      if (!node) return;
+      const ports = { ...(node.ports ?? {}) };
+      if (sticky) ports[port] = { ...ports[port], sticky: true };
+      else delete ports[port];
+      if (Object.keys(ports).length) node.ports = ports;
+      else delete node.ports;
+    });
+  }
+
+  /** Show or hide a socket; hiding one removes its edges. */
+  function setExposed(nodeId: string, socket: string, exposed: boolean, allSockets: string[]): void {
+    edit(exposed ? 'Expose socket' : 'Hide socket', (d) => {
+      const node = d.nodes.find((n) => n.id === nodeId);
+      if (!node) return;
+      const current = new Set(node.sockets ?? allSockets.filter((s) => s !== 'error'));
+      if (exposed) current.add(socket);
+      else current.delete(socket);
+      const ordered = allSockets.filter((s) => s !== 'error' && current.has(s));
+      if (ordered.length === allSockets.filter((s) => s !== 'error').length) delete node.sockets;
+      else node.sockets = ordered;
+      if (!exposed) d.edges = d.edges.filter((e) => !(e.from.node === nodeId && e.from.socket === socket));
+    });
+  }
+
+  /** Move items by a delta (live, during a drag gesture: no history entry of its own). */
+  function moveBy(ids: string[], delta: Point): void {
+    const d = doc.value;
+    if (!d) return;
+    const ui = ensureUi(d);
+    for (const id of ids) {
+      const pos = ui.nodes[id];
+      if (pos) ui.nodes[id] = { x: pos.x + delta.x, y: pos.y + delta.y };
+      const note = ui.notes.find((n) => n.id === id);
+      if (note) Object.assign(note, { x: note.x + delta.x, y: note.y + delta.y });
+    }
+  }
+
+  /** Snap moved items to whole pixels so the file stays tidy. */
+  function roundPositions(ids: string[]): void {
+    const d = doc.value;
+    if (!d) return;
+    const ui = ensureUi(d);
+    for (const id of ids) {
+      const pos = ui.nodes[id];
+      if (pos) ui.nodes[id] = { x: Math.round(pos.x), y: Math.round(pos.y) };
+      const note = ui.notes.find((n) => n.id === id);
+      if (note) Object.assign(note, { x: Math.round(note.x), y: Math.round(note.y) });
+    }
+  }
+
+  function connect(from: { node: string; socket: string }, to: { node: string; port: string }): Check {
+    const d = doc.value;
+    if (!d) return { ok: false, reason: 'no flow is open' };
+    const check = checkConnection(d, shapeOf, from, to);
+    if (!check.ok) return check;
+    edit('Connect', (x) => x.edges.push({ from: { ...from }, to: { ...to } }));
+    return check;
+  }
+
+  function disconnect(key: string): void {
+    edit('Disconnect', (d) => {
+      d.edges = d.edges.filter((e) => edgeKey(e) !== key);
+    });
+    if (selectedEdge.value === key) selectedEdge.value = null;
+  }
+
+  function deleteSelection(): void {
+    if (selectedEdge.value) {
+      disconnect(selectedEdge.value);
+      return;
+    }
+    const ids = new Set(selection.value);
+    if (ids.size === 0) return;
+    edit(ids.size === 1 ? 'Delete' : `Delete ${ids.size} items`, (d) => removeItems(d, ids));
+    if (editing.value && ids.has(editing.value)) editing.value = null;
+    selection.value = [];
+  }
+
+  function copySelection(): boolean {
+    const d = doc.value;
+    if (!d || selection.value.length === 0) return false;
+    clipboard.value = extractFragment(d, new Set(selection.value));
+    return true;
+  }
+
+  function paste(offset: Point = { x: 40, y: 40 }): void {
+    const fragment = clipboard.value;
+    if (!fragment) return;
+    let ids: string[] = [];
+    edit('Paste', (d) => {
+      ids = pasteFragment(d, fragment, offset);
+    });
+    selection.value = ids;
+    for (const id of ids) void refreshShape(activeKey.value ?? '', id);
+  }
+
+  function duplicateSelection(): void {
+    if (copySelection()) paste();
+  }
+
+  function rename(key: string, name: string): void {
+    const flow = find(key);
+    if (!flow || !name.trim() || flow.doc.name === name) return;
+    if (activeKey.value !== key) activate(key);
+    edit('Rename flow', (d) => {
+      d.name = name.trim();
+    });
+  }
+
+  /** The canvas viewport is saved with the flow but is not an undoable edit. */
+  function setViewport(viewport: Viewport): void {
+    const d = doc.value;
+    if (d) ensureUi(d).viewport = viewport;
+  }
+
+  return {
+    open, activeKey, active, doc, selection, selectedEdge, editing, clipboard,
+    activate, $open, newFlow, close, duplicate, rename,
+    edit, beginGesture, endGesture, undo, redo,
+    shapeOf, shapeError, refreshShape, refreshShapes,
+    addNode, addNote, setName, setCode, setNoteText, setSticky, setExposed, moveBy, roundPositions,
+    connect, disconnect, deleteSelection, copySelection, paste, duplicateSelection, setViewport,
+  };
+});

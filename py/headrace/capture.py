@@ -29,11 +29,13 @@ class Sink:
     """Collects one node's output between flushes, keeping stdout and stderr
     apart and in order."""
 
-    __slots__ = ("_chunks", "_handler", "_size", "_stream")
+    __slots__ = ("_handler", "_size", "_stream", "chunks")
 
     def __init__(self, handler: OutputHandler) -> None:
         self._handler = handler
-        self._chunks: list[str] = []
+        #: Text written since the last flush (empty most of the time: callers test
+        #: it before calling flush, which is cheaper on the per-message path).
+        self.chunks: list[str] = []
         self._stream: Stream = "stdout"
         self._size = 0
 
@@ -41,15 +43,15 @@ class Sink:
         if stream != self._stream:
             self.flush()
             self._stream = stream
-        self._chunks.append(text)
+        self.chunks.append(text)
         self._size += len(text)
         if self._size >= FLUSH_AT:
             self.flush()
 
     def flush(self) -> None:
-        if self._chunks:
-            text = "".join(self._chunks)
-            self._chunks.clear()
+        if self.chunks:
+            text = "".join(self.chunks)
+            self.chunks.clear()
             self._size = 0
             self._handler(self._stream, text)
 

@@ -39,17 +39,25 @@ class Function:
         self.required_ports = [p for p, r in zip(ports, required, strict=True) if r]
         self.inbox = Inbox([InboxPort(p.param, s) for p, r, s in zip(ports, required, sticky, strict=True) if r])
         self.is_source = not self.required_ports
+        #: One required, non-sticky port: each value is a call of its own, so the
+        #: run can skip holding it in the inbox.
+        self.takes_one = len(self.required_ports) == 1 and not self.inbox.ports[0].sticky
         self._keywords = [p.param for p in self.required_ports]
-        # Positional-only parameters cannot be passed by name; keep to the fast
-        # keyword path unless the function has some that are fed.
         self._positional = sum(1 for p in self.required_ports if p.positional_only)
+        # The common case — the fed ports are the leading positional parameters —
+        # is called positionally, the fastest call Python has.
+        leading = list(ports[: len(self.required_ports)])
+        self._by_position = leading == self.required_ports and not any(p.keyword_only for p in leading)
         self.callable: Callable[..., Any] | None = None
 
     def call(self, values: list[Any]) -> Any:
         func = self.callable
         assert func is not None
+        if self._by_position:
+            return func(*values)
         if not self._positional:
             return func(**dict(zip(self._keywords, values, strict=False)))  # equal lengths by construction
+        # Positional-only parameters cannot be passed by name.
         args = self._positional_args(func, values)
         n = self._positional
         return func(*args, **dict(zip(self._keywords[n:], values[n:], strict=False)))
@@ -92,6 +100,10 @@ class LiveNode:
         self.errored = False
         self.loaded = False
         self.last_reported: tuple[Any, ...] | None = None
+        self.reported_state: NodeState | None = None
+        self.dirty = False  # its state changed since it was last reported
+        #: socket -> (target node, function, port index) for each edge, in file order
+        self.routes: dict[str, list[tuple[LiveNode, Function, int]]] = {}
         _register_source(self.filename, spec.code)
 
     def execute_module(self) -> types.ModuleType:

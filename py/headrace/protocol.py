@@ -1,5 +1,9 @@
 """The engine's events: what a run reports, defined once, as a tagged union.
 
+Events are plain slotted dataclasses (not frozen: a frozen dataclass is markedly
+slower to create, and a busy flow creates one per message); treat them as
+immutable.
+
 Every event is a frozen dataclass with a ``kind`` class attribute that becomes the
 ``"event"`` tag on the wire. The studio's TypeScript types are generated from these
 classes (:mod:`headrace.protocol_ts`), so this module is the single source of truth
@@ -34,7 +38,7 @@ class RunState(enum.StrEnum):
     STOPPED = "stopped"
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)
 class Held:
     """How many of a function's required ports hold a value."""
 
@@ -42,7 +46,7 @@ class Held:
     required: int
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)
 class RunStarted:
     """A run began. ``nodes`` is the number of nodes in the flow."""
 
@@ -52,7 +56,7 @@ class RunStarted:
     nodes: int
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)
 class NodeStateChanged:
     """A node moved to another state; ``functions`` holds the per-function counts
     of a script node (``{"add": {"held": 1, "required": 2}}``)."""
@@ -64,7 +68,7 @@ class NodeStateChanged:
     functions: dict[str, Held]
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)
 class Emit:
     """A value left a socket. ``value`` is the value itself inside the engine; on
     the wire it is JSON where it can be, else its ``repr`` (and ``repr`` is true).
@@ -78,7 +82,7 @@ class Emit:
     seq: int
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)
 class Output:
     """Text a node wrote to stdout or stderr."""
 
@@ -89,7 +93,7 @@ class Output:
     text: str
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)
 class NodeError:
     """Node code raised. ``socket`` is the function (script) or socket (data) that
     failed, or null when the module itself failed to run. ``routed`` tells whether
@@ -105,7 +109,7 @@ class NodeError:
     routed: bool
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)
 class RunIdle:
     """Nothing is left to do until something is triggered again. Counts are totals
     for the run so far."""
@@ -118,7 +122,7 @@ class RunIdle:
     elapsed_ms: float
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)
 class RunStopped:
     """The run ended: ``reason`` is ``"stopped"`` (asked to), ``"finished"`` (ran
     to idle and was not kept alive) or ``"failed"`` (the engine itself failed;
@@ -142,35 +146,68 @@ EVENT_TYPES: tuple[type, ...] = (
 )
 
 
-def encode_value(value: Any) -> tuple[Any, bool]:
-    """Return ``(wire_value, is_repr)``: the value itself when it is JSON, else its
-    ``repr``. Tuples become lists, as JSON has no tuple."""
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+def safe_repr(value: Any) -> str:
+    """``repr(value)``, or a placeholder when its ``__repr__`` itself fails."""
     try:
-        text = json.dumps(value, allow_nan=False)
+        return repr(value)
+    except Exception as exc:  # a broken __repr__ must not break the run
+        return f"<unrepresentable {type(value).__name__}: {exc!r}>"
+
+
+def encode_value(value: Any) -> tuple[Any, bool]:
+    """Return ``(wire_value, is_repr)``: the value as JSON would carry it (tuples
+    become lists), else its ``repr``."""
+    try:
+        text = _encode(value)
     except (TypeError, ValueError, RecursionError):
-        try:
-            return repr(value), True
-        except Exception as exc:  # a broken __repr__ must not break the run
-            return f"<unrepresentable {type(value).__name__}: {exc!r}>", True
+        return safe_repr(value), True
     return json.loads(text), False
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:
     """The wire form of an event: a JSON-ready dict tagged with ``"event"``."""
+    out = _tagged_dict(event)
+    if isinstance(event, Emit):
+        out["value"], out["repr"] = encode_value(event.value)
+    return out
+
+
+def _tagged_dict(event: Event) -> dict[str, Any]:
+    """The event as a tagged dict, an emitted value as it is."""
     out: dict[str, Any] = {"event": event.kind}
-    for field in dataclasses.fields(event):
-        value = getattr(event, field.name)
-        if isinstance(event, Emit) and field.name == "value":
-            out["value"], out["repr"] = encode_value(value)
+    for name in _field_names(type(event)):
+        value = getattr(event, name)
+        if name == "functions":
+            out[name] = {k: {"held": v.held, "required": v.required} for k, v in value.items()}
         elif isinstance(value, enum.Enum):
-            out[field.name] = value.value
-        elif field.name == "functions":
-            out[field.name] = {k: dataclasses.asdict(v) for k, v in value.items()}
+            out[name] = value.value
         else:
-            out[field.name] = value
+            out[name] = value
+    if isinstance(event, Emit):
+        out["repr"] = False
     return out
 
 
 def event_to_json(event: Event) -> str:
-    """One event as one line of JSON."""
-    return json.dumps(event_to_dict(event), ensure_ascii=False)
+    """One event as one line of JSON. An emitted value JSON cannot hold (a set,
+    an object, NaN, a cycle) goes as its ``repr``, with ``"repr": true``."""
+    out = _tagged_dict(event)
+    try:
+        return _encode(out)
+    except (TypeError, ValueError, RecursionError):
+        if not isinstance(event, Emit):
+            raise
+    out["value"] = safe_repr(event.value)
+    out["repr"] = True
+    return _encode(out)

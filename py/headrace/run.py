@@ -24,9 +24,10 @@ import contextlib
 import inspect
 import itertools
 import time
+import types
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any
 
 from headrace import capture
@@ -37,6 +38,7 @@ from headrace.protocol import (
     Emit,
     Event,
     NodeError,
+    NodeState,
     NodeStateChanged,
     Output,
     RunIdle,
@@ -56,6 +58,9 @@ SLICE_SECONDS = 0.01
 _LOAD, _TRIGGER, _DELIVER, _STEP = range(4)
 
 _run_counter = itertools.count(1)
+
+#: Results that cannot be awaitables or generators: skip the inspect checks.
+_PLAIN_TYPES = frozenset({int, float, str, bool, list, dict, tuple, bytes, type(None)})
 
 
 def new_run_id() -> str:
@@ -79,7 +84,7 @@ class Run:
         self._task: asyncio.Task[None] | None = None
         self._started_at = 0.0
         self._busy_since_idle = False
-        self._steps: list[tuple[LiveNode, Any]] = []  # open generators, to close on stop
+        self._steps: dict[Any, LiveNode] = {}  # open generators, to close on stop
         self.emitted = 0
         self.errors = 0
         self.unrouted_errors = 0
@@ -88,14 +93,14 @@ class Run:
         self.nodes: dict[str, LiveNode] = {
             n.id: LiveNode(n, flow, f"{prefix}_node{i}__", self._output_handler(n.id)) for i, n in enumerate(flow.nodes)
         }
-        # (node, socket) -> where its values go, in edge (file) order.
-        self._routes: dict[tuple[str, str], list[tuple[LiveNode, Function, int]]] = {}
+        self._dirty: list[LiveNode] = []  # nodes whose state changed since the last report
         for edge in flow.edges:
             target = self.nodes[edge.to_node]
             function_name, _, param = edge.to_port.partition(".")
             function = target.functions[function_name]
             index = next(i for i, p in enumerate(function.inbox.ports) if p.param == param)
-            self._routes.setdefault((edge.from_node, edge.from_socket), []).append((target, function, index))
+            source = self.nodes[edge.from_node]
+            source.routes.setdefault(edge.from_socket, []).append((target, function, index))
 
     # -- public API -----------------------------------------------------------
 
@@ -164,10 +169,15 @@ class Run:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for node, generator in self._steps:
+        for generator, node in list(self._steps.items()):
             await self._close_generator(node, generator)
         self._steps.clear()
         self._queue.clear()
+        for node in self.nodes.values():
+            if node.active:  # cut short: no longer running
+                node.active = 0
+                self._mark(node)
+        self._flush_states()
         for node in self.nodes.values():
             node.unload()
         self._idle.set()
@@ -190,30 +200,44 @@ class Run:
 
     async def _pump(self) -> None:
         queue = self._queue
+        clock = time.perf_counter
         try:
             while True:
                 if not queue:
+                    self._flush_states()
                     self._went_idle()
                     self._wake.clear()
                     await self._wake.wait()
                     continue
                 self._busy_since_idle = True
                 self.state = RunState.RUNNING
-                slice_end = time.perf_counter() + SLICE_SECONDS
+                slice_end = clock() + SLICE_SECONDS
                 while queue:
                     item = queue.popleft()
                     kind = item[0]
                     if kind == _DELIVER:
-                        await self._deliver(item[1], item[2], item[3], item[4])
+                        # The hot path: a one-port function is called at once,
+                        # others hold the value until every port has one.
+                        node, function = item[1], item[2]
+                        if function.takes_one and node.loaded:
+                            pending = self._call(node, function, [item[4]])
+                            if pending is not None:
+                                await self._await_call(node, function, pending)
+                        else:
+                            await self._hold(node, function, item[3], item[4])
                     elif kind == _STEP:
-                        await self._step(item[1], item[2], item[3])
+                        if type(item[3]) is types.GeneratorType:
+                            self._step(item[1], item[2], item[3])
+                        else:
+                            await self._step_async(item[1], item[2], item[3])
                     elif kind == _TRIGGER:
                         await self._trigger(item[1], item[2])
                     else:
                         self._load(item[1])
-                    if time.perf_counter() > slice_end:
+                    if clock() > slice_end:
+                        self._flush_states()
                         await asyncio.sleep(0)
-                        slice_end = time.perf_counter() + SLICE_SECONDS
+                        slice_end = clock() + SLICE_SECONDS
         except asyncio.CancelledError:
             raise
         except _StopRequested:
@@ -258,7 +282,10 @@ class Run:
     async def _trigger(self, node: LiveNode, socket: str | None) -> None:
         if node.spec.type == "script":
             if node.loaded:
-                await self._call(node, node.functions[socket or ""], [])
+                function = node.functions[socket or ""]
+                pending = self._call(node, function, [])
+                if pending is not None:
+                    await self._await_call(node, function, pending)
             return
         node.active += 1
         self._report_state(node)
@@ -287,25 +314,59 @@ class Run:
             if is_emittable_data(value):
                 self._emit(node, name, value)
 
-    async def _deliver(self, node: LiveNode, function: Function, index: int, value: Any) -> None:
+    async def _hold(self, node: LiveNode, function: Function, index: int, value: Any) -> None:
+        """Hold an arriving value in the function's inbox; call while it is ready."""
         inbox = function.inbox
         inbox.put(index, value)
-        if not node.loaded:
-            return  # its module failed: the value waits in vain, as the node shows
-        while inbox.ready():
-            await self._call(node, function, inbox.take())
-            if self.state is RunState.STOPPED:
-                return
-        self._report_state(node)
+        if node.loaded:  # else its module failed: values wait in vain, as the node shows
+            while inbox.ready():
+                pending = self._call(node, function, inbox.take())
+                if pending is not None:
+                    await self._await_call(node, function, pending)
+                    if self.state is RunState.STOPPED:
+                        return
+        self._mark(node)
 
-    async def _call(self, node: LiveNode, function: Function, values: list[Any]) -> None:
+    def _call(self, node: LiveNode, function: Function, values: list[Any]) -> Any:
+        """Call a function. Returns the awaitable when it is a coroutine function
+        (the caller awaits it with :meth:`_await_call`), else None."""
         node.active += 1
-        self._report_state(node)
+        if node.reported_state is not NodeState.RUNNING:
+            self._report_running(node)  # at once: a long call shows as running
         token = capture.current_sink.set(node.sink)
         try:
             result = function.call(values)
-            if inspect.isawaitable(result):
-                result = await result
+        except BaseException as exc:
+            self._check_interrupt(exc)
+            node.sink.flush()
+            node.active -= 1
+            self._fail(node, function.name, exc)
+            return None
+        finally:
+            capture.current_sink.reset(token)
+        if node.sink.chunks:
+            node.sink.flush()
+        if type(result) in _PLAIN_TYPES:
+            # The common case, kept free of further calls: it runs per message.
+            node.active -= 1
+            node.ran = True
+            node.errored = False
+            if not node.dirty:
+                node.dirty = True
+                self._dirty.append(node)
+            if result is not None:
+                self._emit(node, function.name, result)
+            return None
+        if inspect.isawaitable(result):
+            return result
+        self._settle(node, function.name, result)
+        return None
+
+    async def _await_call(self, node: LiveNode, function: Function, awaitable: Any) -> None:
+        self._flush_states()  # the loop may run for a while: report before it does
+        token = capture.current_sink.set(node.sink)
+        try:
+            result = await awaitable
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
@@ -317,49 +378,71 @@ class Run:
         finally:
             capture.current_sink.reset(token)
         node.sink.flush()
-        if inspect.isgenerator(result) or inspect.isasyncgen(result):
-            self._steps.append((node, result))
-            self._queue.append((_STEP, node, function.name, result))
+        self._settle(node, function.name, result)
+
+    def _settle(self, node: LiveNode, socket: str, result: Any) -> None:
+        """A call returned: emit its value, or start stepping its generator."""
+        if type(result) not in _PLAIN_TYPES and (inspect.isgenerator(result) or inspect.isasyncgen(result)):
+            self._steps[result] = node
+            self._queue.append((_STEP, node, socket, result))
             return  # still active until the generator is exhausted
         node.active -= 1
         node.ran = True
         node.errored = False
-        self._report_state(node)
+        self._mark(node)
         if result is not None:
-            self._emit(node, function.name, result)
+            self._emit(node, socket, result)
 
-    async def _step(self, node: LiveNode, socket: str, generator: Any) -> None:
+    def _step(self, node: LiveNode, socket: str, generator: Generator[Any, Any, Any]) -> None:
         token = capture.current_sink.set(node.sink)
         try:
-            if inspect.isasyncgen(generator):
-                value = await generator.__anext__()
-            else:
-                value = next(generator)
-        except (StopIteration, StopAsyncIteration):
-            node.sink.flush()
-            self._finish_generator(node, generator)
-            node.ran = True
-            node.errored = False
-            self._report_state(node)
+            value = next(generator)
+        except StopIteration:
+            self._step_ended(node, generator, socket, None)
+            return
+        except BaseException as exc:
+            self._step_ended(node, generator, socket, exc)
+            return
+        finally:
+            capture.current_sink.reset(token)
+        self._stepped(node, socket, generator, value)
+
+    async def _step_async(self, node: LiveNode, socket: str, generator: AsyncGenerator[Any, Any]) -> None:
+        self._flush_states()
+        token = capture.current_sink.set(node.sink)
+        try:
+            value = await generator.__anext__()
+        except StopAsyncIteration:
+            self._step_ended(node, generator, socket, None)
             return
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
-            self._check_interrupt(exc)
-            node.sink.flush()
-            self._finish_generator(node, generator)
-            self._fail(node, socket, exc)
+            self._step_ended(node, generator, socket, exc)
             return
         finally:
             capture.current_sink.reset(token)
+        self._stepped(node, socket, generator, value)
+
+    def _stepped(self, node: LiveNode, socket: str, generator: Any, value: Any) -> None:
         node.sink.flush()
         if value is not None:
             self._emit(node, socket, value)
         self._queue.append((_STEP, node, socket, generator))
 
-    def _finish_generator(self, node: LiveNode, generator: Any) -> None:
+    def _step_ended(self, node: LiveNode, generator: Any, socket: str, exc: BaseException | None) -> None:
+        """A generator is exhausted (``exc`` None) or raised."""
+        if exc is not None:
+            self._check_interrupt(exc)
+        node.sink.flush()
         node.active -= 1
-        self._steps = [(n, g) for n, g in self._steps if g is not generator]
+        del self._steps[generator]
+        if exc is not None:
+            self._fail(node, socket, exc)
+            return
+        node.ran = True
+        node.errored = False
+        self._mark(node)
 
     async def _close_generator(self, node: LiveNode, generator: Any) -> None:
         token = capture.current_sink.set(node.sink)
@@ -376,8 +459,8 @@ class Run:
 
     def _emit(self, node: LiveNode, socket: str, value: Any) -> None:
         self.emitted += 1
-        self._report(Emit(run=self.id, node=node.id, socket=socket, value=value, seq=self.emitted))
-        routes = self._routes.get((node.id, socket))
+        self._on_event(Emit(run=self.id, node=node.id, socket=socket, value=value, seq=self.emitted))
+        routes = node.routes.get(socket)
         if routes:
             queue = self._queue
             for target, function, index in routes:
@@ -417,7 +500,28 @@ class Run:
         key = (state, tuple((h.held, h.required) for h in functions.values()))
         if key != node.last_reported:
             node.last_reported = key
+            node.reported_state = state
             self._report(NodeStateChanged(run=self.id, node=node.id, state=state, functions=functions))
+
+    def _report_running(self, node: LiveNode) -> None:
+        self._report_state(node)
+
+    def _mark(self, node: LiveNode) -> None:
+        """Note that a node's state changed; it is reported at the next flush."""
+        if not node.dirty:
+            node.dirty = True
+            self._dirty.append(node)
+
+    def _flush_states(self) -> None:
+        """Report the nodes whose state changed. States are reported in batches
+        (each slice, before awaiting, when idle) rather than per call: a chain of
+        fast calls would otherwise report two states per message."""
+        dirty = self._dirty
+        if dirty:
+            self._dirty = []
+            for node in dirty:
+                node.dirty = False
+                self._report_state(node)
 
     def _output_handler(self, node_id: str) -> Callable[[Any, str], None]:
         def handle(stream: Any, text: str) -> None:

@@ -36,6 +36,7 @@ class Port:
     #: The default's source text (``"1"``, ``"None"``), or None without one.
     default: str | None
     positional_only: bool = False
+    keyword_only: bool = False
 
     @property
     def name(self) -> str:
@@ -175,16 +176,19 @@ def _ports_of(function: str, args: ast.arguments) -> Iterator[Port]:
     for index, (arg, default) in enumerate(zip(positional, padded, strict=True)):
         yield _port(function, arg, default, positional_only=index < len(args.posonlyargs))
     for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
-        yield _port(function, arg, kw_default, positional_only=False)
+        yield _port(function, arg, kw_default, positional_only=False, keyword_only=True)
 
 
-def _port(function: str, arg: ast.arg, default: ast.expr | None, *, positional_only: bool) -> Port:
+def _port(
+    function: str, arg: ast.arg, default: ast.expr | None, *, positional_only: bool, keyword_only: bool = False
+) -> Port:
     return Port(
         function=function,
         param=arg.arg,
         has_default=default is not None,
         default=ast.unparse(default) if default is not None else None,
         positional_only=positional_only,
+        keyword_only=keyword_only,
     )
 
 

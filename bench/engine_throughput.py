@@ -1,0 +1,164 @@
+"""Engine throughput: messages per second through headrace, beside direct calls.
+
+Not a test: a measurement. Two flows — a chain of 10 script nodes that each add 1,
+and a 2-port join fed by two sources — run through the engine, and the same Python
+functions are called directly in a loop, in the same process, alternating, several
+times. Figures are medians; the ratio engine/direct is the engine's efficiency.
+
+    python bench/engine_throughput.py [--messages N] [--repeat R] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
+
+from headrace import Flow
+from headrace.protocol import event_to_json
+
+CHAIN_LENGTH = 10
+INC = "def inc(x):\n    return x + 1\n"
+ADD = "def add(a, b):\n    return a + b\n"
+
+
+def chain_flow(messages: int) -> dict[str, Any]:
+    nodes = [
+        {"id": "src", "type": "script", "name": "source", "code": f"def out(n={messages}):\n    yield from range(n)\n"}
+    ]
+    edges = []
+    previous = ("src", "out")
+    for i in range(CHAIN_LENGTH):
+        nodes.append({"id": f"n{i}", "type": "script", "name": f"inc{i}", "code": INC})
+        edges.append({"from": {"node": previous[0], "socket": previous[1]}, "to": {"node": f"n{i}", "port": "inc.x"}})
+        previous = (f"n{i}", "inc")
+    return {"headrace": 1, "name": "chain", "nodes": nodes, "edges": edges}
+
+
+def join_flow(messages: int) -> dict[str, Any]:
+    source = f"def out(n={messages}):\n    yield from range(n)\n"
+    return {
+        "headrace": 1,
+        "name": "join",
+        "nodes": [
+            {"id": "a", "type": "script", "name": "a", "code": source},
+            {"id": "b", "type": "script", "name": "b", "code": source},
+            {"id": "j", "type": "script", "name": "join", "code": ADD},
+        ],
+        "edges": [
+            {"from": {"node": "a", "socket": "out"}, "to": {"node": "j", "port": "add.a"}},
+            {"from": {"node": "b", "socket": "out"}, "to": {"node": "j", "port": "add.b"}},
+        ],
+    }
+
+
+def direct_chain(messages: int) -> float:
+    namespace: dict[str, Any] = {}
+    exec(INC, namespace)
+    functions = [namespace["inc"]] * CHAIN_LENGTH
+
+    def source(n: int) -> Any:
+        yield from range(n)
+
+    start = time.perf_counter()
+    for value in source(messages):
+        for function in functions:
+            value = function(value)
+    return time.perf_counter() - start
+
+
+def direct_join(messages: int) -> float:
+    namespace: dict[str, Any] = {}
+    exec(ADD, namespace)
+    add = namespace["add"]
+
+    def source(n: int) -> Any:
+        yield from range(n)
+
+    start = time.perf_counter()
+    for a, b in zip(source(messages), source(messages), strict=True):
+        add(a, b)
+    return time.perf_counter() - start
+
+
+def engine(flow: Flow, serialise: bool) -> float:
+    """Seconds to run the flow to idle; events go to a sink that drops them, or
+    that serialises each to JSON as the bridge does for the studio."""
+    sink = (lambda e: event_to_json(e)) if serialise else (lambda e: None)
+
+    async def go() -> float:
+        run = flow.start(on_event=sink)
+        await run.start()
+        await run.wait_idle()  # modules loaded
+        start = time.perf_counter()
+        run.trigger_sources()
+        await run.wait_idle()
+        elapsed = time.perf_counter() - start
+        await run.stop()
+        return elapsed
+
+    return asyncio.run(go())
+
+
+def measure(messages: int, repeat: int) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    cases = {
+        "chain10": (Flow.load(chain_flow(messages)), direct_chain),
+        "join2": (Flow.load(join_flow(messages)), direct_join),
+    }
+    for name, (flow, direct) in cases.items():
+        samples: dict[str, list[float]] = {"direct": [], "engine": [], "engine_json": []}
+        for _ in range(repeat):  # alternate, so drift hits all alike
+            samples["direct"].append(direct(messages))
+            samples["engine"].append(engine(flow, serialise=False))
+            samples["engine_json"].append(engine(flow, serialise=True))
+        rates = {k: messages / statistics.median(v) for k, v in samples.items()}
+        results[name] = {
+            "messages": messages,
+            "repeat": repeat,
+            "msgs_per_s": {k: round(v) for k, v in rates.items()},
+            "ratio_engine_to_direct": round(rates["engine"] / rates["direct"], 4),
+            "ratio_engine_json_to_direct": round(rates["engine_json"] / rates["direct"], 4),
+        }
+    return results
+
+
+def machine() -> str:
+    import os
+
+    return (
+        f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    results = {"machine": machine(), "engine_throughput": measure(args.messages, args.repeat)}
+    print(f"machine: {results['machine']}")
+    print("| flow | direct msg/s | engine msg/s | engine+JSON msg/s | engine/direct | engine+JSON/direct |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, r in results["engine_throughput"].items():
+        m = r["msgs_per_s"]
+        print(
+            f"| {name} | {m['direct']:,} | {m['engine']:,} | {m['engine_json']:,} "
+            f"| {r['ratio_engine_to_direct']:.1%} | {r['ratio_engine_json_to_direct']:.1%} |"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -9,6 +9,7 @@ that parses.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from collections.abc import Mapping
@@ -81,7 +82,7 @@ def parse_document(source: str | bytes | os.PathLike[str] | Mapping[str, Any]) -
             text = file.read()
     except FileNotFoundError:
         raise FlowError("$", f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: a NUL in the path
         raise FlowError("$", f"cannot read {path}: {exc}") from None
     return _parse_json(text, "$")
 
@@ -129,7 +130,7 @@ def validate(doc: Any) -> FlowSpec:
         edges=edges,
         description=description,
         requirements=requirements,
-        ui=ui,
+        ui=copy.deepcopy(ui),  # the flow owns its copy: later edits to ``doc`` do not leak in
     )
 
 
@@ -223,8 +224,9 @@ def _port_settings(item: Mapping[str, Any], path: list[PathPart], shape: NodeSha
             _fail(where, f"the code has no port {name!r} ({_listing('ports', [p.name for p in shape.ports])})")
         _expect(setting, dict, where, 'an object such as {"sticky": true}')
         _check_keys(setting, PORT_SETTING_KEYS, where)
-        sticky = setting.get("sticky", False)
-        _expect(sticky, bool, [*where, "sticky"], "true or false")
+        sticky = setting.get("sticky")
+        if "sticky" in setting:
+            _expect(sticky, bool, [*where, "sticky"], "true or false")
         settings[name] = PortSettings(sticky=sticky)
     return settings
 

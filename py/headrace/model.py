@@ -6,6 +6,7 @@ a loaded flow gives back the same document, ``ui`` included.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from typing import Any
 
@@ -18,7 +19,11 @@ FORMAT_VERSION = 1
 class PortSettings:
     """Per-port settings (``ports`` on a node)."""
 
-    sticky: bool = False
+    #: None when the file leaves it out (it then reads as False, and stays out on export).
+    sticky: bool | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {} if self.sticky is None else {"sticky": self.sticky}
 
 
 @dataclasses.dataclass
@@ -44,15 +49,16 @@ class Node:
         return self.name or self.id
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "type": self.type, "name": self.name, "code": self.code}
+        out: dict[str, Any] = {"id": self.id, "type": self.type, "name": self.name}
         if self.description is not None:
             out["description"] = self.description
+        out["code"] = self.code
         if self.sockets is not None:
             out["sockets"] = list(self.sockets)
         if self.schedule is not None:
             out["schedule"] = dict(self.schedule)
         if self.ports is not None:
-            out["ports"] = {name: {"sticky": s.sticky} for name, s in self.ports.items()}
+            out["ports"] = {name: s.to_json() for name, s in self.ports.items()}
         return out
 
 
@@ -105,5 +111,5 @@ class FlowSpec:
         out["nodes"] = [n.to_json() for n in self.nodes]
         out["edges"] = [e.to_json() for e in self.edges]
         if self.ui is not None:
-            out["ui"] = self.ui
+            out["ui"] = copy.deepcopy(self.ui)  # the caller may edit what it gets
         return out

@@ -126,7 +126,7 @@ class LiveNode:
             function.callable = value
 
     def unload(self) -> None:
-        if sys.modules.get(self.module_name) is self.module:
+        if self.module is not None and sys.modules.get(self.module_name) is self.module:
             del sys.modules[self.module_name]
 
     def state(self) -> tuple[NodeState, dict[str, Held]]:

@@ -467,6 +467,16 @@ class Run:
                 queue.append((_DELIVER, target, function, index, value))
 
     def _fail(self, node: LiveNode, socket: str | None, exc: BaseException) -> None:
+        """Report node code's exception and emit it on the node's error socket.
+        Called from inside the node's ``except`` blocks, so it first sets the
+        capture aside: what the host prints while handling events is its own."""
+        token = capture.current_sink.set(None)
+        try:
+            self._report_failure(node, socket, exc)
+        finally:
+            capture.current_sink.reset(token)
+
+    def _report_failure(self, node: LiveNode, socket: str | None, exc: BaseException) -> None:
         self.errors += 1
         if not node.error_routed:
             self.unrouted_errors += 1

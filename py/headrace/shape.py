@@ -96,20 +96,25 @@ def read_shape(node_type: NodeType, code: str, path: list[PathPart] | None = Non
 
 
 def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Statements that run at module level, looking inside if/try/with blocks
-    (a value chosen by an ``if`` is still a module-level binding)."""
+    """Statements that run at module level, in source order, looking inside
+    compound statements (a value chosen by an ``if`` or computed in a ``for`` is
+    still a module-level binding). Loop targets themselves are not yielded."""
     for stmt in body:
         yield stmt
-        if isinstance(stmt, ast.If):
+        if isinstance(stmt, ast.Try | ast.TryStar):
             yield from _module_level(stmt.body)
-            yield from _module_level(stmt.orelse)
-        elif isinstance(stmt, ast.Try | ast.TryStar):
-            for block in (stmt.body, stmt.orelse, stmt.finalbody):
-                yield from _module_level(block)
             for handler in stmt.handlers:
                 yield from _module_level(handler.body)
+            yield from _module_level(stmt.orelse)
+            yield from _module_level(stmt.finalbody)
+        elif isinstance(stmt, ast.If | ast.For | ast.AsyncFor | ast.While):
+            yield from _module_level(stmt.body)
+            yield from _module_level(stmt.orelse)
         elif isinstance(stmt, ast.With | ast.AsyncWith):
             yield from _module_level(stmt.body)
+        elif isinstance(stmt, ast.Match):
+            for case in stmt.cases:
+                yield from _module_level(case.body)
 
 
 def _target_names(target: ast.expr) -> Iterator[str]:

@@ -206,16 +206,7 @@ def test_round_trip_of_valid_files(path: pathlib.Path) -> None:
     assert Flow.load(doc).to_json() == doc
 
 
-def _key_order_cases() -> list[Any]:
-    bug = pytest.mark.xfail(
-        strict=True,
-        reason="engine bug: Node.to_json writes a node's description after code, while NODE_KEYS and the "
-        "schema put it before code; a file in the documented order is reordered on export",
-    )
-    return [pytest.param(p, marks=bug) if p.name == "full.json" else p for p in _valid_files()]
-
-
-@pytest.mark.parametrize("path", _key_order_cases(), ids=_ids(_valid_files()))
+@pytest.mark.parametrize("path", _valid_files(), ids=_ids(_valid_files()))
 def test_export_keeps_the_key_order_of_well_formed_files(path: pathlib.Path) -> None:
     # Files written by headrace are diffable: a load and an export change nothing,
     # down to the text.
@@ -251,11 +242,6 @@ def test_load_does_not_change_the_given_dict() -> None:
     assert json.dumps(doc) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: FlowSpec keeps the caller's `ui` object and to_json() returns it as is, so editing "
-    "an exported document (or the dict that was loaded) changes the loaded flow",
-)
 def test_exported_document_is_independent_of_the_flow() -> None:
     flow = Flow.load(flow_doc([], ui={"viewport": {"zoom": 1}}))
     exported = flow.to_json()
@@ -263,11 +249,6 @@ def test_exported_document_is_independent_of_the_flow() -> None:
     assert flow.to_json()["ui"] == {"viewport": {"zoom": 1}}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='engine bug: a port setting without "sticky" ({}), which the loader and the schema accept, '
-    'is exported as {"sticky": false}, so the file does not round-trip',
-)
 def test_round_trip_of_an_empty_port_setting() -> None:
     doc = flow_doc([script("s", "def f(x):\n    return x\n", ports={"f.x": {}})])
     assert Flow.load(doc).to_json() == doc
@@ -403,11 +384,6 @@ def test_any_document_loads_or_gives_one_flow_error(doc: Any) -> None:
         assert PATH_PREFIX.match(str(error)), str(error)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: load.parse_document lets open() raise ValueError('embedded null byte') "
-    "for a path string containing NUL, instead of a FlowError",
-)
 def test_path_with_a_nul_byte_is_a_flow_error() -> None:
     assert _load_error("flow\x00.json").path == "$"
 

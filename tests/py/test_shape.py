@@ -57,11 +57,6 @@ def test_data_names_bound_in_if_and_try_blocks() -> None:
     assert sockets("data", code) == ["mode", "legacy", "value", "fallback"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: shape._module_level walks try body, else, finally and only then the except "
-    "handlers, so sockets bound in a handler come after those in else/finally, not in code order",
-)
 def test_data_try_blocks_keep_code_order() -> None:
     code = """
         try:
@@ -138,11 +133,6 @@ def test_data_attribute_and_item_assignments_bind_no_name() -> None:
     assert sockets("data", code) == ["d", "ns"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: names bound at module level inside for/while bodies are not read as data "
-    "sockets (shape._module_level only looks into if/try/with)",
-)
 def test_data_names_bound_in_loop_bodies_are_module_level() -> None:
     code = """
         last = None

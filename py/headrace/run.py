@@ -53,6 +53,10 @@ EventHandler = Callable[[Event], None]
 #: Longest stretch of work between two yields to the event loop, in seconds: the
 #: host (a Web Worker, a server) must get to answer "stop" and flush events.
 SLICE_SECONDS = 0.01
+#: Node states are reported in batches: every this many queue items, before an
+#: await, and when idle. Counted in items, not time, so that the event sequence is
+#: the same on every machine and platform.
+STATE_REPORT_EVERY = 256
 
 # Queue item kinds (the first element of each item tuple).
 _LOAD, _TRIGGER, _DELIVER, _STEP = range(4)
@@ -201,6 +205,7 @@ class Run:
     async def _pump(self) -> None:
         queue = self._queue
         clock = time.perf_counter
+        processed = 0
         try:
             while True:
                 if not queue:
@@ -213,6 +218,9 @@ class Run:
                 self.state = RunState.RUNNING
                 slice_end = clock() + SLICE_SECONDS
                 while queue:
+                    processed += 1
+                    if not processed % STATE_REPORT_EVERY:
+                        self._flush_states()
                     item = queue.popleft()
                     kind = item[0]
                     if kind == _DELIVER:
@@ -235,7 +243,6 @@ class Run:
                     else:
                         self._load(item[1])
                     if clock() > slice_end:
-                        self._flush_states()
                         await asyncio.sleep(0)
                         slice_end = clock() + SLICE_SECONDS
         except asyncio.CancelledError:
@@ -524,8 +531,8 @@ class Run:
 
     def _flush_states(self) -> None:
         """Report the nodes whose state changed. States are reported in batches
-        (each slice, before awaiting, when idle) rather than per call: a chain of
-        fast calls would otherwise report two states per message."""
+        (see STATE_REPORT_EVERY) rather than per call: a chain of fast calls
+        would otherwise report two states per message."""
         dirty = self._dirty
         if dirty:
             self._dirty = []

@@ -1,0 +1,71 @@
+# Headrace: every task a person or CI runs, in one place. `make help` lists them.
+# The two that matter: `make studio` (set up, build, and serve the studio) and
+# `make test` (set up, then run every test).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+export HEADRACE_PYTHON := $(abspath $(PY))
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+HOST ?= 127.0.0.1
+PORT ?= 5173
+
+.PHONY: help setup setup-python setup-node setup-browser studio dev build check test test-py test-pyodide test-js test-e2e bench protocol
+
+help: ## list the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+setup: setup-python setup-node ## install everything the studio and the tests need
+
+setup-python: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,e2e]'
+	touch $@
+
+setup-node: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+setup-browser: ## Debian's Chromium, for the end-to-end tests (needs root)
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+build: setup ## build the static studio into dist/
+	npm run build
+
+studio: build ## set up, build and serve the studio at http://127.0.0.1:5173
+	npm run preview -- --host $(HOST) --port $(PORT) --strictPort
+
+dev: setup ## the studio with hot reload, for development
+	npm run dev -- --host $(HOST) --port $(PORT)
+
+protocol: setup-python ## regenerate the studio's TypeScript protocol types from Python
+	$(PY) -m headrace.protocol_ts > studio/src/protocol/events.ts
+
+check: setup ## lint and type-check Python and TypeScript; fail on protocol drift
+	$(VENV)/bin/ruff check py tests bench
+	$(VENV)/bin/ruff format --check py tests bench
+	$(VENV)/bin/mypy
+	$(PY) -m headrace.protocol_ts --check studio/src/protocol/events.ts
+	npm run typecheck
+	npm run lint
+
+test: setup setup-browser test-py test-pyodide test-js test-e2e ## set up, then run every test
+
+test-py: setup-python ## engine tests (pytest, CPython)
+	$(PY) -m pytest tests/py -q
+
+test-pyodide: build ## the engine inside real Pyodide (Node.js) gives CPython's events
+	$(PY) -m pytest tests/pyodide -q
+
+test-js: setup-node ## studio unit tests (Vitest)
+	npm test
+
+test-e2e: build setup-browser ## end-to-end tests in Chromium against the production build
+	$(PY) -m pytest tests/e2e -q
+
+bench: setup ## benchmarks (not tests): figures go to docs/performance.md
+	$(PY) bench/engine_throughput.py

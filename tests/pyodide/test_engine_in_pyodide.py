@@ -1,0 +1,103 @@
+"""The engine in real Pyodide gives exactly the events it gives in CPython.
+
+Runs every template flow through ``headrace.bridge`` inside Pyodide 314 (Python 3.14,
+under Node.js, from the npm ``pyodide`` package) with the wheel built from this
+repository, and compares the event stream, event by event, with the same flows
+through the same bridge in CPython. Only the run id and the elapsed time may differ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from headrace.bridge import Bridge
+
+REPO = Path(__file__).resolve().parents[2]
+WHEELS = REPO / "studio" / "generated" / "wheels"
+RUNNER = Path(__file__).with_name("run_in_pyodide.mjs")
+FLOWS = sorted((REPO / "templates" / "flows").glob("*.json"))
+VOLATILE = ("run", "elapsed_ms")
+
+
+def comparable(line: str) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads(line)
+    for key in VOLATILE:
+        event.pop(key, None)
+    if event.get("event") == "node_error":  # CPython 3.11 and 3.14 underline differently
+        event["traceback"] = event["traceback"].splitlines()[-1]
+    if event.get("event") == "emit" and event.get("socket") == "error":
+        event["value"]["traceback"] = event["value"]["traceback"].splitlines()[-1]
+    return event
+
+
+def by_flow(lines: list[str]) -> dict[str, list[dict[str, Any]]]:
+    flows: dict[str, list[dict[str, Any]]] = {}
+    current: list[dict[str, Any]] = []
+    for line in lines:
+        obj = json.loads(line)
+        if "flow" in obj and "event" not in obj:
+            current = flows.setdefault(Path(obj["flow"]).name, [])
+        else:
+            current.append(comparable(line))
+    return flows
+
+
+async def run_in_cpython(path: Path) -> list[str]:
+    lines: list[str] = []
+    bridge = Bridge(lines.append)
+    reply = json.loads(await bridge.handle(json.dumps({"cmd": "run", "flow": json.loads(path.read_text())})))
+    assert reply["ok"], reply
+    run = reply["value"]["run"]
+    while not any('"run_idle"' in line for line in lines):
+        await asyncio.sleep(0.005)
+    await bridge.handle(json.dumps({"cmd": "stop", "run": run}))
+    return lines
+
+
+@pytest.fixture(scope="module")
+def pyodide_events() -> dict[str, list[dict[str, Any]]]:
+    if shutil.which("node") is None:
+        pytest.fail("Node.js is needed to run Pyodide outside the browser")
+    if not any(WHEELS.glob("headrace-*.whl")):
+        pytest.fail(f"no headrace wheel in {WHEELS}: build the studio first (`make build`)")
+    done = subprocess.run(
+        ["node", str(RUNNER), str(WHEELS), *map(str, FLOWS)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return by_flow(done.stdout.splitlines())
+
+
+def test_pyodide_is_python_3_14() -> None:
+    done = subprocess.run(
+        [
+            "node",
+            "--input-type=module",
+            "-e",
+            "import {loadPyodide} from 'pyodide'; const p = await loadPyodide(); "
+            "console.log(p.runPython('import sys; sys.version.split()[0]'))",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.stdout.strip().startswith("3.14"), done.stderr[-2000:]
+
+
+@pytest.mark.parametrize("path", FLOWS, ids=[p.stem for p in FLOWS])
+def test_same_events_in_pyodide_and_cpython(path: Path, pyodide_events: dict[str, list[dict[str, Any]]]) -> None:
+    expected = [comparable(line) for line in asyncio.run(run_in_cpython(path))]
+    assert pyodide_events[path.name] == expected

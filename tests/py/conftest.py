@@ -26,6 +26,7 @@ from headrace.protocol import Event, event_to_dict
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TEMPLATE_FLOWS = ROOT / "templates" / "flows"
 FIXTURE_FLOWS = ROOT / "tests" / "flows"
+INVALID_FLOWS = FIXTURE_FLOWS / "invalid"
 SCHEMA = ROOT / "py" / "headrace" / "schema" / "flow-v1.schema.json"
 
 settings.register_profile("default", max_examples=200, deadline=None)

@@ -3,7 +3,7 @@
  * restore the open flows from IndexedDB, start autosave, and open `/?flow=<url>` if given.
  */
 import { importFlowFromUrl } from '@/files/flowFile';
-import { startAutosave, type Autosave } from '@/persistence/autosave';
+import { recoverPending, startAutosave, type Autosave } from '@/persistence/autosave';
 import { PyodideRunner } from '@/runner/pyodide/PyodideRunner';
 import { useEngineStore } from '@/stores/engine';
 import { useFlowsStore } from '@/stores/flows';
@@ -19,6 +19,7 @@ export async function bootstrap(): Promise<Autosave> {
 
   void engine.$boot(new PyodideRunner({ baseURL: document.baseURI }));
 
+  await recoverPending(storage).catch((error) => console.warn('could not recover unsaved edits', error));
   const session = await storage.loadSession().catch(() => undefined);
   for (const key of session?.open ?? []) {
     const saved = await storage.load(key).catch(() => undefined);

@@ -43,12 +43,8 @@ export async function importFlowText(text: string, source: string, engine: Engin
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    // Not JSON: the engine's loader words this itself when it accepts text.
-    parsed = text;
-    const engineSays = await engine.validate(text);
-    const message = engineSays.ok
-      ? `${source} is not JSON: ${(error as Error).message}`
-      : engineSays.error.message;
+    // The bridge validates parsed documents only, so text that is not JSON is ours to word.
+    const message = `${source} is not JSON: ${(error as Error).message}`;
     notice('error', `Cannot open ${source}`, message);
     return { ok: false, error: { type: 'FlowError', message } };
   }

@@ -1,11 +1,38 @@
 /**
  * Autosave: every change to an open flow is written to IndexedDB after a short debounce,
  * and whatever is pending is flushed when the page is hidden (`pagehide`), so closing or
- * reloading the tab loses nothing.
+ * reloading the tab loses nothing. IndexedDB writes are asynchronous and may not finish
+ * while a page unloads, so `pagehide` also leaves a synchronous localStorage copy of what
+ * was pending; the next start applies it (see `recoverPending`).
  */
 import { watch } from 'vue';
 import type { useFlowsStore } from '@/stores/flows';
-import type { FlowStorage } from './flowStorage';
+import type { FlowDocument } from '@/protocol/flow';
+import type { FlowStorage, Session } from './flowStorage';
+
+const PENDING_KEY = 'headrace.pending-save';
+
+interface PendingSave {
+  savedAt: number;
+  flows: { key: string; doc: FlowDocument }[];
+  session: Session;
+}
+
+/** Move a copy left by the last `pagehide` into IndexedDB (if newer than what is there). */
+export async function recoverPending(storage: FlowStorage, backup: Storage | undefined = globalThis.localStorage): Promise<void> {
+  const raw = backup?.getItem(PENDING_KEY);
+  if (!raw) return;
+  try {
+    const pending = JSON.parse(raw) as PendingSave;
+    for (const { key, doc } of pending.flows) {
+      const stored = await storage.load(key);
+      if (!stored || stored.savedAt <= pending.savedAt) await storage.save(key, doc, pending.savedAt);
+    }
+    await storage.saveSession(pending.session);
+  } finally {
+    backup?.removeItem(PENDING_KEY);
+  }
+}
 
 type FlowsStore = ReturnType<typeof useFlowsStore>;
 
@@ -60,10 +87,28 @@ export function startAutosave(flows: FlowsStore, storage: FlowStorage, delayMs: 
     },
     { immediate: true },
   );
-  const onHide = () => void flush();
+  /** Synchronous last resort while the page unloads. */
+  function backupPending(): void {
+    if (dirty.size === 0 && !sessionDirty) return;
+    const pending: PendingSave = {
+      savedAt: Date.now(),
+      flows: flows.open.filter((f) => dirty.has(f.key)).map((f) => ({ key: f.key, doc: f.doc })),
+      session: { open: flows.open.map((f) => f.key), active: flows.activeKey },
+    };
+    try {
+      globalThis.localStorage?.setItem(PENDING_KEY, JSON.stringify(pending));
+    } catch {
+      // quota: IndexedDB's flush may still make it
+    }
+  }
+
+  const onHide = () => {
+    backupPending();
+    void flush();
+  };
   window.addEventListener('pagehide', onHide);
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'hidden') void flush();
+    if (document.visibilityState === 'hidden') onHide();
   });
 
   return {

@@ -21,6 +21,17 @@ const SESSION = 'session';
 export class FlowStorage {
   private readonly flows: UseStore;
   private readonly meta: UseStore;
+  private readonly listeners = new Set<() => void>();
+
+  /** Called after every write or delete (the saved-flows list refreshes on it). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
 
   constructor(dbName = 'headrace-studio') {
     this.flows = createStore(`${dbName}-flows`, 'flows');
@@ -29,7 +40,7 @@ export class FlowStorage {
 
   save(key: string, doc: FlowDocument, savedAt = Date.now()): Promise<void> {
     const record: SavedFlow = { key, doc: JSON.parse(JSON.stringify(doc)) as FlowDocument, savedAt };
-    return set(key, record, this.flows);
+    return set(key, record, this.flows).then(() => this.changed());
   }
 
   load(key: string): Promise<SavedFlow | undefined> {
@@ -37,7 +48,7 @@ export class FlowStorage {
   }
 
   remove(key: string): Promise<void> {
-    return del(key, this.flows);
+    return del(key, this.flows).then(() => this.changed());
   }
 
   /** All saved flows, newest first. */

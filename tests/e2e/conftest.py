@@ -1,0 +1,130 @@
+"""End-to-end fixtures: the production build (dist/) served by a local static server,
+driven by Debian's Chromium through pytest-playwright.
+
+One browser for the whole session; each test gets a fresh context (so its own IndexedDB).
+Pyodide's boot is the slow part, so helpers wait on the studio's `headrace:ready` once.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+REPO = Path(__file__).resolve().parents[2]
+DIST = REPO / "dist"
+TEMPLATES = REPO / "templates" / "flows"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+BOOT_TIMEOUT_MS = 120_000
+
+# Collects the studio's window events so tests can read them (see studio/README.md).
+RECORD_EVENTS = """
+window.__hr = { ready: false, emits: [], errors: [], idle: 0 };
+window.addEventListener('headrace:ready', () => { window.__hr.ready = true; });
+window.addEventListener('headrace:emit', (e) => window.__hr.emits.push(e.detail));
+window.addEventListener('headrace:error', (e) => window.__hr.errors.push(e.detail));
+window.addEventListener('headrace:idle', () => { window.__hr.idle += 1; });
+"""
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves dist/ and, under /templates/, the example flows (for `?flow=` tests)."""
+
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".wasm": "application/wasm",
+        ".json": "application/json",
+        ".whl": "application/octet-stream",
+    }
+
+    def translate_path(self, path: str) -> str:
+        if path.startswith("/templates/"):
+            return str(TEMPLATES / path.split("?")[0].removeprefix("/templates/"))
+        return super().translate_path(path)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@pytest.fixture(scope="session")
+def studio_dist() -> Path:
+    """The production build; built once if missing (or when E2E_BUILD=1)."""
+    if os.environ.get("E2E_BUILD") == "1" or not (DIST / "index.html").exists():
+        subprocess.run(["npm", "run", "build"], cwd=REPO, check=True)
+    return DIST
+
+
+@pytest.fixture(scope="session")
+def studio_url(studio_dist: Path) -> Iterator[str]:
+    handler = functools.partial(_Handler, directory=str(studio_dist))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 900}, "accept_downloads": True}
+
+
+@pytest.fixture
+def studio(page: Page, studio_url: str, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """The studio, loaded, with Python ready. With E2E_SCREENSHOTS=<dir>, each test leaves
+    a screenshot of its last state there (to look at the UI as a user would)."""
+    page.add_init_script(RECORD_EVENTS)
+    page.goto(studio_url)
+    wait_ready(page)
+    yield page
+    shots = os.environ.get("E2E_SCREENSHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(shots) / f"{request.node.name}.png"))
+
+
+def wait_ready(page: Page) -> None:
+    page.wait_for_function("window.__hr && window.__hr.ready", timeout=BOOT_TIMEOUT_MS)
+
+
+def cli_emits(flow: Path) -> list[dict[str, Any]]:
+    """The emit events of `headrace run FLOW --json`, as (node, socket, value) dicts."""
+    env = {**os.environ, "PYTHONPATH": str(REPO / "py")}
+    proc = subprocess.run(
+        [os.environ.get("HEADRACE_PYTHON", sys.executable), "-m", "headrace", "run", str(flow), "--json"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    events = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    return [{"node": e["node"], "socket": e["socket"], "value": e["value"]} for e in events if e["event"] == "emit"]

@@ -1,0 +1,70 @@
+"""Gestures and reads the e2e tests share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+
+def node(page: Page, node_id: str):
+    return page.locator(f'[data-node-id="{node_id}"]')
+
+
+def node_ids(page: Page) -> list[str]:
+    return page.eval_on_selector_all("[data-node-id]", "els => els.map(e => e.dataset.nodeId)")
+
+
+def drag_from_palette(page: Page, kind: str, x: int, y: int) -> str:
+    """Drop a palette item on the canvas at (x, y) (canvas pixels); returns the new node id."""
+    before = set(node_ids(page))
+    page.get_by_test_id(f"palette-{kind}").drag_to(page.get_by_test_id("canvas"), target_position={"x": x, "y": y})
+    page.wait_for_function(f"document.querySelectorAll('[data-node-id]').length > {len(before)}")
+    (new,) = set(node_ids(page)) - before
+    return new
+
+
+def open_editor(page: Page, node_id: str) -> None:
+    node(page, node_id).locator(".hr-node__name").click()
+    expect(page.get_by_test_id("node-editor")).to_be_visible()
+
+
+def set_code(page: Page, node_id: str, code: str) -> None:
+    """Replace a node's code through its CodeMirror editor."""
+    open_editor(page, node_id)
+    editor = page.get_by_test_id("code-editor").locator(".cm-content")
+    editor.click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.press("Delete")
+    # insert_text types as one input event: no auto-indent or bracket closing.
+    page.keyboard.insert_text(code)
+
+
+def connect(page: Page, src: str, socket: str, dst: str, port: str) -> None:
+    """Drag from a socket's dot to a port's dot."""
+    a = node(page, src).locator(f'[data-socket="{socket}"]').bounding_box()
+    b = node(page, dst).locator(f'[data-port="{port}"]').bounding_box()
+    assert a and b
+    page.mouse.move(a["x"] + a["width"] / 2, a["y"] + a["height"] / 2)
+    page.mouse.down()
+    page.mouse.move((a["x"] + b["x"]) / 2, (a["y"] + b["y"]) / 2, steps=5)
+    page.mouse.move(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2, steps=5)
+    page.mouse.up()
+
+
+def run_and_wait_idle(page: Page, timeout: int = 60_000) -> None:
+    before = page.evaluate("window.__hr.idle")
+    page.get_by_test_id("run-flow").click()
+    page.wait_for_function(f"window.__hr.idle > {before}", timeout=timeout)
+
+
+def emits(page: Page) -> list[dict[str, Any]]:
+    return page.evaluate("window.__hr.emits.map(e => ({node: e.node, socket: e.socket, value: e.value}))")
+
+
+def reset_events(page: Page) -> None:
+    page.evaluate("window.__hr.emits = []; window.__hr.errors = []")
+
+
+def import_file(page: Page, path: str) -> None:
+    page.get_by_test_id("import-flow").set_input_files(path)

@@ -5,7 +5,10 @@ and a 2-port join fed by two sources — run through the engine, and the same Py
 functions are called directly in a loop, in the same process, alternating, several
 times. Figures are medians; the ratio engine/direct is the engine's efficiency.
 
-    python bench/engine_throughput.py [--messages N] [--repeat R] [--json FILE]
+    python bench/engine_throughput.py [--messages N] [--repeat R] [--json FILE] [--docs docs/performance.md]
+
+With ``--docs``, the table between the ``engine_throughput`` markers in that file
+is replaced by this run's.
 """
 
 from __future__ import annotations
@@ -144,20 +147,41 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--docs", type=Path, help="replace the table between the markers in this Markdown file")
     args = parser.parse_args()
     results = {"machine": machine(), "engine_throughput": measure(args.messages, args.repeat)}
-    print(f"machine: {results['machine']}")
-    print("| flow | direct msg/s | engine msg/s | engine+JSON msg/s | engine/direct | engine+JSON/direct |")
-    print("|---|---:|---:|---:|---:|---:|")
+    table = markdown(results)
+    print(table)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    if args.docs:
+        replace_section(args.docs, "engine_throughput", table)
+    return 0
+
+
+def markdown(results: dict[str, Any]) -> str:
+    first = next(iter(results["engine_throughput"].values()))
+    lines = [
+        f"Machine: {results['machine']}; {first['messages']:,} messages, median of {first['repeat']} runs.",
+        "",
+        "| flow | direct calls msg/s | engine msg/s | engine + JSON events msg/s | engine / direct | engine + JSON / direct |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for name, r in results["engine_throughput"].items():
         m = r["msgs_per_s"]
-        print(
+        lines.append(
             f"| {name} | {m['direct']:,} | {m['engine']:,} | {m['engine_json']:,} "
             f"| {r['ratio_engine_to_direct']:.1%} | {r['ratio_engine_json_to_direct']:.1%} |"
         )
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
-    return 0
+    return "\n".join(lines)
+
+
+def replace_section(path: Path, name: str, body: str) -> None:
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = path.read_text(encoding="utf-8")
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    path.write_text(f"{head}{start}\n{body}\n{end}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":

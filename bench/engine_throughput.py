@@ -164,7 +164,8 @@ def markdown(results: dict[str, Any]) -> str:
     lines = [
         f"Machine: {results['machine']}; {first['messages']:,} messages, median of {first['repeat']} runs.",
         "",
-        "| flow | direct calls msg/s | engine msg/s | engine + JSON events msg/s | engine / direct | engine + JSON / direct |",
+        "| flow | direct calls msg/s | engine msg/s | engine + JSON events msg/s "
+        "| engine / direct | engine + JSON / direct |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for name, r in results["engine_throughput"].items():

@@ -3,6 +3,7 @@ names the JSON path and the problem."""
 
 from __future__ import annotations
 
+import functools
 import json
 import pathlib
 import re
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from headrace import Flow, FlowError
 from headrace.errors import format_path
+from headrace.shape import NodeShape, read_shape
 
 INVALID = FIXTURE_FLOWS / "invalid"
 VALID = FIXTURE_FLOWS / "valid"
@@ -292,6 +294,16 @@ TEXT = st.text(max_size=12)
 IDS = st.text(min_size=1, max_size=8).filter(lambda s: s.strip() != "")
 
 
+@functools.cache
+def _shape(kind: str, code: str) -> NodeShape:
+    return read_shape(kind, code)  # type: ignore[arg-type]
+
+
+def _exposed(node: dict[str, Any]) -> NodeShape:
+    shape = _shape(node["type"], node["code"])
+    return shape.restricted_to(node["sockets"]) if "sockets" in node else shape
+
+
 @st.composite
 def valid_flows(draw: st.DrawFn) -> dict[str, Any]:
     """A valid format-1 document using every optional field now and then."""
@@ -303,7 +315,7 @@ def valid_flows(draw: st.DrawFn) -> dict[str, Any]:
         node: dict[str, Any] = {"id": node_id, "type": kind, "name": draw(TEXT), "code": code}
         if draw(st.booleans()):
             node["description"] = draw(TEXT)
-        shape = Flow.load(flow_doc([dict(node)])).spec.nodes[0].shape
+        shape = _shape(kind, code)
         if draw(st.booleans()):
             node["sockets"] = draw(st.lists(st.sampled_from(shape.sockets), unique=True)) if shape.sockets else []
             shape = shape.restricted_to(node["sockets"])
@@ -314,9 +326,9 @@ def valid_flows(draw: st.DrawFn) -> dict[str, Any]:
             chosen = draw(st.lists(st.sampled_from([p.name for p in shape.ports]), unique=True))
             node["ports"] = {p: {"sticky": draw(st.booleans())} for p in chosen}
         nodes.append(node)
-    shapes = Flow.load(flow_doc(nodes)).spec.nodes if nodes else []
-    outs = [(n.id, s) for n in shapes for s in n.shape.all_sockets]
-    ins = [(n.id, p.name) for n in shapes for p in n.shape.ports]
+    shapes = [(n["id"], _exposed(n)) for n in nodes]
+    outs = [(node_id, s) for node_id, shape in shapes for s in shape.all_sockets]
+    ins = [(node_id, p.name) for node_id, shape in shapes for p in shape.ports]
     edges: list[dict[str, Any]] = []
     if outs and ins:
         wires = draw(st.lists(st.tuples(st.sampled_from(outs), st.sampled_from(ins)), unique=True, max_size=6))

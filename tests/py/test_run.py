@@ -575,11 +575,6 @@ WORK_CODE = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: node states are flushed when a wall-clock slice (SLICE_SECONDS) ends, so where "
-    "node_state events fall in the sequence depends on how fast node code runs (CPython vs Pyodide)",
-)
 async def test_event_sequence_does_not_depend_on_how_long_node_code_takes(monkeypatch: pytest.MonkeyPatch) -> None:
     nodes = [
         script("g", "def g():\n    yield from range(20)\n"),

@@ -113,7 +113,7 @@ export function pasteFragment(doc: FlowDocument, fragment: Fragment, offset: Poi
     taken.add(id);
     renamed.set(node.id, id);
     const pos = fragment.positions[node.id] ?? { x: 0, y: 0 };
-    doc.nodes.push({ ...structuredClone(node), id });
+    doc.nodes.push({ ...(JSON.parse(JSON.stringify(node)) as FlowNode), id });
     ui.nodes[id] = { x: pos.x + offset.x, y: pos.y + offset.y };
   }
   for (const note of fragment.notes) {

@@ -1,0 +1,150 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Hello, NodeShape, Result } from '@/protocol/bridge';
+import type { EngineEvent } from '@/protocol/events';
+import type { Runner } from '@/runner/Runner';
+import { useEngineStore } from './engine';
+import { useFlowsStore } from './flows';
+import { useHistoryStore } from './history';
+
+/** A runner that answers `inspect` from a table, as the engine would. */
+function fakeRunner(shapes: Record<string, NodeShape>): Runner {
+  return {
+    kind: 'pyodide',
+    start: async (): Promise<Result<Hello>> => ({
+      ok: true,
+      value: { version: 'test', protocol: 1, python: '3.14', platform: 'test' },
+    }),
+    call: (async (cmd: string, args: { code?: string }) => {
+      if (cmd === 'inspect') {
+        const shape = shapes[args.code ?? ''];
+        return shape ? { ok: true, value: shape } : { ok: false, error: { type: 'FlowError', message: 'bad code' } };
+      }
+      return { ok: false, error: { type: 'BadCommand', message: cmd } };
+    }) as Runner['call'],
+    subscribe: (_listener: (events: EngineEvent[]) => void) => () => undefined,
+    dispose: () => undefined,
+  };
+}
+
+const port = (fn: string, param: string) => ({
+  name: `${fn}.${param}`,
+  function: fn,
+  param,
+  has_default: false,
+  default: null,
+  sticky: false,
+  required: true,
+});
+
+const DATA = 'value = 21\n';
+const SCRIPT = 'def double(x):\n    return x * 2\n';
+const SCRIPT_RENAMED = 'def double(y):\n    return y * 2\n';
+
+describe('flows store', () => {
+  beforeEach(async () => {
+    setActivePinia(createPinia());
+    const engine = useEngineStore();
+    await engine.$boot(
+      fakeRunner({
+        [DATA]: { sockets: ['value', 'error'], ports: [] },
+        [SCRIPT]: { sockets: ['double', 'error'], ports: [port('double', 'x')] },
+        [SCRIPT_RENAMED]: { sockets: ['double', 'error'], ports: [port('double', 'y')] },
+      }),
+    );
+  });
+
+  async function twoNodes() {
+    const flows = useFlowsStore();
+    flows.newFlow();
+    const data = flows.addNode('data', { x: 0, y: 0 });
+    const script = flows.addNode('script', { x: 300, y: 0 });
+    flows.setCode(data, DATA);
+    flows.setCode(script, SCRIPT);
+    await flows.refreshShapes(flows.activeKey!);
+    return { flows, data, script };
+  }
+
+  it('connects a socket to a port, and refuses bad connections with a reason', async () => {
+    const { flows, data, script } = await twoNodes();
+    expect(flows.connect({ node: data, socket: 'value' }, { node: script, port: 'double.x' })).toEqual({ ok: true });
+    expect(flows.doc?.edges).toHaveLength(1);
+
+    const again = flows.connect({ node: data, socket: 'value' }, { node: script, port: 'double.x' });
+    expect(again.ok).toBe(false);
+    expect(!again.ok && again.reason).toMatch(/already connected/);
+    const toData = flows.connect({ node: script, socket: 'double' }, { node: data, port: 'x' });
+    expect(!toData.ok && toData.reason).toMatch(/Data node/);
+    const noPort = flows.connect({ node: data, socket: 'value' }, { node: script, port: 'double.z' });
+    expect(!noPort.ok && noPort.reason).toMatch(/no port 'double.z'/);
+  });
+
+  it('undoes and redoes every edit', async () => {
+    const { flows, data, script } = await twoNodes();
+    flows.connect({ node: data, socket: 'value' }, { node: script, port: 'double.x' });
+    const history = useHistoryStore();
+    expect(history.canUndo).toBe(true);
+    flows.undo();
+    expect(flows.doc?.edges).toHaveLength(0);
+    flows.redo();
+    expect(flows.doc?.edges).toHaveLength(1);
+
+    flows.selection = [script];
+    flows.deleteSelection();
+    expect(flows.doc?.nodes.map((n) => n.id)).toEqual([data]);
+    expect(flows.doc?.edges).toHaveLength(0);
+    flows.undo();
+    expect(flows.doc?.nodes.map((n) => n.id)).toEqual([data, script]);
+    expect(flows.doc?.edges).toHaveLength(1);
+    expect(flows.doc?.ui?.nodes?.[script]).toEqual({ x: 300, y: 0 });
+  });
+
+  it('removes edges to ports that vanished from the code', async () => {
+    const { flows, data, script } = await twoNodes();
+    flows.connect({ node: data, socket: 'value' }, { node: script, port: 'double.x' });
+    flows.setCode(script, SCRIPT_RENAMED);
+    await flows.refreshShape(flows.activeKey!, script);
+    expect(flows.doc?.edges).toHaveLength(0);
+    // One undo brings back both the code and the edge.
+    flows.undo();
+    expect(flows.doc?.nodes.find((n) => n.id === script)?.code).toBe(SCRIPT);
+    expect(flows.doc?.edges).toHaveLength(1);
+  });
+
+  it('copies and pastes nodes with fresh ids, keeping the edges among them', async () => {
+    const { flows, data, script } = await twoNodes();
+    flows.connect({ node: data, socket: 'value' }, { node: script, port: 'double.x' });
+    flows.selection = [data, script];
+    flows.duplicateSelection();
+    const ids = flows.doc?.nodes.map((n) => n.id) ?? [];
+    expect(ids).toHaveLength(4);
+    expect(new Set(ids).size).toBe(4);
+    expect(flows.doc?.edges).toHaveLength(2);
+    expect(flows.selection).toHaveLength(2);
+    expect(flows.selection).not.toContain(data);
+  });
+
+  it('moves items as one undoable gesture', async () => {
+    const { flows, data } = await twoNodes();
+    flows.beginGesture();
+    flows.moveBy([data], { x: 5, y: 5 });
+    flows.moveBy([data], { x: 5.4, y: 5 });
+    flows.roundPositions([data]);
+    flows.endGesture('Move');
+    expect(flows.doc?.ui?.nodes?.[data]).toEqual({ x: 10, y: 10 });
+    flows.undo();
+    expect(flows.doc?.ui?.nodes?.[data]).toEqual({ x: 0, y: 0 });
+  });
+
+  it('keeps tabs apart: new, duplicate, rename, close', async () => {
+    const { flows } = await twoNodes();
+    const first = flows.activeKey!;
+    const copy = flows.duplicate(first)!;
+    expect(flows.activeKey).toBe(copy);
+    flows.rename(copy, 'Copy');
+    expect(flows.doc?.name).toBe('Copy');
+    expect(flows.open.find((f) => f.key === first)?.doc.name).toBe('Untitled 1');
+    flows.close(copy);
+    expect(flows.activeKey).toBe(first);
+  });
+});

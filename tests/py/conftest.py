@@ -126,3 +126,15 @@ def emitted(result: RunResult | LiveRun) -> list[tuple[str, str, Any]]:
     """Every emit as ``(node, socket, value)``, in order (``error`` included)."""
     res = result.result if isinstance(result, LiveRun) else result
     return [(e.node, e.socket, e.value) for e in res.emits]
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Tests marked ``slow`` run only when asked for (``pytest -m slow``)."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    import pytest
+
+    skip = pytest.mark.skip(reason="slow: run with -m slow (and HYPOTHESIS_PROFILE=slow for more examples)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from headrace.inbox import Inbox, InboxPort
@@ -192,3 +192,15 @@ def test_held_counts_ports_not_values(ports: int) -> None:
         box.put(0, "v")
     assert box.held() == 1
     assert box.missing() == [f"p{i}" for i in range(1, ports)]
+
+
+@pytest.mark.slow
+@settings(max_examples=2000)
+@given(st.integers(2, 4), st.lists(st.integers(0, 3), max_size=300), st.frozensets(st.integers(0, 3)))
+def test_long_random_arrivals_lose_nothing(ports: int, order: list[int], sticky: frozenset[int]) -> None:
+    order = [p % ports for p in order]
+    sticky = frozenset(p for p in sticky if p < ports)
+    box, sent, calls, _ = _simulate(ports, sticky, order)
+    assert not box.ready()
+    if not sticky:
+        assert [tuple(c) for c in calls] == list(zip(*sent, strict=False))

@@ -319,8 +319,10 @@ def valid_flows(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()):
             node["sockets"] = draw(st.lists(st.sampled_from(shape.sockets), unique=True)) if shape.sockets else []
             shape = shape.restricted_to(node["sockets"])
-        if shape.sockets and draw(st.booleans()):
-            chosen = draw(st.lists(st.sampled_from(shape.sockets), unique=True))
+        # Only sources can be scheduled: data sockets, and functions without ports.
+        schedulable = [s for s in shape.sockets if kind == "data" or not shape.ports_of(s)]
+        if schedulable and draw(st.booleans()):
+            chosen = draw(st.lists(st.sampled_from(schedulable), unique=True))
             node["schedule"] = {s: draw(st.sampled_from(["* * * * *", "0 9 * * 1-5"])) for s in chosen}
         if shape.ports and draw(st.booleans()):
             chosen = draw(st.lists(st.sampled_from([p.name for p in shape.ports]), unique=True))

@@ -136,7 +136,7 @@ function fetchRequirementWheels(wheelDir, requirements) {
     'download', '--only-binary=:all:', '--python-version', '3.14', '--platform', 'any',
     '--implementation', 'py', '-d', wheelDir, ...requirements,
   ]);
-  log(`wheelhouse: ${requirements.join(', ')}`);
+  log(`wheelhouse: ${requirements.map((r) => path.basename(r)).join(', ')} (with dependencies)`);
 }
 
 /** A static PEP 503 index: wheels/simple/<project>/index.html, one link per wheel. */
@@ -167,7 +167,10 @@ function main() {
   const pyodideVersion = copyPyodide();
   const boot = fetchBootWheels(wheelDir);
   const headrace = buildHeadraceWheel(wheelDir);
+  // headrace's own dependencies (pure Python) come from the wheelhouse too: booting the
+  // studio never needs the network.
   const requirements = templateRequirements();
+  if (headrace) requirements.unshift(path.join(wheelDir, headrace));
   fetchRequirementWheels(wheelDir, requirements);
   const projects = writeSimpleIndex(wheelDir);
   const manifest = {

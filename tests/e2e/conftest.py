@@ -127,4 +127,5 @@ def cli_emits(flow: Path) -> list[dict[str, Any]]:
     )
     assert proc.returncode in (0, 1), proc.stderr
     events = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    assert any(e["event"] == "run_started" for e in events), f"the CLI did not run {flow}: {proc.stderr}"
     return [{"node": e["node"], "socket": e["socket"], "value": e["value"]} for e in events if e["event"] == "emit"]

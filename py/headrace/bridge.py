@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime
 import json
 import platform
 import sys
 from collections.abc import Callable
 from typing import Any
 
+from headrace import cron
 from headrace import requirements as reqs
 from headrace.commands import (
     BadCommand,
     Command,
+    CronResult,
+    DescribeCron,
     ErrorInfo,
     Hello,
     HelloResult,
@@ -93,6 +97,8 @@ class Bridge:
         if isinstance(command, Validate):
             spec = validate(command.flow)
             return ValidateResult(flow=spec.to_json(), nodes={n.id: node_shape_info(spec, n) for n in spec.nodes})
+        if isinstance(command, DescribeCron):
+            return describe_cron(command)
         if isinstance(command, Install):
             return InstallResult(installed=await reqs.install(command.requirements, command.index_urls))
         if isinstance(command, StartRun):
@@ -118,11 +124,18 @@ class Bridge:
             if isinstance(event, RunStopped):
                 self.runs.pop(run_id, None)
 
-        run = Run(spec, on_event=forward, run_id=run_id)
+        if command.timezone is not None:
+            try:
+                cron.zone(command.timezone)
+            except cron.CronError as exc:
+                raise BadCommand(f"run.timezone: {exc}") from None
+        run = Run(spec, on_event=forward, run_id=run_id, timezone=command.timezone)
         self.runs[run_id] = run
         await run.start()
         if command.trigger == "sources":
             run.trigger_sources()
+        if command.schedules:
+            run.start_schedules()
         return run_id
 
     def _run(self, run_id: str) -> Run:
@@ -135,6 +148,25 @@ class Bridge:
     async def close(self) -> None:
         """Stop every live run (the host is going away)."""
         await asyncio.gather(*(run.stop() for run in list(self.runs.values())))
+
+
+def describe_cron(command: DescribeCron) -> CronResult:
+    """The plain-words reading and next fire times of an expression, or a
+    FlowError (at ``expression``) saying why it is not valid."""
+    try:
+        expression = cron.Cron(command.expression)
+        zone = cron.zone(command.timezone) if command.timezone else cron.local_zone()
+    except cron.CronError as exc:
+        raise FlowError("expression", f"invalid cron {command.expression!r}: {exc}") from None
+    if not 1 <= command.count <= 100:
+        raise BadCommand(f"cron.count: expected 1 to 100, got {command.count}")
+    times = expression.next_times(datetime.datetime.now(zone), command.count)
+    return CronResult(
+        explain=expression.explain(),
+        timezone=command.timezone or str(zone),
+        next=[t.isoformat() for t in times],
+        next_ms=[t.timestamp() * 1000 for t in times],
+    )
 
 
 def shape_info(shape: NodeShape) -> NodeShapeInfo:

@@ -19,7 +19,17 @@ from typing import TextIO
 from headrace import capture, requirements
 from headrace.errors import FlowError, RequirementError
 from headrace.flow import Flow
-from headrace.protocol import Emit, Event, NodeError, Output, RunIdle, RunStarted, RunStopped, event_to_json
+from headrace.protocol import (
+    Emit,
+    Event,
+    NodeError,
+    Output,
+    RunIdle,
+    RunStarted,
+    RunStopped,
+    ScheduleFire,
+    event_to_json,
+)
 
 EXIT_OK, EXIT_UNROUTED_ERRORS, EXIT_INVALID = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C
@@ -46,9 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RequirementError as exc:
         print(f"headrace: cannot run {args.flow}: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    log = JsonLog(sys.stdout) if args.json else ReadableLog(sys.stdout, flow)
+    log = JsonLog(sys.stdout) if args.json else ReadableLog(sys.stdout, flow, each_idle=args.duration is None)
     try:
-        return asyncio.run(_run(flow, log))
+        return asyncio.run(_run(flow, log, args.duration))
     except BrokenPipeError:
         # The reader went away (``headrace run f.json | head``): not an error of ours.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps interpreter shutdown quiet
@@ -61,12 +71,20 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a flow until it is idle, printing what happens")
     run.add_argument("flow", help="a flow file (JSON, format 1)")
     run.add_argument("--json", action="store_true", help="print one JSON object per event, one per line")
+    run.add_argument(
+        "--for",
+        dest="duration",
+        type=_duration,
+        metavar="DURATION",
+        help="keep the flow's schedules firing this long (30s, 5m, 2h; Ctrl-C stops early); "
+        "by default the sources run once and the run ends when idle",
+    )
     validate = commands.add_parser("validate", help="check a flow file and report the first problem")
     validate.add_argument("flow", help="a flow file (JSON, format 1)")
     return parser
 
 
-async def _run(flow: Flow, log: JsonLog | ReadableLog) -> int:
+async def _run(flow: Flow, log: JsonLog | ReadableLog, duration: float | None) -> int:
     run = flow.start(on_event=log.write)
     loop = asyncio.get_running_loop()
     interrupted = asyncio.Event()
@@ -88,7 +106,9 @@ async def _run(flow: Flow, log: JsonLog | ReadableLog) -> int:
         previous = None
     await run.start()
     run.trigger_sources()
-    waiter = asyncio.ensure_future(run.wait_idle())
+    if duration is not None:
+        run.start_schedules()
+    waiter = asyncio.ensure_future(run.wait_idle() if duration is None else asyncio.sleep(duration))
     stopper = asyncio.ensure_future(interrupted.wait())
     await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
     waiter.cancel()
@@ -114,9 +134,12 @@ class JsonLog:
 class ReadableLog:
     """A log for people: values, prints and errors, one line each."""
 
-    def __init__(self, out: TextIO, flow: Flow) -> None:
+    def __init__(self, out: TextIO, flow: Flow, *, each_idle: bool = True) -> None:
         self.out = out
         self.labels = {n.id: n.label for n in flow.spec.nodes}
+        # While schedules fire, the run goes idle after every fire: say so once, at the end.
+        self.each_idle = each_idle
+        self.last_idle: RunIdle | None = None
 
     def write(self, event: Event) -> None:
         line = self._line(event)
@@ -139,12 +162,44 @@ class ReadableLog:
             routed = "routed to its error socket" if event.routed else "not routed"
             trace = "".join("      " + line + "\n" for line in event.traceback.rstrip("\n").split("\n"))
             return f"  ✗ [{where}] {event.type}: {event.message} ({routed})\n{trace.rstrip()}"
+        if isinstance(event, RunIdle) and not self.each_idle:
+            self.last_idle = event
+            return None
+        if isinstance(event, RunStopped) and self.last_idle is not None:
+            summary, self.last_idle, self.each_idle = self.last_idle, None, True
+            return "\n".join(filter(None, (self._line(summary), self._line(event))))
         if isinstance(event, RunIdle):
             errors = f", {_count(event.errors, 'error')} ({event.unrouted_errors} not routed)" if event.errors else ""
             return f"■ idle after {event.elapsed_ms:.1f} ms: {_count(event.emitted, 'value')}{errors}"
+        if isinstance(event, ScheduleFire):
+            where = f"{self.labels[event.node]}.{event.socket}"
+            if not event.fired:
+                return f"  ⏰ [{where}] skipped {_count(event.missed, 'missed slot')} (misfire policy: skip)"
+            late = f", {event.lateness_ms / 1000:.1f} s late" if event.late else ""
+            missed = f", for {event.missed} missed slots" if event.missed > 1 else ""
+            return f"  ⏰ [{where}] fire #{event.count} for {event.slot}{late}{missed}"
         if isinstance(event, RunStopped) and event.reason != "finished":
             return f"■ {event.reason}" + (f": {event.message}" if event.message else "")
         return None
+
+
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def _duration(text: str) -> float:
+    """``30s``, ``5m``, ``1.5h``, ``250ms`` or plain seconds, as seconds."""
+    number, unit = text.strip(), "s"
+    for suffix in sorted(_UNITS, key=len, reverse=True):
+        if number.endswith(suffix):
+            number, unit = number[: -len(suffix)], suffix
+            break
+    try:
+        seconds = float(number) * _UNITS[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (examples: 30s, 5m, 2h)") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"the duration must be positive: {text!r}")
+    return seconds
 
 
 def _count(n: int, noun: str) -> str:

@@ -42,6 +42,17 @@ class Validate:
 
 
 @dataclasses.dataclass(frozen=True)
+class DescribeCron:
+    """Check a cron expression as the user types it: its plain-words reading and
+    next fire times in ``timezone`` (default: the machine's zone)."""
+
+    kind: ClassVar[str] = "cron"
+    expression: str
+    timezone: str | None = None
+    count: int = 3
+
+
+@dataclasses.dataclass(frozen=True)
 class Install:
     """Make requirements importable: micropip in Pyodide; in CPython, only check
     (installing on a server is its operator's decision)."""
@@ -59,6 +70,10 @@ class StartRun:
     flow: dict[str, Any]
     run: str | None = None
     trigger: Literal["sources", "none"] = "sources"
+    #: Arm the flow's schedules (they fire until the run is stopped).
+    schedules: bool = True
+    #: The host's time zone (the browser's), used when the flow names none.
+    timezone: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,8 +94,8 @@ class StopRun:
     run: str
 
 
-Command = Hello | Inspect | Validate | Install | StartRun | TriggerNode | StopRun
-COMMAND_TYPES: tuple[type, ...] = (Hello, Inspect, Validate, Install, StartRun, TriggerNode, StopRun)
+Command = Hello | Inspect | Validate | DescribeCron | Install | StartRun | TriggerNode | StopRun
+COMMAND_TYPES: tuple[type, ...] = (Hello, Inspect, Validate, DescribeCron, Install, StartRun, TriggerNode, StopRun)
 _BY_TAG: dict[str, type] = {c.kind: c for c in COMMAND_TYPES}  # type: ignore[attr-defined]
 
 
@@ -123,6 +138,16 @@ class ValidateResult:
 
 
 @dataclasses.dataclass(frozen=True)
+class CronResult:
+    """``next`` in ISO 8601 in the zone; ``next_ms`` the same instants in ms."""
+
+    explain: str
+    timezone: str
+    next: list[str]
+    next_ms: list[float]
+
+
+@dataclasses.dataclass(frozen=True)
 class InstallResult:
     installed: list[str]
 
@@ -149,6 +174,7 @@ RESULT_TYPES: tuple[type, ...] = (
     NodeShapeInfo,
     HelloResult,
     ValidateResult,
+    CronResult,
     InstallResult,
     RunResultInfo,
     ErrorInfo,

@@ -12,6 +12,7 @@ from headrace.load import parse_document, validate
 from headrace.model import FlowSpec
 from headrace.protocol import Emit, Event, NodeError, Output, RunStopped
 from headrace.run import EventHandler, Run
+from headrace.scheduler import Clock
 
 Trigger = Literal["sources", "none"]
 
@@ -73,9 +74,16 @@ class Flow:
         """The flow as a format-1 document: ``Flow.load(d).to_json() == d``."""
         return self.spec.to_json()
 
-    def start(self, *, on_event: EventHandler | None = None, run_id: str | None = None) -> Run:
-        """A new :class:`Run` of this flow, not yet started."""
-        return Run(self.spec, on_event=on_event, run_id=run_id)
+    def start(
+        self,
+        *,
+        on_event: EventHandler | None = None,
+        run_id: str | None = None,
+        clock: Clock | None = None,
+        timezone: str | None = None,
+    ) -> Run:
+        """A new :class:`Run` of this flow, not yet started (see :class:`Run`)."""
+        return Run(self.spec, on_event=on_event, run_id=run_id, clock=clock, timezone=timezone)
 
     async def run(
         self,

@@ -17,14 +17,17 @@ from typing import Any, NoReturn
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from headrace.cron import Cron, CronError, zone
 from headrace.errors import FlowError, PathPart
-from headrace.model import FORMAT_VERSION, Edge, FlowSpec, Node, PortSettings
+from headrace.model import FORMAT_VERSION, Edge, FlowSpec, Node, PortSettings, Schedule
+from headrace.scheduler import MISFIRE_POLICIES, Misfire
 from headrace.shape import NODE_TYPES, NodeShape, read_shape
 
-FLOW_KEYS = ("headrace", "name", "description", "requirements", "nodes", "edges", "ui")
+FLOW_KEYS = ("headrace", "name", "description", "requirements", "timezone", "misfire", "nodes", "edges", "ui")
 NODE_KEYS = ("id", "type", "name", "description", "code", "sockets", "schedule", "ports")
 EDGE_KEYS = ("id", "from", "to")
 PORT_SETTING_KEYS = ("sticky",)
+SCHEDULE_KEYS = ("cron", "enabled")
 
 _TYPE_NAMES = {
     dict: "an object",
@@ -124,14 +127,18 @@ def validate(doc: Any) -> FlowSpec:
     ui = doc.get("ui")
     if "ui" in doc:
         _expect(ui, dict, ["ui"], "an object")
-    return FlowSpec(
+    flow = FlowSpec(
         name=name,
         nodes=nodes,
         edges=edges,
         description=description,
         requirements=requirements,
+        timezone=_zone_name(doc),
+        misfire=_misfire(doc),
         ui=copy.deepcopy(ui),  # the flow owns its copy: later edits to ``doc`` do not leak in
     )
+    _check_sources(flow)
+    return flow
 
 
 def _check_version(doc: Mapping[str, Any]) -> None:
@@ -231,18 +238,69 @@ def _port_settings(item: Mapping[str, Any], path: list[PathPart], shape: NodeSha
     return settings
 
 
-def _schedule(item: Mapping[str, Any], path: list[PathPart], shape: NodeShape) -> dict[str, str] | None:
+def _schedule(item: Mapping[str, Any], path: list[PathPart], shape: NodeShape) -> dict[str, Schedule] | None:
     if "schedule" not in item:
         return None
     value = item["schedule"]
     _expect(value, dict, [*path, "schedule"], "an object of socket names to cron expressions")
-    for socket, expression in value.items():
+    schedules: dict[str, Schedule] = {}
+    for socket, setting in value.items():
+        where = [*path, "schedule", socket]
         if socket not in shape.sockets:
-            _fail(
-                [*path, "schedule", socket], f"the code has no socket {socket!r} ({_listing('sockets', shape.sockets)})"
-            )
-        _expect(expression, str, [*path, "schedule", socket], "a cron expression string")
-    return dict(value)
+            _fail(where, f"the code has no socket {socket!r} ({_listing('sockets', shape.sockets)})")
+        enabled: bool | None = None
+        if isinstance(setting, dict):
+            _check_keys(setting, SCHEDULE_KEYS, where)
+            if "cron" not in setting:
+                _fail([*where, "cron"], "missing")
+            expression = setting["cron"]
+            _expect(expression, str, [*where, "cron"], "a cron expression string")
+            enabled = setting.get("enabled", True)
+            _expect(enabled, bool, [*where, "enabled"], "true or false")
+            cron_path = [*where, "cron"]
+        else:
+            _expect(setting, str, where, 'a cron expression string, or {"cron": ..., "enabled": ...}')
+            expression, cron_path = setting, where
+        try:
+            cron = Cron(expression)
+        except CronError as exc:
+            _fail(cron_path, f"invalid cron {expression!r}: {exc}")
+        schedules[socket] = Schedule(cron=cron, enabled=enabled, written_as_object=isinstance(setting, dict))
+    return schedules
+
+
+def _check_sources(flow: FlowSpec) -> None:
+    """Only sources can have schedules: a data socket, or a function no port of
+    which must wait for a value."""
+    for i, node in enumerate(flow.nodes):
+        for socket in node.schedule or {}:
+            waits = [p.name for p in node.shape.ports_of(socket) if flow.is_required(node, p)]
+            if waits:
+                _fail(
+                    ["nodes", i, "schedule", socket],
+                    f"{socket!r} cannot be scheduled: it is not a source, it waits for {', '.join(waits)}",
+                )
+
+
+def _zone_name(doc: Mapping[str, Any]) -> str | None:
+    if "timezone" not in doc:
+        return None
+    name = doc["timezone"]
+    _expect(name, str, ["timezone"], "an IANA time zone name such as 'Europe/Paris'")
+    try:
+        zone(name)
+    except CronError as exc:
+        _fail(["timezone"], str(exc))
+    return str(name)
+
+
+def _misfire(doc: Mapping[str, Any]) -> Misfire | None:
+    if "misfire" not in doc:
+        return None
+    policy = doc["misfire"]
+    if policy not in MISFIRE_POLICIES:
+        _fail(["misfire"], f"unknown policy {json.dumps(policy)} (expected one of: {', '.join(MISFIRE_POLICIES)})")
+    return policy  # type: ignore[no-any-return]
 
 
 def _check_unique_ids(nodes: list[Node]) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from typing import Any
+from typing import Any, Literal
 
+from headrace.cron import Cron
 from headrace.shape import NodeShape, NodeType, Port
 
 FORMAT_VERSION = 1
@@ -26,6 +27,28 @@ class PortSettings:
         return {} if self.sticky is None else {"sticky": self.sticky}
 
 
+@dataclasses.dataclass(frozen=True)
+class Schedule:
+    """A socket's cron schedule (``schedule`` on a node). ``enabled`` is None when
+    the file leaves it out (on); ``written_as_object`` keeps the file's form."""
+
+    cron: Cron
+    enabled: bool | None = None
+    written_as_object: bool = False
+
+    @property
+    def is_on(self) -> bool:
+        return self.enabled is not False
+
+    def to_json(self) -> str | dict[str, Any]:
+        if not self.written_as_object:
+            return self.cron.expression
+        out: dict[str, Any] = {"cron": self.cron.expression}
+        if self.enabled is not None:
+            out["enabled"] = self.enabled
+        return out
+
+
 @dataclasses.dataclass
 class Node:
     """One node. ``shape`` is read from ``code`` when the flow is loaded."""
@@ -36,7 +59,7 @@ class Node:
     code: str
     shape: NodeShape
     sockets: list[str] | None = None
-    schedule: dict[str, str] | None = None
+    schedule: dict[str, Schedule] | None = None
     ports: dict[str, PortSettings] | None = None
     description: str | None = None
 
@@ -56,7 +79,7 @@ class Node:
         if self.sockets is not None:
             out["sockets"] = list(self.sockets)
         if self.schedule is not None:
-            out["schedule"] = dict(self.schedule)
+            out["schedule"] = {socket: s.to_json() for socket, s in self.schedule.items()}
         if self.ports is not None:
             out["ports"] = {name: s.to_json() for name, s in self.ports.items()}
         return out
@@ -90,6 +113,8 @@ class FlowSpec:
     edges: list[Edge]
     description: str | None = None
     requirements: list[str] | None = None
+    timezone: str | None = None
+    misfire: Literal["coalesce", "skip"] | None = None
     ui: dict[str, Any] | None = None
 
     def node(self, node_id: str) -> Node:
@@ -108,6 +133,10 @@ class FlowSpec:
             out["description"] = self.description
         if self.requirements is not None:
             out["requirements"] = list(self.requirements)
+        if self.timezone is not None:
+            out["timezone"] = self.timezone
+        if self.misfire is not None:
+            out["misfire"] = self.misfire
         out["nodes"] = [n.to_json() for n in self.nodes]
         out["edges"] = [e.to_json() for e in self.edges]
         if self.ui is not None:

@@ -134,7 +134,40 @@ class RunStopped:
     message: str | None = None
 
 
-Event = RunStarted | NodeStateChanged | Emit | Output | NodeError | RunIdle | RunStopped
+@dataclasses.dataclass(slots=True)
+class ScheduleNext:
+    """A scheduled socket's next fire time: ``at`` in the flow's zone (ISO 8601),
+    ``at_ms`` the same instant in milliseconds since the epoch."""
+
+    kind: ClassVar[str] = "schedule_next"
+    run: str
+    node: str
+    socket: str
+    at: str
+    at_ms: float
+
+
+@dataclasses.dataclass(slots=True)
+class ScheduleFire:
+    """A schedule came due. ``fired`` is false when the misfire policy skipped it;
+    ``missed`` counts the slots due at once (1 when on time); ``slot`` is the
+    (latest) slot's time; ``late`` is true when the fire came over a second late;
+    ``count`` counts this socket's fires in the run."""
+
+    kind: ClassVar[str] = "schedule_fire"
+    run: str
+    node: str
+    socket: str
+    slot: str
+    slot_ms: float
+    lateness_ms: float
+    late: bool
+    missed: int
+    fired: bool
+    count: int
+
+
+Event = RunStarted | NodeStateChanged | Emit | Output | NodeError | RunIdle | RunStopped | ScheduleNext | ScheduleFire
 EVENT_TYPES: tuple[type, ...] = (
     RunStarted,
     NodeStateChanged,
@@ -143,6 +176,8 @@ EVENT_TYPES: tuple[type, ...] = (
     NodeError,
     RunIdle,
     RunStopped,
+    ScheduleNext,
+    ScheduleFire,
 )
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import inspect
 import itertools
 import time
@@ -30,7 +31,7 @@ from collections import deque
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any
 
-from headrace import capture
+from headrace import capture, cron
 from headrace.errors import RunError
 from headrace.model import FlowSpec
 from headrace.nodes import Function, LiveNode, error_value, is_emittable_data
@@ -45,7 +46,10 @@ from headrace.protocol import (
     RunStarted,
     RunState,
     RunStopped,
+    ScheduleFire,
+    ScheduleNext,
 )
+from headrace.scheduler import LATE_SECONDS, Clock, Entry, Fire, Scheduler, SystemClock
 from headrace.shape import ERROR_SOCKET
 
 EventHandler = Callable[[Event], None]
@@ -76,8 +80,23 @@ class Run:
     """One execution of a flow. Create it, :meth:`start` it inside a running event
     loop, trigger nodes, :meth:`wait_idle`, :meth:`stop`."""
 
-    def __init__(self, flow: FlowSpec, *, on_event: EventHandler | None = None, run_id: str | None = None) -> None:
+    def __init__(
+        self,
+        flow: FlowSpec,
+        *,
+        on_event: EventHandler | None = None,
+        run_id: str | None = None,
+        clock: Clock | None = None,
+        timezone: str | None = None,
+    ) -> None:
+        """``timezone`` is the host's zone for schedules (the browser's, say); the
+        flow's own ``timezone`` wins over it, and the machine's zone is the last
+        resort. ``clock`` is where schedules read the time (tests pass a fake)."""
         self.flow = flow
+        self.clock: Clock = clock or SystemClock()
+        zone_name = flow.timezone or timezone
+        self.zone = cron.zone(zone_name) if zone_name else cron.local_zone()
+        self.scheduler: Scheduler | None = None
         self.id = run_id or new_run_id()
         self.state = RunState.IDLE
         self._on_event = on_event or (lambda event: None)
@@ -168,6 +187,8 @@ class Run:
         if self.state is RunState.STOPPED:
             return
         self.state = RunState.STOPPED
+        if self.scheduler is not None:
+            await self.scheduler.stop()
         task = self._task
         if task is not None and task is not asyncio.current_task():
             task.cancel()
@@ -186,6 +207,57 @@ class Run:
             node.unload()
         self._idle.set()
         self._report(RunStopped(run=self.id, reason=reason, message=message))  # type: ignore[arg-type]
+
+    @property
+    def schedule_entries(self) -> list[Entry]:
+        """The schedules that are on, in node order."""
+        return [
+            Entry(node.id, socket, setting.cron)
+            for node in self.flow.nodes
+            for socket, setting in (node.schedule or {}).items()
+            if setting.is_on
+        ]
+
+    def start_schedules(self) -> None:
+        """Arm every schedule that is on. Slots before this moment never fire."""
+        if self.state is RunState.STOPPED:
+            raise RunError(f"run {self.id} has stopped")
+        if self.scheduler is not None:
+            return
+        self.scheduler = Scheduler(
+            self.schedule_entries,
+            zone=self.zone,
+            misfire=self.flow.misfire or "coalesce",
+            clock=self.clock,
+            on_fire=self._scheduled_fire,
+            on_next=self._scheduled_next,
+        )
+        self.scheduler.start()
+
+    def _scheduled_fire(self, fire: Fire) -> None:
+        slot = dt.datetime.fromtimestamp(fire.slot, self.zone)
+        self._report(
+            ScheduleFire(
+                run=self.id,
+                node=fire.node,
+                socket=fire.socket,
+                slot=slot.isoformat(),
+                slot_ms=fire.slot * 1000,
+                lateness_ms=round(fire.lateness * 1000, 3),
+                late=fire.lateness > LATE_SECONDS,
+                missed=fire.missed,
+                fired=fire.fired,
+                count=fire.count,
+            )
+        )
+        if fire.fired:
+            self.trigger(fire.node, fire.socket)
+
+    def _scheduled_next(self, entry: Entry, at: float) -> None:
+        moment = dt.datetime.fromtimestamp(at, self.zone)
+        self._report(
+            ScheduleNext(run=self.id, node=entry.node, socket=entry.socket, at=moment.isoformat(), at_ms=at * 1000)
+        )
 
     def request_interrupt(self) -> None:
         """Mark the next KeyboardInterrupt as the user stopping the run (Ctrl-C,

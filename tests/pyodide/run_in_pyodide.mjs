@@ -31,7 +31,7 @@ for (const flow of flows) {
   const doc = JSON.parse(fs.readFileSync(flow, 'utf8'));
   // The same sequence a host uses: start a run that triggers every source, wait
   // for it to go idle, stop it.
-  const started = JSON.parse(await bridge.handle(JSON.stringify({ cmd: 'run', flow: doc })));
+  const started = JSON.parse(await bridge.handle(JSON.stringify({ cmd: 'run', flow: doc, schedules: false })));
   if (!started.ok) throw new Error(`${flow}: ${started.error.message}`);
   const run = started.value.run;
   while (!lines.some((l) => l.includes('"run_idle"') && l.includes(run))) {

@@ -52,7 +52,7 @@ def by_flow(lines: list[str]) -> dict[str, list[dict[str, Any]]]:
 async def run_in_cpython(path: Path) -> list[str]:
     lines: list[str] = []
     bridge = Bridge(lines.append)
-    reply = json.loads(await bridge.handle(json.dumps({"cmd": "run", "flow": json.loads(path.read_text())})))
+    reply = json.loads(await bridge.handle(json.dumps({"cmd": "run", "flow": json.loads(path.read_text()), "schedules": False})))
     assert reply["ok"], reply
     run = reply["value"]["run"]
     while not any('"run_idle"' in line for line in lines):

@@ -143,12 +143,14 @@ export function useCanvasGestures(
       (_dx, _dy, ev) => pendingEdge.value && (pendingEdge.value = { from, to: world(ev) }),
       (_moved, ev) => {
         pendingEdge.value = null;
-        const target = document.elementFromPoint(ev.clientX, ev.clientY)?.closest<HTMLElement>('[data-port]');
-        if (!target) return;
-        const check = flows.connect(
-          { node: nodeId, socket },
-          { node: target.dataset.node ?? '', port: target.dataset.port ?? '' },
-        );
+        const under = document.elementFromPoint(ev.clientX, ev.clientY);
+        const port = under?.closest<HTMLElement>('[data-port]');
+        const onNode = under?.closest<HTMLElement>('[data-node-id]');
+        if (!port && !onNode) return; // dropped on the background: just cancel
+        const target = port
+          ? { node: port.dataset.node ?? '', port: port.dataset.port ?? '' }
+          : { node: onNode?.dataset.nodeId ?? '', port: '' };
+        const check = flows.connect({ node: nodeId, socket }, target);
         if (!check.ok) notice('warning', `Cannot connect: ${check.reason}`);
       },
     );

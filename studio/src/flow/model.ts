@@ -59,6 +59,9 @@ export function checkConnection(
     return { ok: false, reason: `${source.name} has no socket '${from.socket}'` };
   }
   const ports = shapes(target)?.ports ?? [];
+  if (!to.port) {
+    return { ok: false, reason: ports.length ? `drop the edge on one of ${target.name}'s ports` : `${target.name} has no input ports` };
+  }
   if (!ports.some((p) => p.name === to.port)) {
     return { ok: false, reason: `${target.name} has no port '${to.port}'` };
   }

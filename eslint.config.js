@@ -26,7 +26,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['studio/src/stores/**', 'studio/src/runner/**', 'studio/src/app/bootstrap.ts'],
+    files: ['studio/src/stores/**', 'studio/src/runner/**', 'studio/src/app/bootstrap.ts', 'studio/src/app/startStudio.ts', 'studio/src/main.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
 );

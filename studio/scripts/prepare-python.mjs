@@ -108,6 +108,27 @@ function buildHeadraceWheel(wheelDir) {
   }
 }
 
+/**
+ * headrace's own dependencies, resolved here at build time so the worker can load every
+ * boot wheel in one parallel `loadPackage` call (no index look-ups, no network at boot).
+ * packaging is left out: the boot loads the version Pyodide's lock pins.
+ */
+function fetchHeadraceDependencies(wheelDir, headrace) {
+  const tmp = fs.mkdtempSync(path.join(outDir, '.deps-'));
+  try {
+    pip([
+      'download', '--only-binary=:all:', '--python-version', '3.14', '--platform', 'any',
+      '--implementation', 'py', '-d', tmp, path.join(wheelDir, headrace),
+    ]);
+    const files = fs.readdirSync(tmp).filter((f) => f.endsWith('.whl') && !f.startsWith('headrace-') && wheelProject(f) !== 'packaging');
+    for (const file of files) fs.copyFileSync(path.join(tmp, file), path.join(wheelDir, file));
+    log(`headrace dependencies: ${files.join(', ') || 'none'}`);
+    return files.sort();
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 /** Requirements of every template flow, so the templates run offline. */
 function templateRequirements() {
   const dir = path.join(repoRoot, 'templates', 'flows');
@@ -167,10 +188,8 @@ function main() {
   const pyodideVersion = copyPyodide();
   const boot = fetchBootWheels(wheelDir);
   const headrace = buildHeadraceWheel(wheelDir);
-  // headrace's own dependencies (pure Python) come from the wheelhouse too: booting the
-  // studio never needs the network.
+  const dependencies = headrace ? fetchHeadraceDependencies(wheelDir, headrace) : [];
   const requirements = templateRequirements();
-  if (headrace) requirements.unshift(path.join(wheelDir, headrace));
   fetchRequirementWheels(wheelDir, requirements);
   const projects = writeSimpleIndex(wheelDir);
   const manifest = {
@@ -178,6 +197,8 @@ function main() {
     micropip: boot.micropip,
     packaging: boot.packaging,
     headrace,
+    /** Everything the worker loads at boot, in one call: no resolution in the browser. */
+    boot: [boot.packaging, boot.micropip, ...dependencies, ...(headrace ? [headrace] : [])],
     wheelhouse: projects,
   };
   fs.writeFileSync(path.join(wheelDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

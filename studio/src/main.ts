@@ -1,14 +1,11 @@
-import '@quasar/extras/material-icons/material-icons.css';
-import 'quasar/src/css/index.sass';
-import './app/studio.css';
-import { createPinia } from 'pinia';
-import { Dialog, Notify, Quasar } from 'quasar';
-import { createApp } from 'vue';
-import App from './App.vue';
-import { bootstrap } from './app/bootstrap';
+/**
+ * Entry point. Python takes seconds to load, so the engine's worker starts first, before
+ * the UI's code (a separate chunk) has even been fetched; the UI then attaches to it.
+ */
+import { PyodideRunner } from './runner/pyodide/PyodideRunner';
 
-const app = createApp(App);
-app.use(createPinia());
-app.use(Quasar, { plugins: { Notify, Dialog } });
-app.mount('#app');
-void bootstrap();
+const runner = new PyodideRunner({ baseURL: document.baseURI });
+void runner.start(() => undefined);
+
+const { startStudio } = await import('./app/startStudio');
+startStudio(runner);

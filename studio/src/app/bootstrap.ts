@@ -4,20 +4,20 @@
  */
 import { importFlowFromUrl } from '@/files/flowFile';
 import { recoverPending, startAutosave, type Autosave } from '@/persistence/autosave';
-import { PyodideRunner } from '@/runner/pyodide/PyodideRunner';
+import type { Runner } from '@/runner/Runner';
 import { useEngineStore } from '@/stores/engine';
 import { useFlowsStore } from '@/stores/flows';
 import { useRunStore } from '@/stores/run';
 import { useSettingsStore } from '@/stores/settings';
 import { storage } from './services';
 
-export async function bootstrap(): Promise<Autosave> {
+export async function bootstrap(runner: Runner): Promise<Autosave> {
   const engine = useEngineStore();
   const flows = useFlowsStore();
   const settings = useSettingsStore();
   useRunStore();
 
-  void engine.$boot(new PyodideRunner({ baseURL: document.baseURI }));
+  void engine.$boot(runner);
 
   await recoverPending(storage).catch((error) => console.warn('could not recover unsaved edits', error));
   const session = await storage.loadSession().catch(() => undefined);

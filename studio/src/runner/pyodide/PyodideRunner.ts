@@ -28,6 +28,7 @@ export class PyodideRunner implements Runner {
   private subscribed = false;
   private booted: Promise<Result<Hello>> | null = null;
   private onProgress: (progress: BootProgress) => void = () => undefined;
+  private lastProgress: BootProgress | null = null;
   private resolveBoot: (result: Result<Hello>) => void = () => undefined;
 
   constructor(private readonly options: PyodideRunnerOptions) {
@@ -36,9 +37,15 @@ export class PyodideRunner implements Runner {
     this.worker.onerror = (ev) => this.fail(ev.message || 'the engine worker crashed');
   }
 
+  /**
+   * Boot once; later calls return the same promise and take over progress reports (the
+   * studio starts the worker before its UI code has even loaded, then the engine store
+   * subscribes to the progress).
+   */
   start(onProgress: (progress: BootProgress) => void): Promise<Result<Hello>> {
-    if (this.booted) return this.booted;
     this.onProgress = onProgress;
+    if (this.lastProgress) onProgress(this.lastProgress);
+    if (this.booted) return this.booted;
     this.booted = new Promise((resolve) => (this.resolveBoot = resolve));
     const base = new URL(this.options.baseURL);
     this.send({
@@ -78,7 +85,8 @@ export class PyodideRunner implements Runner {
   private receive(message: FromWorker): void {
     switch (message.type) {
       case 'progress':
-        this.onProgress({ step: message.step, fraction: message.fraction });
+        this.lastProgress = { step: message.step, fraction: message.fraction };
+        this.onProgress(this.lastProgress);
         break;
       case 'ready':
         this.resolveBoot({ ok: true, value: message.hello });

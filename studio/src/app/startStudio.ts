@@ -1,0 +1,18 @@
+/** Mount the studio's UI and attach it to an (already booting) engine runner. */
+import '@quasar/extras/material-icons/material-icons.css';
+import 'quasar/src/css/index.sass';
+import './studio.css';
+import { createPinia } from 'pinia';
+import { Dialog, Notify, Quasar } from 'quasar';
+import { createApp } from 'vue';
+import App from '@/App.vue';
+import type { Runner } from '@/runner/Runner';
+import { bootstrap } from './bootstrap';
+
+export function startStudio(runner: Runner): void {
+  const app = createApp(App);
+  app.use(createPinia());
+  app.use(Quasar, { plugins: { Notify, Dialog } });
+  app.mount('#app');
+  void bootstrap(runner);
+}

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 REPO = Path(__file__).resolve().parents[2]
 DIST = REPO / "dist"
@@ -96,18 +96,47 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "viewport": {"width": 1400, "height": 900}, "accept_downloads": True}
 
 
-@pytest.fixture
-def studio(page: Page, studio_url: str, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """The studio, loaded, with Python ready. With E2E_SCREENSHOTS=<dir>, each test leaves
-    a screenshot of its last state there (to look at the UI as a user would)."""
+def _screenshot(page: Page, name: str) -> None:
+    """With E2E_SCREENSHOTS=<dir>, leave a screenshot of a test's last state there (to
+    look at the UI as a user would)."""
+    shots = os.environ.get("E2E_SCREENSHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(shots) / f"{name}.png"))
+
+
+@pytest.fixture(scope="module")
+def _module_page(browser: Browser, studio_url: str, browser_context_args: dict[str, Any]) -> Iterator[Page]:
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
     page.add_init_script(RECORD_EVENTS)
     page.goto(studio_url)
     wait_ready(page)
     yield page
-    shots = os.environ.get("E2E_SCREENSHOTS")
-    if shots:
-        Path(shots).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(shots) / f"{request.node.name}.png"))
+    context.close()
+
+
+@pytest.fixture
+def studio(_module_page: Page, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """The studio with Python ready, shared by the tests of a module (Pyodide boots once
+    per module); each test starts on a new, empty flow tab with no events recorded."""
+    page = _module_page
+    for close in page.locator(".hr-notice button").all():
+        close.click()
+    page.get_by_test_id("new-flow").click()
+    page.evaluate("window.__hr.emits = []; window.__hr.errors = []")
+    yield page
+    _screenshot(page, request.node.name)
+
+
+@pytest.fixture
+def fresh_studio(page: Page, studio_url: str, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """The studio in a page of its own (for tests that reload or navigate)."""
+    page.add_init_script(RECORD_EVENTS)
+    page.goto(studio_url)
+    wait_ready(page)
+    yield page
+    _screenshot(page, request.node.name)
 
 
 def wait_ready(page: Page) -> None:

@@ -30,7 +30,7 @@ def test_export_import_round_trip(studio: Page, tmp_path: Path) -> None:
     again = tmp_path / "again.json"
     again.write_text(json.dumps(first))
     import_file(studio, str(again))
-    expect(studio.locator(".q-tab")).to_have_count(3)  # Untitled, Join, Join again
+    expect(studio.locator(".q-tab--active")).to_contain_text("Join")
     second = export_current(studio, tmp_path)
     assert second == first
 
@@ -60,7 +60,8 @@ def test_bad_file_changes_nothing(studio: Page, tmp_path: Path) -> None:
     assert node_ids(studio) == nodes_before
 
 
-def test_edits_survive_reload(studio: Page) -> None:
+def test_edits_survive_reload(fresh_studio: Page) -> None:
+    studio = fresh_studio
     data = drag_from_palette(studio, "data", 150, 150)
     set_code(studio, data, "answer = 42\n")
     expect(node(studio, data).locator('[data-socket="answer"]')).to_be_visible()

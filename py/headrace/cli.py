@@ -29,6 +29,7 @@ from headrace.protocol import (
     RunStopped,
     ScheduleFire,
     event_to_json,
+    safe_repr,
 )
 
 EXIT_OK, EXIT_UNROUTED_ERRORS, EXIT_INVALID = 0, 1, 2
@@ -118,6 +119,8 @@ async def _run(flow: Flow, log: JsonLog | ReadableLog, duration: float | None) -
         signal.signal(signal.SIGINT, previous)
     if interrupted.is_set():
         return EXIT_INTERRUPTED
+    if run.failure is not None:  # the engine itself failed: the run did not finish its work
+        return EXIT_UNROUTED_ERRORS
     return EXIT_UNROUTED_ERRORS if run.unrouted_errors else EXIT_OK
 
 
@@ -209,6 +212,6 @@ def _count(n: int, noun: str) -> str:
 def _preview(value: object) -> str:
     try:
         text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
+    except (TypeError, ValueError, RecursionError):
+        text = safe_repr(value)
     return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"

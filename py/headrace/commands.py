@@ -184,7 +184,7 @@ RESULT_TYPES: tuple[type, ...] = (
 def parse_command(obj: Any) -> Command:
     """Build a command from its JSON form, checking field names and types."""
     if not isinstance(obj, dict):
-        raise BadCommand(f"a command is a JSON object, got {type(obj).__name__}")
+        raise BadCommand(f"a command is a JSON object, got {_json_type(obj)}")
     tag = obj.get("cmd")
     cls = _BY_TAG.get(tag) if isinstance(tag, str) else None
     if cls is None:
@@ -197,14 +197,48 @@ def parse_command(obj: Any) -> Command:
             continue
         if key not in fields:
             raise BadCommand(f"{tag}: unknown field {key!r} (fields: {', '.join(fields) or 'none'})")
-        if not _matches(value, hints[key]):
-            raise BadCommand(f"{tag}.{key}: expected {_describe(hints[key])}, got {type(value).__name__}")
+        problem = _mismatch(value, hints[key], f"{tag}.{key}")
+        if problem is not None:
+            raise BadCommand(problem)
         values[key] = value
     for name, field in fields.items():
         if name not in values and field.default is dataclasses.MISSING:
             raise BadCommand(f"{tag}: missing field {name!r}")
     command: Command = cls(**values)
     return command
+
+
+def _mismatch(value: Any, hint: Any, where: str) -> str | None:
+    """Why ``value`` does not fit ``hint``, pointing into lists; None if it fits."""
+    if get_origin(hint) is list and isinstance(value, list):
+        (item,) = get_args(hint)
+        for i, element in enumerate(value):
+            problem = _mismatch(element, item, f"{where}[{i}]")
+            if problem is not None:
+                return problem
+        return None
+    if _matches(value, hint):
+        return None
+    literal = get_origin(hint) is Literal and isinstance(value, str | int) and not isinstance(value, bool)
+    got = repr(value) if literal else _json_type(value)
+    return f"{where}: expected {_describe(hint)}, got {got}"
+
+
+def _json_type(value: Any) -> str:
+    """A JSON value's type, as the user wrote it: ``a number``, ``null``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
 
 def _matches(value: Any, hint: Any) -> bool:

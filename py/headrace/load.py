@@ -77,7 +77,7 @@ def parse_document(source: str | bytes | os.PathLike[str] | Mapping[str, Any]) -
         return source
     if isinstance(source, bytes):
         source = source.decode("utf-8", errors="replace")
-    if isinstance(source, str) and source.lstrip()[:1] in ("{", "["):
+    if isinstance(source, str) and source.lstrip()[:1] in ("{", "[") and not _is_file(source):
         return _parse_json(source, "$")
     path = os.fspath(source)
     try:
@@ -88,6 +88,13 @@ def parse_document(source: str | bytes | os.PathLike[str] | Mapping[str, Any]) -
     except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: a NUL in the path
         raise FlowError("$", f"cannot read {path}: {exc}") from None
     return _parse_json(text, "$")
+
+
+def _is_file(text: str) -> bool:
+    try:
+        return len(text) < 4096 and os.path.isfile(text)
+    except (OSError, ValueError):
+        return False
 
 
 def _parse_json(text: str, path: str) -> Any:
@@ -145,6 +152,8 @@ def _check_version(doc: Mapping[str, Any]) -> None:
     if "headrace" not in doc:
         _fail(["headrace"], f'missing: this is not a headrace flow file (expected "headrace": {FORMAT_VERSION})')
     version = doc["headrace"]
+    if isinstance(version, float) and version.is_integer():
+        version = int(version)  # JSON does not tell 1 from 1.0
     if not isinstance(version, int) or isinstance(version, bool):
         _fail(["headrace"], f"expected the format version as a whole number, got {json.dumps(version)}")
     if version > FORMAT_VERSION:
@@ -214,6 +223,8 @@ def _exposed_sockets(item: Mapping[str, Any], path: list[PathPart], shape: NodeS
     _expect(value, list, [*path, "sockets"], "a list of socket names")
     for i, socket in enumerate(value):
         _expect(socket, str, [*path, "sockets", i], "a socket name")
+        if socket in value[:i]:
+            _fail([*path, "sockets", i], f"{socket!r} is listed twice")
         if socket not in shape.sockets:
             _fail([*path, "sockets", i], f"the code has no socket {socket!r} ({_listing('sockets', shape.sockets)})")
     return list(value)

@@ -1,11 +1,9 @@
 """The engine's events: what a run reports, defined once, as a tagged union.
 
-Events are plain slotted dataclasses (not frozen: a frozen dataclass is markedly
-slower to create, and a busy flow creates one per message); treat them as
-immutable.
-
-Every event is a frozen dataclass with a ``kind`` class attribute that becomes the
-``"event"`` tag on the wire. The studio's TypeScript types are generated from these
+Every event is a slotted dataclass with a ``kind`` class attribute that becomes the
+``"event"`` tag on the wire. Treat events as immutable; they are not frozen because
+a frozen dataclass is markedly slower to create, and a busy flow creates one per
+message. The studio's TypeScript types are generated from these
 classes (:mod:`headrace.protocol_ts`), so this module is the single source of truth
 for the wire format that the Web Worker, the server's WebSocket and the CLI share.
 """
@@ -193,17 +191,62 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 
 def safe_repr(value: Any) -> str:
-    """``repr(value)``, or a placeholder when its ``__repr__`` itself fails."""
+    """``repr(value)``, or a placeholder when its ``__repr__`` itself fails (or
+    the value nests too deep to print)."""
     try:
         return repr(value)
-    except Exception as exc:  # a broken __repr__ must not break the run
+    except Exception as exc:  # a broken __repr__ must not break the run (RecursionError included)
         return f"<unrepresentable {type(value).__name__}: {exc!r}>"
+
+
+_SCALARS = frozenset({int, float, str, bool, type(None)})
+
+
+def _json_key(key: Any) -> str | None:
+    """The string JSON turns a dict key into, or None when it cannot be a key."""
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, bool):
+        return json.dumps(key)
+    if isinstance(key, int):
+        return str(int(key))
+    if isinstance(key, float):
+        return json.dumps(key)
+    return None
+
+
+def _keys_survive_json(value: Any) -> bool:
+    """False when JSON would merge two keys of some dict in ``value`` (``1`` and
+    ``"1"``): encoding it would silently lose an entry."""
+    stack = [value]
+    seen: set[int] = set()  # a value may contain itself: JSON will refuse it, we must not loop
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, dict):
+            if any(type(k) is not str for k in item):
+                keys = [_json_key(k) for k in item]
+                if None not in keys and len(set(keys)) < len(keys):
+                    return False
+            stack.extend(v for v in item.values() if type(v) not in _SCALARS)
+        elif isinstance(item, list | tuple):
+            stack.extend(v for v in item if type(v) not in _SCALARS)
+    return True
+
+
+def _json_safe(value: Any) -> bool:
+    return type(value) in _SCALARS or _keys_survive_json(value)
 
 
 def encode_value(value: Any) -> tuple[Any, bool]:
     """Return ``(wire_value, is_repr)``: the value as JSON would carry it (tuples
-    become lists), else its ``repr``."""
+    become lists, number keys strings), else its ``repr`` — also when JSON would
+    merge two of its keys."""
     try:
+        if not _json_safe(value):
+            raise ValueError("keys collide")
         text = _encode(value)
     except (TypeError, ValueError, RecursionError):
         return safe_repr(value), True
@@ -239,6 +282,8 @@ def event_to_json(event: Event) -> str:
     an object, NaN, a cycle) goes as its ``repr``, with ``"repr": true``."""
     out = _tagged_dict(event)
     try:
+        if isinstance(event, Emit) and not _json_safe(event.value):
+            raise ValueError("keys collide")
         return _encode(out)
     except (TypeError, ValueError, RecursionError):
         if not isinstance(event, Emit):

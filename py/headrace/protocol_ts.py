@@ -63,7 +63,8 @@ def _interface(cls: type, tag_field: str | None) -> str:
     if tag_field is not None:
         lines.append(f'  {tag_field}: "{cls.kind}";')  # type: ignore[attr-defined]
     for field in dataclasses.fields(cls):
-        optional = field.default is not dataclasses.MISSING
+        # Commands may leave out fields that have defaults; events always carry them.
+        optional = tag_field == "cmd" and field.default is not dataclasses.MISSING
         lines.append(f"  {field.name}{'?' if optional else ''}: {ts_type(hints[field.name])};")
         if cls is protocol.Emit and field.name == "value":
             lines.append("  /** True when `value` is the Python repr of a value JSON cannot hold. */")

@@ -112,6 +112,8 @@ class Run:
         self.errors = 0
         self.unrouted_errors = 0
         self._interrupt_requested = False
+        #: Why the run failed, when the engine itself did (not node code).
+        self.failure: str | None = None
         prefix = f"__headrace_run{next(_run_counter)}"
         self.nodes: dict[str, LiveNode] = {
             n.id: LiveNode(n, flow, f"{prefix}_node{i}__", self._output_handler(n.id)) for i, n in enumerate(flow.nodes)
@@ -198,6 +200,7 @@ class Run:
             await self._close_generator(node, generator)
         self._steps.clear()
         self._queue.clear()
+        self._flush_outputs()
         for node in self.nodes.values():
             if node.active:  # cut short: no longer running
                 node.active = 0
@@ -281,6 +284,7 @@ class Run:
         try:
             while True:
                 if not queue:
+                    self._flush_outputs()
                     self._flush_states()
                     self._went_idle()
                     self._wake.clear()
@@ -322,8 +326,8 @@ class Run:
         except _StopRequested:
             asyncio.get_running_loop().create_task(self.stop("stopped"))
         except Exception as exc:  # an engine bug: end the run, say why
-            message = f"internal error: {type(exc).__name__}: {exc}"
-            asyncio.get_running_loop().create_task(self.stop("failed", message))
+            self.failure = f"internal error: {type(exc).__name__}: {exc}"
+            asyncio.get_running_loop().create_task(self.stop("failed", self.failure))
 
     def _went_idle(self) -> None:
         if self.state is not RunState.STOPPED:
@@ -594,6 +598,13 @@ class Run:
 
     def _report_running(self, node: LiveNode) -> None:
         self._report_state(node)
+
+    def _flush_outputs(self) -> None:
+        """Report text still held by node sinks: tasks that node code started
+        keep writing to the node's sink after its call returned."""
+        for node in self.nodes.values():
+            if node.sink.chunks:
+                node.sink.flush()
 
     def _mark(self, node: LiveNode) -> None:
         """Note that a node's state changed; it is reported at the next flush."""

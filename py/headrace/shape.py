@@ -156,21 +156,27 @@ def _read_script(module: ast.Module) -> NodeShape:
     for stmt in _module_level(module.body):
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _public(stmt.name):
             functions[stmt.name] = stmt  # a redefinition replaces the function
-        elif isinstance(stmt, ast.ClassDef | ast.Assign | ast.Import | ast.ImportFrom):
+        else:
             # Rebinding a function's name to something else removes the function.
-            names: list[str] = []
-            if isinstance(stmt, ast.ClassDef):
-                names = [stmt.name]
-            elif isinstance(stmt, ast.Assign):
-                names = [n for t in stmt.targets for n in _target_names(t)]
-            else:
-                names = [(a.asname or a.name).split(".")[0] for a in stmt.names]
-            for name in names:
+            for name in _bound_names(stmt):
                 functions.pop(name, None)
     ports: list[Port] = []
     for name, func in functions.items():
         ports.extend(_ports_of(name, func.args))
     return NodeShape(tuple(functions), tuple(ports))
+
+
+def _bound_names(stmt: ast.stmt) -> list[str]:
+    """The names a statement binds at module level (not inside a block)."""
+    if isinstance(stmt, ast.ClassDef):
+        return [stmt.name]
+    if isinstance(stmt, ast.Assign):
+        return [n for t in stmt.targets for n in _target_names(t)]
+    if isinstance(stmt, ast.AnnAssign | ast.AugAssign) and (not isinstance(stmt, ast.AnnAssign) or stmt.value):
+        return list(_target_names(stmt.target))
+    if isinstance(stmt, ast.Import | ast.ImportFrom):
+        return [(a.asname or a.name).split(".")[0] for a in stmt.names]
+    return []
 
 
 def _ports_of(function: str, args: ast.arguments) -> Iterator[Port]:

@@ -40,7 +40,7 @@ INVALID_MESSAGES: dict[str, str | re.Pattern[str]] = {
     "name-not-string.json": "name: expected a string, got a number",
     "description-not-string.json": "description: expected a string, got a list",
     "unknown-top-key.json": "layout: unknown key (expected one of: headrace, name, description, requirements, "
-    "nodes, edges, ui)",
+    "timezone, misfire, nodes, edges, ui)",
     "missing-nodes.json": "nodes: missing",
     "nodes-not-list.json": "nodes: expected a list of nodes, got an object",
     "missing-edges.json": "edges: missing",
@@ -78,7 +78,8 @@ INVALID_MESSAGES: dict[str, str | re.Pattern[str]] = {
     "ports-setting-unknown-key.json": 'nodes[0].ports["add.x"].queue: unknown key (expected one of: sticky)',
     "ports-sticky-not-bool.json": 'nodes[0].ports["add.x"].sticky: expected true or false, got a string',
     "schedule-unknown-socket.json": "nodes[0].schedule.tock: the code has no socket 'tock' (sockets: tick)",
-    "schedule-not-string.json": "nodes[0].schedule.tick: expected a cron expression string, got a number",
+    "schedule-not-string.json": "nodes[0].schedule.tick: expected a cron expression string, "
+    'or {"cron": ..., "enabled": ...}, got a number',
     # edges
     "edge-not-object.json": "edges[0]: expected an edge object, got a list",
     "edge-unknown-key.json": "edges[0].label: unknown key (expected one of: id, from, to)",

@@ -27,6 +27,8 @@ from headrace.protocol import (
     RunIdle,
     RunStarted,
     RunStopped,
+    ScheduleFire,
+    ScheduleNext,
     encode_value,
     event_to_dict,
     event_to_json,
@@ -48,6 +50,19 @@ SAMPLES: list[Event] = [
     ),
     RunIdle(run="r1", emitted=4, errors=1, unrouted_errors=1, elapsed_ms=1.25),
     RunStopped(run="r1", reason="failed", message="internal error: boom"),
+    ScheduleNext(run="r1", node="d", socket="x", at="2026-06-01T00:05:00+00:00", at_ms=1780272300000.0),
+    ScheduleFire(
+        run="r1",
+        node="d",
+        socket="x",
+        slot="2026-06-01T00:05:00+00:00",
+        slot_ms=1780272300000.0,
+        lateness_ms=3.5,
+        late=False,
+        missed=1,
+        fired=True,
+        count=1,
+    ),
 ]
 
 
@@ -182,16 +197,18 @@ def test_deep_nesting_does_not_break_serialisation() -> None:
     assert out["repr"] is True or isinstance(out["value"], list)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: protocol.encode_value lets json coerce int keys to strings, so {1: 'a', '1': 'b'} "
-    "goes out as {'1': 'b'} with repr false: an entry is silently lost",
-)
 def test_dict_with_non_string_keys_loses_no_entry() -> None:
     # JSON keys are strings: {1: "a", "1": "b"} cannot be carried as JSON without
     # losing an entry, so it must go as its repr.
     out = on_wire({1: "a", "1": "b"})
     assert out["repr"] is True or len(out["value"]) == 2
+    nested = on_wire([{"x": {True: 1, "true": 2}}])
+    assert nested["repr"] is True
+    assert encode_value({1: "a", "1": "b"})[1] is True
+
+
+def test_number_keys_that_do_not_collide_stay_json() -> None:
+    assert on_wire({1: "a", 2: "b"}) == {**on_wire({"1": "a", "2": "b"})}
 
 
 def test_encoded_value_is_a_copy() -> None:

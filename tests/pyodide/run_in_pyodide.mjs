@@ -5,8 +5,8 @@
  *
  *   node tests/pyodide/run_in_pyodide.mjs WHEEL_DIR FLOW.json [FLOW.json ...]
  *
- * WHEEL_DIR holds packaging-*.whl and headrace-*.whl (the studio build gathers them in
- * studio/generated/wheels). Each flow's events are preceded by {"flow": path}.
+ * WHEEL_DIR holds the headrace wheel and the wheels of its dependencies (the studio
+ * build gathers them in studio/generated/wheels). Each flow's events are preceded by {"flow": path}.
  * Nothing is fetched from the network: the wheels are unpacked straight into Pyodide.
  */
 import fs from 'node:fs';
@@ -14,8 +14,13 @@ import path from 'node:path';
 import { loadPyodide } from 'pyodide';
 
 const [wheelDir, ...flows] = process.argv.slice(2);
+process.on('uncaughtException', (error) => {
+  // Pyodide's stack traces quote its minified source: the message is what matters.
+  process.stderr.write(`${error.message ?? error}\n`);
+  process.exit(1);
+});
 const pyodide = await loadPyodide({ stdout: () => {}, stderr: (t) => process.stderr.write(t + '\n') });
-for (const prefix of ['packaging-', 'headrace-']) {
+for (const prefix of ['packaging-', 'cronsim-', 'tzdata-', 'headrace-']) {
   const name = fs.readdirSync(wheelDir).find((f) => f.startsWith(prefix) && f.endsWith('.whl'));
   if (!name) throw new Error(`no ${prefix}*.whl in ${wheelDir}`);
   pyodide.unpackArchive(new Uint8Array(fs.readFileSync(path.join(wheelDir, name))), "wheel");

@@ -49,15 +49,20 @@ def by_flow(lines: list[str]) -> dict[str, list[dict[str, Any]]]:
     return flows
 
 
-async def run_in_cpython(path: Path) -> list[str]:
+async def run_in_cpython(doc: dict[str, Any]) -> list[str]:
     lines: list[str] = []
-    bridge = Bridge(lines.append)
-    reply = json.loads(await bridge.handle(json.dumps({"cmd": "run", "flow": json.loads(path.read_text()), "schedules": False})))
+    idle = asyncio.Event()
+
+    def push(line: str) -> None:
+        lines.append(line)
+        if '"run_idle"' in line:
+            idle.set()
+
+    bridge = Bridge(push)
+    reply = json.loads(await bridge.handle(json.dumps({"cmd": "run", "flow": doc, "schedules": False})))
     assert reply["ok"], reply
-    run = reply["value"]["run"]
-    while not any('"run_idle"' in line for line in lines):
-        await asyncio.sleep(0.005)
-    await bridge.handle(json.dumps({"cmd": "stop", "run": run}))
+    await idle.wait()
+    await bridge.handle(json.dumps({"cmd": "stop", "run": reply["value"]["run"]}))
     return lines
 
 
@@ -99,5 +104,35 @@ def test_pyodide_is_python_3_14() -> None:
 
 @pytest.mark.parametrize("path", FLOWS, ids=[p.stem for p in FLOWS])
 def test_same_events_in_pyodide_and_cpython(path: Path, pyodide_events: dict[str, list[dict[str, Any]]]) -> None:
-    expected = [comparable(line) for line in asyncio.run(run_in_cpython(path))]
+    expected = [comparable(line) for line in asyncio.run(run_in_cpython(json.loads(path.read_text())))]
     assert pyodide_events[path.name] == expected
+
+
+def test_schedules_read_zones_inside_pyodide() -> None:
+    # Pyodide has no system zone database: the tzdata wheel served with the engine
+    # must provide it, daylight-saving rules included.
+    script = """
+import fs from 'node:fs';
+import { loadPyodide } from 'pyodide';
+const dir = process.argv[1];
+const py = await loadPyodide();
+for (const f of fs.readdirSync(dir).filter((f) => /^(packaging|cronsim|tzdata|headrace)-.*\\.whl$/.test(f))) {
+  py.unpackArchive(new Uint8Array(fs.readFileSync(`${dir}/${f}`)), 'wheel');
+}
+console.log(py.runPython(`
+import datetime as dt
+from headrace.cron import Cron, zone
+berlin = zone("Europe/Berlin")
+start = dt.datetime(2026, 3, 28, 12, 0, tzinfo=berlin)
+" ".join(t.isoformat() for t in Cron("30 1 * * *").next_times(start, 2))
+`));
+"""
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", script, str(WHEELS)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.stdout.split() == ["2026-03-29T01:30:00+01:00", "2026-03-30T01:30:00+02:00"], done.stderr[-2000:]

@@ -32,6 +32,7 @@ def open_editor(page: Page, node_id: str) -> None:
 def set_code(page: Page, node_id: str, code: str) -> None:
     """Replace a node's code through its CodeMirror editor."""
     open_editor(page, node_id)
+    page.get_by_test_id("tab-code").click()
     editor = page.get_by_test_id("code-editor").locator(".cm-content")
     editor.click()
     page.keyboard.press("ControlOrMeta+a")

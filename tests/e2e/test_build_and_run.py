@@ -1,4 +1,7 @@
-"""Draw a flow from the palette, connect it, run it, see the result."""
+"""Draw a flow from the palette, connect it, run it, see the result; edit it."""
+
+import json
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -24,3 +27,68 @@ def test_draw_connect_run(studio: Page) -> None:
     # The console shows the node's print.
     studio.get_by_test_id("tab-console").click()
     expect(studio.get_by_test_id("node-console")).to_contain_text("doubling 20")
+
+
+def test_edit_undo_copy_paste_and_hover(studio: Page) -> None:
+    data = drag_from_palette(studio, "data", 120, 140)
+    set_code(studio, data, "rows = [{'a': 1, 'b': 'x'}, {'a': 2, 'b': 'y'}]\n")
+    script = drag_from_palette(studio, "script", 520, 160)
+    set_code(studio, script, "def count(rows):\n    return {'n': len(rows), 'first': rows[0]}\n")
+    expect(node(studio, script).locator('[data-port="count.rows"]')).to_be_visible()
+    connect(studio, data, "rows", script, "count.rows")
+    expect(studio.locator(".hr-edge")).to_have_count(1)
+
+    # Undo and redo the connection from the keyboard (focus on the canvas, not the editor).
+    studio.keyboard.press("Escape")
+    studio.get_by_test_id("canvas").click(position={"x": 40, "y": 500})
+    studio.keyboard.press("ControlOrMeta+z")
+    expect(studio.locator(".hr-edge")).to_have_count(0)
+    studio.keyboard.press("ControlOrMeta+Shift+z")
+    expect(studio.locator(".hr-edge")).to_have_count(1)
+
+    run_and_wait_idle(studio)
+    # Results: a table for the list of records, a tree for the dict.
+    node(studio, data).locator(".hr-node__name").click()
+    studio.get_by_test_id("tab-results").click()
+    expect(studio.get_by_test_id("value-table")).to_contain_text("y")
+    node(studio, script).locator(".hr-node__name").click()
+    expect(studio.get_by_test_id("value-json")).to_contain_text("first")
+
+    # Hovering the edge shows the last value that passed along it.
+    point = studio.evaluate(
+        """() => { const p = document.querySelector('.hr-edge path'); const q = p.getPointAtLength(p.getTotalLength() / 2);
+                   const m = p.getScreenCTM(); return {x: q.x * m.a + m.e, y: q.y * m.d + m.f}; }"""
+    )
+    studio.mouse.move(point["x"], point["y"])
+    expect(studio.get_by_test_id("edge-tooltip")).to_contain_text("rows → count.rows")
+    expect(studio.get_by_test_id("edge-tooltip")).to_contain_text('"a":1')
+
+    # Select both nodes (shift-click), duplicate: two new nodes and the edge between them.
+    studio.keyboard.press("Escape")
+    node(studio, data).locator(".hr-node__header").click(modifiers=["Shift"])
+    node(studio, script).locator(".hr-node__header").click(modifiers=["Shift"])
+    studio.keyboard.press("ControlOrMeta+d")
+    expect(studio.locator("[data-node-id]")).to_have_count(4)
+    expect(studio.locator(".hr-edge")).to_have_count(2)
+    studio.keyboard.press("Delete")
+    expect(studio.locator("[data-node-id]")).to_have_count(2)
+    studio.keyboard.press("ControlOrMeta+z")
+    expect(studio.locator("[data-node-id]")).to_have_count(4)
+
+
+def test_flow_settings_and_drop_file(studio: Page) -> None:
+    studio.get_by_test_id("open-flow-settings").click()
+    studio.get_by_test_id("flow-name").fill("Renamed flow")
+    studio.get_by_test_id("flow-requirements").fill("cronsim>=2\n")
+    studio.get_by_test_id("flow-settings-save").click()
+    expect(studio.locator(".q-tab--active")).to_contain_text("Renamed flow")
+
+    # Dropping a .json file on the canvas imports it.
+    text = (Path(__file__).parents[2] / "templates" / "flows" / "hello.json").read_text()
+    studio.evaluate(
+        """(text) => { const dt = new DataTransfer(); dt.items.add(new File([text], 'hello.json', {type: 'application/json'}));
+                       const canvas = document.querySelector('[data-testid=canvas]');
+                       canvas.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true})); }""",
+        text,
+    )
+    expect(studio.locator(".q-tab--active")).to_contain_text(json.loads(text)["name"])

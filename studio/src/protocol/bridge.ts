@@ -18,7 +18,10 @@ import type {
 import type { FlowDocument } from './flow';
 
 /** An error as the engine reports it, or `WorkerError` when the worker itself failed. */
-export type BridgeError = Omit<ErrorInfo, 'type'> & { type: ErrorInfo['type'] | 'WorkerError' };
+export type BridgeError = Partial<Omit<ErrorInfo, 'type' | 'message'>> & {
+  type: ErrorInfo['type'] | 'WorkerError';
+  message: string;
+};
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: BridgeError };
 

@@ -89,11 +89,40 @@ export interface RunStopped {
   event: "run_stopped";
   run: string;
   reason: "stopped" | "finished" | "failed";
-  message?: string | null;
+  message: string | null;
+}
+
+/** A scheduled socket's next fire time: ``at`` in the flow's zone (ISO 8601),
+ * ``at_ms`` the same instant in milliseconds since the epoch. */
+export interface ScheduleNext {
+  event: "schedule_next";
+  run: string;
+  node: string;
+  socket: string;
+  at: string;
+  at_ms: number;
+}
+
+/** A schedule came due. ``fired`` is false when the misfire policy skipped it;
+ * ``missed`` counts the slots due at once (1 when on time); ``slot`` is the
+ * (latest) slot's time; ``late`` is true when the fire came over a second late;
+ * ``count`` counts this socket's fires in the run. */
+export interface ScheduleFire {
+  event: "schedule_fire";
+  run: string;
+  node: string;
+  socket: string;
+  slot: string;
+  slot_ms: number;
+  lateness_ms: number;
+  late: boolean;
+  missed: number;
+  fired: boolean;
+  count: number;
 }
 
 /** Every event a run reports; `event` is the tag. */
-export type EngineEvent = RunStarted | NodeStateChanged | Emit | Output | NodeError | RunIdle | RunStopped;
+export type EngineEvent = RunStarted | NodeStateChanged | Emit | Output | NodeError | RunIdle | RunStopped | ScheduleNext | ScheduleFire;
 
 export type EngineEventName = EngineEvent["event"];
 
@@ -115,6 +144,15 @@ export interface Validate {
   flow: Record<string, unknown>;
 }
 
+/** Check a cron expression as the user types it: its plain-words reading and
+ * next fire times in ``timezone`` (default: the machine's zone). */
+export interface DescribeCron {
+  cmd: "cron";
+  expression: string;
+  timezone?: string | null;
+  count?: number;
+}
+
 /** Make requirements importable: micropip in Pyodide; in CPython, only check
  * (installing on a server is its operator's decision). */
 export interface Install {
@@ -129,6 +167,8 @@ export interface StartRun {
   flow: Record<string, unknown>;
   run?: string | null;
   trigger?: "sources" | "none";
+  schedules?: boolean;
+  timezone?: string | null;
 }
 
 /** Fire a node, or one of its sockets, in a live run. */
@@ -146,7 +186,7 @@ export interface StopRun {
 }
 
 /** Every command the bridge answers; `cmd` is the tag. */
-export type BridgeCommand = Hello | Inspect | Validate | Install | StartRun | TriggerNode | StopRun;
+export type BridgeCommand = Hello | Inspect | Validate | DescribeCron | Install | StartRun | TriggerNode | StopRun;
 
 /** One input port, as the studio draws it. */
 export interface PortInfo {
@@ -179,6 +219,14 @@ export interface ValidateResult {
   nodes: Record<string, NodeShapeInfo>;
 }
 
+/** ``next`` in ISO 8601 in the zone; ``next_ms`` the same instants in ms. */
+export interface CronResult {
+  explain: string;
+  timezone: string;
+  next: string[];
+  next_ms: number[];
+}
+
 /** InstallResult(installed: 'list[str]') */
 export interface InstallResult {
   installed: string[];
@@ -195,8 +243,8 @@ export interface RunResultInfo {
 export interface ErrorInfo {
   type: "FlowError" | "BadCommand" | "RequirementError" | "InternalError";
   message: string;
-  path?: string | null;
-  requirements?: string[] | null;
+  path: string | null;
+  requirements: string[] | null;
 }
 
 /** What the bridge answers to every command. */

@@ -16,8 +16,17 @@ export interface ConsoleLine {
   text: string;
 }
 
+/** A scheduled socket (the cron issue): its next fire and how often it fired. */
+export interface ScheduleView {
+  nextAt: string | null;
+  nextMs: number | null;
+  fires: number;
+  lateFires: number;
+}
+
 export interface NodeRunView {
   state: NodeState;
+  schedules: Record<string, ScheduleView>;
   functions: Record<string, Held>;
   /** Values emitted per socket. */
   emits: Record<string, number>;
@@ -58,7 +67,11 @@ export function emptyView(run: string | null = null, phase: RunPhase = 'none'): 
 }
 
 export function nodeView(view: RunView, id: string): NodeRunView {
-  return (view.nodes[id] ??= { state: 'idle', functions: {}, emits: {}, last: {}, console: [], errors: [] });
+  return (view.nodes[id] ??= { state: 'idle', schedules: {}, functions: {}, emits: {}, last: {}, console: [], errors: [] });
+}
+
+function scheduleView(node: NodeRunView, socket: string): ScheduleView {
+  return (node.schedules[socket] ??= { nextAt: null, nextMs: null, fires: 0, lateFires: 0 });
 }
 
 let messageIds = 0;
@@ -133,6 +146,25 @@ export function applyEvents(view: RunView, events: EngineEvent[], names: (id: st
           text: ev.reason === 'failed' ? `Run failed: ${ev.message ?? 'engine failure'}` : `Run ${ev.reason}`,
         });
         break;
+      case 'schedule_next': {
+        const schedule = scheduleView(nodeView(view, ev.node), ev.socket);
+        schedule.nextAt = ev.at;
+        schedule.nextMs = ev.at_ms;
+        break;
+      }
+      case 'schedule_fire': {
+        const schedule = scheduleView(nodeView(view, ev.node), ev.socket);
+        if (ev.fired) schedule.fires = ev.count;
+        if (ev.late) {
+          schedule.lateFires += 1;
+          addMessage(view, {
+            level: 'warning',
+            text: `${names(ev.node)}.${ev.socket}: fired ${Math.round(ev.lateness_ms)} ms late${ev.missed > 1 ? ` (${ev.missed} slots due at once)` : ''}`,
+            node: ev.node,
+          });
+        }
+        break;
+      }
       default: {
         const unknown: never = ev;
         console.warn('unknown engine event', unknown);

@@ -5,6 +5,7 @@
  */
 import { defineStore } from 'pinia';
 import { markRaw, ref, shallowRef } from 'vue';
+import { notice } from '@/app/notices';
 import type { BridgeError, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
 import type { NodeType } from '@/protocol/flow';
 import type { Runner } from '@/runner/Runner';
@@ -50,6 +51,7 @@ export const useEngineStore = defineStore('engine', () => {
         } else {
           error.value = result.error;
           status.value = 'failed';
+          notice('error', 'Python could not be loaded: flows cannot run', result.error.message);
         }
         return result;
       });

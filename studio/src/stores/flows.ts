@@ -362,6 +362,16 @@ export const useFlowsStore = defineStore('flows', () => {
     });
   }
 
+  /** Name, description and requirements of the active flow, as one edit. */
+  function setFlowInfo(info: { name: string; description: string; requirements: string[] }): void {
+    edit('Flow settings', (d) => {
+      d.name = info.name;
+      if (info.description) d.description = info.description;
+      else delete d.description;
+      d.requirements = info.requirements;
+    });
+  }
+
   /** The canvas viewport is saved with the flow but is not an undoable edit. */
   function setViewport(viewport: Viewport): void {
     const d = doc.value;
@@ -374,6 +384,6 @@ export const useFlowsStore = defineStore('flows', () => {
     edit, beginGesture, endGesture, undo, redo,
     shapeOf, shapeError, refreshShape, refreshShapes,
     addNode, addNote, setName, setCode, setNoteText, setSticky, setExposed, moveBy, roundPositions,
-    connect, disconnect, deleteSelection, copySelection, paste, duplicateSelection, setViewport,
+    connect, disconnect, deleteSelection, copySelection, paste, duplicateSelection, setViewport, setFlowInfo,
   };
 });

@@ -93,7 +93,9 @@ export const useRunStore = defineStore('run', () => {
     const snapshot = JSON.parse(JSON.stringify(doc)) as FlowDocument;
     if (!(await install(snapshot))) return null;
     view.value.phase = 'starting';
-    const result = await engine.runner().call('run', { flow: snapshot, run, trigger });
+    // Schedules fire in the user's own time zone unless the flow names one.
+    const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const result = await engine.runner().call('run', { flow: snapshot, run, trigger, timezone });
     if (!result.ok) {
       view.value.phase = 'failed';
       addMessage(view.value, { level: 'error', text: `${result.error.type}: ${result.error.message}` });

@@ -31,6 +31,7 @@ from headrace.protocol import (
     event_to_json,
     safe_repr,
 )
+from headrace.remote import Executor
 
 EXIT_OK, EXIT_UNROUTED_ERRORS, EXIT_INVALID = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C
@@ -59,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     log = JsonLog(sys.stdout) if args.json else ReadableLog(sys.stdout, flow, each_idle=args.duration is None)
     try:
-        return asyncio.run(_run(flow, log, args.duration))
+        return asyncio.run(_run(flow, log, args))
     except BrokenPipeError:
         # The reader went away (``headrace run f.json | head``): not an error of ours.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps interpreter shutdown quiet
@@ -80,13 +81,28 @@ def _parser() -> argparse.ArgumentParser:
         help="keep the flow's schedules firing this long (30s, 5m, 2h; Ctrl-C stops early); "
         "by default the sources run once and the run ends when idle",
     )
+    _executor_options(run)
     validate = commands.add_parser("validate", help="check a flow file and report the first problem")
     validate.add_argument("flow", help="a flow file (JSON, format 1)")
     return parser
 
 
-async def _run(flow: Flow, log: JsonLog | ReadableLog, duration: float | None) -> int:
-    run = flow.start(on_event=log.write)
+async def _run(flow: Flow, log: JsonLog | ReadableLog, args: argparse.Namespace) -> int:
+    duration: float | None = args.duration
+    try:
+        executor = await _executor(args)
+    except _CannotRun as exc:
+        print(f"headrace: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        return await _run_with(flow, log, duration, executor)
+    finally:
+        if executor is not None:
+            await executor.close()
+
+
+async def _run_with(flow: Flow, log: JsonLog | ReadableLog, duration: float | None, executor: Executor | None) -> int:
+    run = flow.start(on_event=log.write, executor=executor)
     loop = asyncio.get_running_loop()
     interrupted = asyncio.Event()
     previous = signal.getsignal(signal.SIGINT)
@@ -184,6 +200,42 @@ class ReadableLog:
         if isinstance(event, RunStopped) and event.reason != "finished":
             return f"■ {event.reason}" + (f": {event.message}" if event.message else "")
         return None
+
+
+def _executor_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="where script calls run: here (default), or on a Dask distributed cluster",
+    )
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler, e.g. tcp://127.0.0.1:8786")
+    parser.add_argument(
+        "--spread",
+        action="store_true",
+        help="with dask: let any worker take any call (by default a node's calls stay on one worker, "
+        "so its module state behaves as in-process)",
+    )
+
+
+class _CannotRun(Exception):
+    """The run cannot start (exit 2); the message says why."""
+
+
+async def _executor(args: argparse.Namespace) -> Executor | None:
+    """The executor the options ask for; raises _CannotRun with the reason."""
+    if args.executor == "local":
+        return None
+    if not args.scheduler:
+        raise _CannotRun("--executor dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
+    try:
+        from headrace.dask_executor import DaskExecutor
+    except ImportError:
+        raise _CannotRun("--executor dask needs the dask extra: pip install 'headrace[dask]'") from None
+    try:
+        return await DaskExecutor.connect(args.scheduler, spread=args.spread)
+    except (OSError, TimeoutError) as exc:
+        raise _CannotRun(f"cannot reach the Dask scheduler at {args.scheduler}: {exc or 'timed out'}") from None
 
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from headrace.load import parse_document, validate
 from headrace.model import FlowSpec
 from headrace.protocol import Emit, Event, NodeError, Output, RunStopped
+from headrace.remote import Executor
 from headrace.run import EventHandler, Run
 from headrace.scheduler import Clock
 
@@ -81,9 +82,10 @@ class Flow:
         run_id: str | None = None,
         clock: Clock | None = None,
         timezone: str | None = None,
+        executor: Executor | None = None,
     ) -> Run:
         """A new :class:`Run` of this flow, not yet started (see :class:`Run`)."""
-        return Run(self.spec, on_event=on_event, run_id=run_id, clock=clock, timezone=timezone)
+        return Run(self.spec, on_event=on_event, run_id=run_id, clock=clock, timezone=timezone, executor=executor)
 
     async def run(
         self,

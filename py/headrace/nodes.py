@@ -7,7 +7,9 @@ job (:mod:`headrace.run`).
 
 from __future__ import annotations
 
+import asyncio
 import builtins
+import collections
 import inspect
 import linecache
 import sys
@@ -49,6 +51,20 @@ class Function:
         leading = list(ports[: len(self.required_ports)])
         self._by_position = leading == self.required_ports and not any(p.keyword_only for p in leading)
         self.callable: Callable[..., Any] | None = None
+        #: Calls sent to an executor, oldest first: results are settled in this
+        #: order, so values leave the socket in the order the calls were made.
+        self.pending: collections.deque[asyncio.Task[Any]] = collections.deque()
+
+    @property
+    def remote_keywords(self) -> list[str] | bool | None:
+        """How an :class:`~headrace.remote.Invocation` passes the values: None
+        (positionally), a list of names, or False when only a local call can
+        (positional-only parameters after defaulted ones)."""
+        if self._by_position:
+            return None
+        if self._positional:
+            return False
+        return list(self._keywords)
 
     def call(self, values: list[Any]) -> Any:
         func = self.callable

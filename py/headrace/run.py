@@ -49,6 +49,7 @@ from headrace.protocol import (
     ScheduleFire,
     ScheduleNext,
 )
+from headrace.remote import Executor, Invocation, Outcome
 from headrace.scheduler import LATE_SECONDS, Clock, Entry, Fire, Scheduler, SystemClock
 from headrace.shape import ERROR_SOCKET
 
@@ -63,7 +64,7 @@ SLICE_SECONDS = 0.01
 STATE_REPORT_EVERY = 256
 
 # Queue item kinds (the first element of each item tuple).
-_LOAD, _TRIGGER, _DELIVER, _STEP = range(4)
+_LOAD, _TRIGGER, _DELIVER, _STEP, _RESULT = range(5)
 
 _run_counter = itertools.count(1)
 
@@ -88,11 +89,16 @@ class Run:
         run_id: str | None = None,
         clock: Clock | None = None,
         timezone: str | None = None,
+        executor: Executor | None = None,
     ) -> None:
         """``timezone`` is the host's zone for schedules (the browser's, say); the
         flow's own ``timezone`` wins over it, and the machine's zone is the last
-        resort. ``clock`` is where schedules read the time (tests pass a fake)."""
+        resort. ``clock`` is where schedules read the time (tests pass a fake).
+        ``executor`` sends script calls elsewhere (a Dask cluster); by default
+        they run inline, here."""
         self.flow = flow
+        self.executor = executor
+        self._remote_pending = 0  # calls sent to the executor, not yet settled
         self.clock: Clock = clock or SystemClock()
         zone_name = flow.timezone or timezone
         self.zone = cron.zone(zone_name) if zone_name else cron.local_zone()
@@ -198,6 +204,10 @@ class Run:
                 await task
         for generator, node in list(self._steps.items()):
             await self._close_generator(node, generator)
+        calls = [t for n in self.nodes.values() for f in n.functions.values() for t in f.pending]
+        for call in calls:
+            call.cancel()
+        await asyncio.gather(*calls, return_exceptions=True)
         self._steps.clear()
         self._queue.clear()
         self._flush_outputs()
@@ -284,9 +294,10 @@ class Run:
         try:
             while True:
                 if not queue:
-                    self._flush_outputs()
-                    self._flush_states()
-                    self._went_idle()
+                    if not self._remote_pending:  # else results are on their way
+                        self._flush_outputs()
+                        self._flush_states()
+                        self._went_idle()
                     self._wake.clear()
                     await self._wake.wait()
                     continue
@@ -316,6 +327,8 @@ class Run:
                             await self._step_async(item[1], item[2], item[3])
                     elif kind == _TRIGGER:
                         await self._trigger(item[1], item[2])
+                    elif kind == _RESULT:
+                        self._settle_remote(item[1], item[2])
                     else:
                         self._load(item[1])
                     if clock() > slice_end:
@@ -416,6 +429,11 @@ class Run:
         node.active += 1
         if node.reported_state is not NodeState.RUNNING:
             self._report_running(node)  # at once: a long call shows as running
+        if self.executor is not None:
+            keywords = function.remote_keywords
+            if keywords is not False:
+                self._submit(node, function, values, keywords)  # type: ignore[arg-type]
+                return None
         token = capture.current_sink.set(node.sink)
         try:
             result = function.call(values)
@@ -444,6 +462,48 @@ class Run:
             return result
         self._settle(node, function.name, result)
         return None
+
+    def _submit(self, node: LiveNode, function: Function, values: list[Any], keywords: list[str] | None) -> None:
+        """Send a call to the executor; its result comes back as a queue item."""
+        assert self.executor is not None
+        invocation = Invocation(self.id, node.id, node.filename, node.spec.code, function.name, values, keywords)
+        task = asyncio.get_running_loop().create_task(self.executor.invoke(invocation))
+        function.pending.append(task)
+        self._remote_pending += 1
+
+        def arrived(_: asyncio.Task[Outcome]) -> None:
+            if self.state is not RunState.STOPPED:
+                self._queue.append((_RESULT, node, function))
+                self._wake.set()
+
+        task.add_done_callback(arrived)
+
+    def _settle_remote(self, node: LiveNode, function: Function) -> None:
+        """Settle the calls that came back, oldest first, stopping at the first
+        one still under way: a socket's values keep the order of its calls."""
+        pending = function.pending
+        while pending and pending[0].done():
+            task = pending.popleft()
+            self._remote_pending -= 1
+            if task.cancelled():
+                continue
+            failure = task.exception()
+            outcome = (
+                Outcome(error=error_value(node.id, function.name, failure)) if failure is not None else task.result()
+            )
+            for stream, text in outcome.output:
+                node.sink.write(stream, text)
+            node.sink.flush()
+            if outcome.error is not None:
+                node.active -= 1
+                self._fail_with(node, outcome.error)
+            elif outcome.items is not None:
+                self._settle(node, function.name, None)
+                for value in outcome.items:
+                    if value is not None:
+                        self._emit(node, function.name, value)
+            else:
+                self._settle(node, function.name, outcome.value)
 
     async def _await_call(self, node: LiveNode, function: Function, awaitable: Any) -> None:
         self._flush_states()  # the loop may run for a while: report before it does
@@ -550,27 +610,30 @@ class Run:
                 queue.append((_DELIVER, target, function, index, value))
 
     def _fail(self, node: LiveNode, socket: str | None, exc: BaseException) -> None:
-        """Report node code's exception and emit it on the node's error socket.
-        Called from inside the node's ``except`` blocks, so it first sets the
-        capture aside: what the host prints while handling events is its own."""
+        """Report node code's exception and emit it on the node's error socket."""
+        self._fail_with(node, error_value(node.id, socket, exc))
+
+    def _fail_with(self, node: LiveNode, value: dict[str, Any]) -> None:
+        """Report an error socket value. Called from inside the node's ``except``
+        blocks, so it first sets the capture aside: what the host prints while
+        handling events is its own."""
         token = capture.current_sink.set(None)
         try:
-            self._report_failure(node, socket, exc)
+            self._report_failure(node, value)
         finally:
             capture.current_sink.reset(token)
 
-    def _report_failure(self, node: LiveNode, socket: str | None, exc: BaseException) -> None:
+    def _report_failure(self, node: LiveNode, value: dict[str, Any]) -> None:
         self.errors += 1
         if not node.error_routed:
             self.unrouted_errors += 1
         node.errored = True
         self._report_state(node)
-        value = error_value(node.id, socket, exc)
         self._report(
             NodeError(
                 run=self.id,
                 node=node.id,
-                socket=socket,
+                socket=value["socket"],
                 type=value["type"],
                 message=value["message"],
                 traceback=value["traceback"],

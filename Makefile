@@ -11,7 +11,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 HOST ?= 127.0.0.1
 PORT ?= 5173
 
-.PHONY: help setup setup-python setup-node setup-browser studio dev build check test test-py test-pyodide test-js test-e2e bench protocol
+.PHONY: help setup setup-python setup-node setup-browser studio dev build check test test-py test-dask test-pyodide test-js test-e2e bench protocol
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -22,7 +22,7 @@ setup-python: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,e2e]'
+	$(PY) -m pip install --quiet -e '.[dev,e2e,server,dask]'
 	touch $@
 
 setup-node: node_modules/.installed
@@ -53,10 +53,13 @@ check: setup ## lint and type-check Python and TypeScript; fail on protocol drif
 	npm run typecheck
 	npm run lint
 
-test: setup setup-browser test-py test-pyodide test-js test-e2e ## set up, then run every test
+test: setup setup-browser test-py test-dask test-pyodide test-js test-e2e ## set up, then run every test
 
 test-py: setup-python ## engine tests (pytest, CPython)
 	$(PY) -m pytest tests/py -q
+
+test-dask: setup-python ## flows on a real Dask LocalCluster (two worker processes)
+	$(PY) -m pytest tests/dask -q
 
 test-pyodide: build ## the engine inside real Pyodide (Node.js) gives CPython's events
 	$(PY) -m pytest tests/pyodide -q
@@ -68,4 +71,5 @@ test-e2e: build setup-browser ## end-to-end tests in Chromium against the produc
 	$(PY) -m pytest tests/e2e -q
 
 bench: setup ## benchmarks (not tests): figures go to docs/performance.md
-	$(PY) bench/engine_throughput.py
+	$(PY) bench/engine_throughput.py --docs docs/performance.md
+	$(PY) bench/scale_out.py --docs docs/performance.md

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { edgeKey, emptyFlow, layoutMissing } from './model';
+import { edgeKey, emptyFlow, layoutMissing, uniqueName } from './model';
 
 describe('flow model', () => {
   it('lays out nodes without positions in columns by depth, keeping given ones', () => {
@@ -18,5 +18,13 @@ describe('flow model', () => {
     expect(doc.ui.nodes?.a).toEqual({ x: 5, y: 5 });
     expect(doc.ui.nodes?.b?.x).toBeLessThan(doc.ui.nodes?.c?.x ?? 0);
     expect(edgeKey(doc.edges[0]!)).toBe('a.a->b.b.a');
+  });
+});
+
+describe('uniqueName', () => {
+  it('adds copy, then numbers', () => {
+    expect(uniqueName('A', new Set())).toBe('A');
+    expect(uniqueName('A', new Set(['A']))).toBe('A copy');
+    expect(uniqueName('A', new Set(['A', 'A copy', 'A copy 2']))).toBe('A copy 3');
   });
 });

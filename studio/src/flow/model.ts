@@ -106,6 +106,13 @@ export function extractFragment(doc: FlowDocument, ids: Set<string>): Fragment {
   return JSON.parse(JSON.stringify({ nodes, notes, positions, edges })) as Fragment;
 }
 
+/** `base`, or `base copy`, `base copy 2`, … — the first not in `taken`. */
+export function uniqueName(base: string, taken: Set<string>): string {
+  if (!taken.has(base)) return base;
+  if (!taken.has(`${base} copy`)) return `${base} copy`;
+  for (let i = 2; ; i++) if (!taken.has(`${base} copy ${i}`)) return `${base} copy ${i}`;
+}
+
 /** Paste a fragment with fresh ids, shifted by `offset`; returns the new ids. */
 export function pasteFragment(doc: FlowDocument, fragment: Fragment, offset: Point): string[] {
   const ui = ensureUi(doc);
@@ -116,7 +123,8 @@ export function pasteFragment(doc: FlowDocument, fragment: Fragment, offset: Poi
     taken.add(id);
     renamed.set(node.id, id);
     const pos = fragment.positions[node.id] ?? { x: 0, y: 0 };
-    doc.nodes.push({ ...(JSON.parse(JSON.stringify(node)) as FlowNode), id });
+    const name = uniqueName(node.name, new Set(doc.nodes.map((n) => n.name)));
+    doc.nodes.push({ ...(JSON.parse(JSON.stringify(node)) as FlowNode), id, name });
     ui.nodes[id] = { x: pos.x + offset.x, y: pos.y + offset.y };
   }
   for (const note of fragment.notes) {

@@ -39,8 +39,11 @@ PREVIEW_CHARS = 200
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["serve"]:
+        return _serve(arguments[1:])
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     if args.command is None:
         parser.print_help()
         return EXIT_INVALID
@@ -84,7 +87,29 @@ def _parser() -> argparse.ArgumentParser:
     _executor_options(run)
     validate = commands.add_parser("validate", help="check a flow file and report the first problem")
     validate.add_argument("flow", help="a flow file (JSON, format 1)")
+    # Parsed by headrace.server.main (see _serve): listed here for --help only.
+    commands.add_parser("serve", help="run flows for the studio over HTTP (headrace serve --help)", add_help=False)
     return parser
+
+
+_SERVER_PACKAGES = frozenset({"fastapi", "starlette", "pydantic", "uvicorn", "websockets"})
+
+
+def _serve(argv: list[str]) -> int:
+    """``headrace serve``: the server lives in an optional extra, imported only here."""
+    try:
+        import websockets  # noqa: F401 - uvicorn needs it for WebSockets, and says so only at the first one
+
+        from headrace.server.main import main as serve_main
+    except ModuleNotFoundError as exc:
+        if exc.name not in _SERVER_PACKAGES:
+            raise
+        print(
+            f"headrace: serve needs the server extra ({exc.name} is missing): pip install 'headrace[server]'",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    return serve_main(argv)
 
 
 async def _run(flow: Flow, log: JsonLog | ReadableLog, args: argparse.Namespace) -> int:

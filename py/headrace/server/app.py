@@ -1,0 +1,228 @@
+"""The HTTP and WebSocket routes: a thin adapter over the bridge and the runs.
+
+Flows are checked here with the bridge's ``validate`` and ``install`` commands
+(static: reading code with ``ast`` and looking up installed packages, never
+running it), then handed to a run's own process (:mod:`headrace.server.runs`).
+Errors are JSON ``{"error": {"type", "message", ...}}``, with the bridge's
+error fields when the bridge said no.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request, WebSocket
+from fastapi.responses import JSONResponse
+from starlette.middleware.cors import CORSMiddleware
+from starlette.websockets import WebSocketDisconnect
+
+from headrace.bridge import Bridge
+from headrace.run import new_run_id
+from headrace.server.config import ServerConfig
+from headrace.server.guard import Guard
+from headrace.server.runs import RunProcess, RunRegistry
+
+#: HTTP status for each kind of bridge error.
+STATUS = {"FlowError": 422, "RequirementError": 422, "BadCommand": 400, "Busy": 503, "InternalError": 500}
+#: How long a run's process gets to start and accept its run.
+START_SECONDS = 30.0
+#: How long a trigger waits for the run's answer (node code may be blocking it).
+TRIGGER_SECONDS = 5.0
+#: Close codes of the events WebSocket.
+WS_NO_RUN, WS_TOO_SLOW = 4404, 1013
+
+_RUN_OPTIONS = ("trigger", "schedules", "timezone")
+_FLOW_BODY = {
+    "description": "A flow document (format 1), or {flow, trigger?, schedules?, timezone?}.",
+    "required": True,
+    "content": {"application/json": {"schema": {"type": "object"}}},
+}
+
+
+def create_app(config: ServerConfig) -> FastAPI:
+    """The server's ASGI application."""
+    runs = RunRegistry(config)
+    checker = Bridge(on_event=lambda text: None)  # validate and check only: it never runs a flow
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await runs.close()
+
+    app = FastAPI(
+        title="Headrace server",
+        version=_version(),
+        summary="Runs Headrace flows on this machine and streams their events.",
+        lifespan=lifespan,
+        docs_url=None,  # the HTML pages load scripts from a CDN, without the token
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.add_middleware(Guard, token=config.token, allow_origins=config.allow_origins, max_body=config.max_body)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(config.allow_origins),
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Authorization", "Content-Type"],
+        allow_credentials=False,
+    )
+
+    @app.get("/api/health", summary="Whether the server answers, and how many runs it has")
+    async def health() -> dict[str, Any]:
+        return {"ok": True, "version": _version(), "runs": runs.live_count(), "max_runs": config.max_runs}
+
+    @app.post("/api/runs", status_code=201, summary="Start a run of a flow", openapi_extra={"requestBody": _FLOW_BODY})
+    async def start_run(request: Request) -> Any:
+        try:
+            flow, options = _run_request(json.loads(await request.body()), dict(request.query_params))
+        except (ValueError, RecursionError) as exc:
+            return _error(400, "BadRequest", str(exc))
+        checked = await checker.handle_object({"cmd": "validate", "flow": flow})
+        if not checked["ok"]:
+            return _bridge_error(checked)
+        spec = checked["value"]["flow"]
+        present = await checker.handle_object({"cmd": "install", "requirements": spec.get("requirements") or []})
+        if not present["ok"]:
+            return _bridge_error(present)
+        if runs.live_count() >= config.max_runs:
+            return _error(
+                429,
+                "TooManyRuns",
+                f"this server runs at most {config.max_runs} flows at once (--max-runs), and that many are running: "
+                "stop one (DELETE /api/runs/ID) or try again later",
+            )
+        run = RunProcess(new_run_id(), spec["name"], config)
+        runs.add(run)  # no await since the check: the cap holds under concurrent requests
+        try:
+            await run.spawn()
+        except OSError as exc:
+            runs.forget(run.id)
+            return _error(500, "InternalError", f"cannot start a process for the run: {exc}")
+        result = await run.command({"cmd": "run", "flow": flow, "run": run.id, **options}, START_SECONDS)
+        if not result["ok"]:
+            await run.stop()
+            runs.forget(run.id)
+            return _bridge_error(result)
+        return {"run": run.id}
+
+    @app.get("/api/runs", summary="Every run, live or recently stopped")
+    async def list_runs() -> dict[str, Any]:
+        return {"runs": [run.info() for run in runs.runs.values()]}
+
+    @app.get("/api/runs/{run_id}", summary="One run")
+    async def get_run(run_id: str) -> Any:
+        run = runs.runs.get(run_id)
+        return _no_run(run_id) if run is None else run.info()
+
+    @app.post("/api/runs/{run_id}/trigger", summary="Fire a node, or one of its sockets, in a live run")
+    async def trigger(run_id: str, request: Request) -> Any:
+        run = runs.runs.get(run_id)
+        if run is None:
+            return _no_run(run_id)
+        try:
+            body = json.loads(await request.body())
+        except (ValueError, RecursionError) as exc:
+            return _error(400, "BadRequest", f"the body is not JSON: {exc}")
+        if not isinstance(body, dict) or {"cmd", "run"} & body.keys():
+            return _error(400, "BadRequest", 'the body is {"node": ID, "socket": NAME (optional)}')
+        if not run.live:
+            return _error(409, "Stopped", f"run {run_id} has stopped")
+        result = await run.command({**body, "cmd": "trigger", "run": run_id}, TRIGGER_SECONDS)
+        return result["value"] if result["ok"] else _bridge_error(result)
+
+    @app.delete("/api/runs/{run_id}", summary="Stop a run (its process ends)")
+    async def stop_run(run_id: str) -> Any:
+        run = runs.runs.get(run_id)
+        if run is None:
+            return _no_run(run_id)
+        await run.stop()
+        return run.info()
+
+    @app.websocket("/api/runs/{run_id}/events")
+    async def events(websocket: WebSocket, run_id: str) -> None:
+        """The run's events so far (or a snapshot of its state), then live ones."""
+        await websocket.accept()
+        run = runs.runs.get(run_id)
+        if run is None:
+            await websocket.close(WS_NO_RUN, f"no run {run_id!r}")
+            return
+        replay, viewer = run.attach()
+        gone = asyncio.ensure_future(_until_disconnect(websocket))
+        try:
+            for line in replay:
+                await websocket.send_text(line)
+            while not gone.done():
+                batch = asyncio.ensure_future(viewer.take())
+                await asyncio.wait({batch, gone}, return_when=asyncio.FIRST_COMPLETED)
+                if not batch.done():
+                    batch.cancel()
+                    break
+                if viewer.overflowed:
+                    await websocket.close(WS_TOO_SLOW, "too far behind: attach again for the run's state")
+                    return
+                lines = batch.result()
+                for line in lines:
+                    await websocket.send_text(line)
+                if not lines:  # the run ended and every event was sent
+                    await websocket.close(1000, "the run has stopped")
+                    return
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            pass  # the viewer went away; the run goes on
+        finally:
+            gone.cancel()
+            run.detach(viewer)
+
+    return app
+
+
+async def _until_disconnect(websocket: WebSocket) -> None:
+    while (await websocket.receive())["type"] != "websocket.disconnect":
+        pass  # viewers have nothing to say: commands go over HTTP
+
+
+def _run_request(body: Any, query: dict[str, str]) -> tuple[Any, dict[str, Any]]:
+    """The flow and the run options of ``POST /api/runs``."""
+    options: dict[str, Any] = {}
+    for key, value in query.items():
+        if key == "token":
+            continue
+        if key not in _RUN_OPTIONS:
+            raise ValueError(f"unknown query parameter {key!r} (parameters: {', '.join(_RUN_OPTIONS)})")
+        options[key] = _flag(key, value) if key == "schedules" else value
+    if isinstance(body, dict) and "flow" in body and "headrace" not in body:
+        extra = body.keys() - {"flow", *_RUN_OPTIONS}
+        if extra:
+            raise ValueError(f"unknown field {sorted(extra)[0]!r} (fields: flow, {', '.join(_RUN_OPTIONS)})")
+        options.update({k: body[k] for k in _RUN_OPTIONS if k in body})
+        return body["flow"], options
+    return body, options
+
+
+def _flag(key: str, value: str) -> bool:
+    words = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+    if value.lower() not in words:
+        raise ValueError(f"{key}: expected true or false, got {value!r}")
+    return words[value.lower()]
+
+
+def _error(status: int, kind: str, message: str, **fields: Any) -> JSONResponse:
+    return JSONResponse({"error": {"type": kind, "message": message, **fields}}, status_code=status)
+
+
+def _bridge_error(result: dict[str, Any]) -> JSONResponse:
+    error = result["error"]
+    return JSONResponse({"error": error}, status_code=STATUS.get(error["type"], 500))
+
+
+def _no_run(run_id: str) -> JSONResponse:
+    return _error(404, "NotFound", f"no run {run_id!r}")
+
+
+def _version() -> str:
+    from headrace import __version__
+
+    return __version__

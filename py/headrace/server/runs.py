@@ -1,0 +1,393 @@
+"""The server's runs: one child process each, their events, their viewers.
+
+A :class:`RunProcess` starts ``python -m headrace.server.worker``, sends it bridge
+commands and reads back its results and events. It keeps what a late viewer
+needs (:class:`~headrace.server.replay.ReplayLog`), fans events out to the
+viewers attached, enforces the time limit, and stops a stuck process: ask, then
+SIGINT, then SIGTERM, then SIGKILL. If the process dies without reporting
+``run_stopped`` (a crash, ``os._exit``, a signal), the server reports it, in the
+engine's own form, with a message saying what happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import itertools
+import json
+import logging
+import os
+import signal
+import sys
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+import headrace
+from headrace.protocol import RunStopped, event_to_json
+from headrace.server.config import ServerConfig
+from headrace.server.replay import ReplayLog
+
+log = logging.getLogger("headrace.server")
+
+#: Longest line read from a worker: an event carrying a huge value.
+MAX_LINE = 256 * 1024 * 1024
+#: How long the first, polite ``stop`` command gets before SIGINT.
+ASK_SECONDS = 0.5
+#: Lines a viewer may fall behind before it is cut off (it re-attaches to a snapshot).
+VIEWER_BACKLOG = 100_000
+#: Stderr kept per run, for the message when its process dies.
+STDERR_TAIL = 2000
+#: Environment variables a run's process must not see.
+PRIVATE_ENV = ("HEADRACE_TOKEN",)
+_PACKAGE_ROOT = str(Path(headrace.__file__).resolve().parent.parent)
+
+
+class Viewer:
+    """One attached WebSocket's queue of event lines."""
+
+    def __init__(self) -> None:
+        self.lines: deque[str] = deque()
+        self.ready = asyncio.Event()
+        self.ended = False
+        self.overflowed = False
+
+    def push(self, line: str) -> None:
+        if len(self.lines) >= VIEWER_BACKLOG:
+            self.overflowed = True
+            self.lines.clear()
+        else:
+            self.lines.append(line)
+        self.ready.set()
+
+    def end(self) -> None:
+        self.ended = True
+        self.ready.set()
+
+    async def take(self) -> list[str]:
+        """The lines waiting (empty once the run ended and all were taken)."""
+        while not self.lines and not self.ended and not self.overflowed:
+            self.ready.clear()
+            await self.ready.wait()
+        lines = list(self.lines)
+        self.lines.clear()
+        return lines
+
+
+class RunProcess:
+    """One run in its own process."""
+
+    def __init__(self, run_id: str, flow_name: str, config: ServerConfig) -> None:
+        self.id = run_id
+        self.flow_name = flow_name
+        self.config = config
+        self.started = dt.datetime.now(dt.UTC)
+        self.stopped_at: dt.datetime | None = None
+        self.state = "starting"
+        self.reason: str | None = None
+        self.message: str | None = None
+        self.emitted = 0
+        self.errors = 0
+        self.unrouted_errors = 0
+        self.replay = ReplayLog(config.replay_events)
+        self.viewers: set[Viewer] = set()
+        self.exited = asyncio.Event()
+        self._process: asyncio.subprocess.Process | None = None
+        self._ids = itertools.count(1)
+        self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stderr: deque[str] = deque()
+        self._stderr_size = 0
+        self._stopping: asyncio.Task[None] | None = None
+        self._stop_message: str | None = None
+        self._escalated: str | None = None  # the signal that ended a stuck process
+        self._saw_stopped = False
+
+    # -- life --------------------------------------------------------------------
+
+    async def spawn(self) -> None:
+        """Start the process (it waits for its first command)."""
+        env = {k: v for k, v in os.environ.items() if k not in PRIVATE_ENV}
+        # The worker imports this very headrace, installed or not.
+        package_root = _PACKAGE_ROOT
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        args = [sys.executable, "-m", "headrace.server.worker", "--memory-limit", str(self.config.run_memory_limit)]
+        self._process = await asyncio.create_subprocess_exec(
+            *args,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+            limit=MAX_LINE,
+            start_new_session=True,  # a Ctrl-C meant for the server is not sent to runs
+        )
+        loop = asyncio.get_running_loop()
+        self._tasks = [
+            loop.create_task(self._read_stdout(), name=f"run {self.id} stdout"),
+            loop.create_task(self._read_stderr(), name=f"run {self.id} stderr"),
+        ]
+        if self.config.run_time_limit > 0:
+            self._tasks.append(loop.create_task(self._time_limit(), name=f"run {self.id} time limit"))
+
+    async def command(self, command: dict[str, Any], seconds: float) -> dict[str, Any]:
+        """Send a bridge command; its result (a bridge result value), or a
+        failure result if the process ended or did not answer in time."""
+        process = self._process
+        if process is None or process.stdin is None or self.exited.is_set():
+            return _failure("BadCommand", f"run {self.id} has stopped")
+        ident = next(self._ids)
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._pending[ident] = future
+        line = json.dumps({"id": ident, "command": command}, ensure_ascii=False) + "\n"
+        try:
+            process.stdin.write(line.encode("utf-8"))
+            await process.stdin.drain()
+            return await asyncio.wait_for(asyncio.shield(future), seconds)
+        except (ConnectionError, BrokenPipeError):
+            return _failure("BadCommand", f"run {self.id} has stopped")
+        except TimeoutError:
+            return _failure("Busy", f"run {self.id} did not answer within {seconds:g} s (node code may be blocking)")
+        finally:
+            self._pending.pop(ident, None)
+
+    @property
+    def live(self) -> bool:
+        """Whether the process still runs (it counts against ``max_runs``)."""
+        return not self.exited.is_set()
+
+    async def stop(self, message: str | None = None) -> None:
+        """Stop the run and wait until its process has ended."""
+        if self._stopping is None:
+            self._stop_message = message
+            self._stopping = asyncio.get_running_loop().create_task(self._escalate())
+        await asyncio.shield(self._stopping)
+
+    async def _escalate(self) -> None:
+        process = self._process
+        if process is None or self.exited.is_set():
+            return
+        if self.state != "stopped":  # first, the bridge's own way
+            asyncio.get_running_loop().create_task(self.command({"cmd": "stop", "run": self.id}, ASK_SECONDS))
+            if await self._wait_exit(ASK_SECONDS):
+                return
+        # Node code that does not yield (``while True: pass``): interrupt it, as
+        # Ctrl-C does; then terminate; then kill.
+        for sig, wait in ((signal.SIGINT, self.config.stop_grace), (signal.SIGTERM, self.config.stop_grace)):
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(sig)
+            if await self._wait_exit(wait):
+                return
+            self._escalated = "SIGKILL" if sig is signal.SIGTERM else "SIGTERM"
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await self.exited.wait()
+
+    async def _wait_exit(self, seconds: float | None) -> bool:
+        try:
+            await asyncio.wait_for(self.exited.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    async def _time_limit(self) -> None:
+        limit = self.config.run_time_limit
+        await asyncio.sleep(limit)
+        log.info("run %s: time limit reached (%s)", self.id, _seconds(limit))
+        await self.stop(f"time limit reached: runs on this server may last {_seconds(limit)} (--run-time-limit)")
+
+    # -- reading the process ------------------------------------------------------
+
+    async def _read_stdout(self) -> None:
+        process = self._process
+        assert process is not None and process.stdout is not None
+        try:
+            while True:
+                try:
+                    line = await process.stdout.readline()
+                except ValueError:  # a line over MAX_LINE: the stream is lost
+                    log.error("run %s: a line over %d bytes; stopping it", self.id, MAX_LINE)
+                    with contextlib.suppress(ProcessLookupError):
+                        process.kill()
+                    break
+                if not line:
+                    break
+                self._handle_line(line.decode("utf-8", "replace").rstrip("\n"))
+            returncode = await process.wait()
+            for task in self._tasks[1:2]:  # stderr: let it finish, for the message
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(asyncio.shield(task), 1.0)
+            if not self._saw_stopped:
+                self._publish_stopped(returncode)
+        finally:
+            for future in self._pending.values():
+                if not future.done():
+                    future.set_result(_failure("BadCommand", f"run {self.id} has stopped"))
+            self.state = "stopped"
+            self.stopped_at = self.stopped_at or dt.datetime.now(dt.UTC)
+            self.exited.set()
+            for viewer in self.viewers:
+                viewer.end()
+            for task in self._tasks[2:]:
+                task.cancel()
+
+    async def _read_stderr(self) -> None:
+        process = self._process
+        assert process is not None and process.stderr is not None
+        while True:
+            try:
+                raw = await process.stderr.readline()
+            except ValueError:
+                continue
+            if not raw:
+                return
+            text = raw.decode("utf-8", "replace").rstrip("\n")
+            log.info("run %s stderr: %s", self.id, text)
+            self._stderr.append(text)
+            self._stderr_size += len(text) + 1
+            while self._stderr_size > STDERR_TAIL and len(self._stderr) > 1:
+                self._stderr_size -= len(self._stderr.popleft()) + 1
+
+    def _handle_line(self, line: str) -> None:
+        try:
+            message = json.loads(line)
+        except ValueError:
+            log.warning("run %s: not a protocol line: %.200s", self.id, line)
+            return
+        if not isinstance(message, dict):
+            return
+        if "reply" in message:
+            future = self._pending.get(message["reply"]) if isinstance(message["reply"], int) else None
+            if future is not None and not future.done():
+                future.set_result(message.get("result") or _failure("InternalError", "empty reply"))
+            elif message.get("error"):
+                log.error("run %s: %s", self.id, message["error"])
+            return
+        if "event" in message:
+            self._handle_event(line, message)
+
+    def _handle_event(self, line: str, event: dict[str, Any]) -> None:
+        kind = event["event"]
+        if kind == "run_started":
+            self.state = "running"
+        elif kind == "node_state":
+            if event.get("state") == "running" and self.state != "stopped":
+                self.state = "running"
+        elif kind == "emit":
+            self.emitted = int(event.get("seq") or self.emitted)
+        elif kind == "node_error":
+            self.errors += 1
+            self.unrouted_errors += not event.get("routed")
+        elif kind == "run_idle":
+            self.state = "idle"
+        elif kind == "run_stopped":
+            self._saw_stopped = True
+            if event.get("reason") == "stopped" and event.get("message") is None and self._stop_message:
+                # The server stopped it (its time limit): say so, in the engine's own event.
+                event["message"] = self._stop_message
+                line = json.dumps(event, ensure_ascii=False)
+            self.state = "stopped"
+            self.reason, self.message = event.get("reason"), event.get("message")
+            self.stopped_at = dt.datetime.now(dt.UTC)
+        self.replay.add(line, event)
+        for viewer in self.viewers:
+            viewer.push(line)
+
+    def _publish_stopped(self, returncode: int) -> None:
+        """The process ended without a ``run_stopped``: report one."""
+        if self._stopping is not None:
+            how = f"it did not stop when asked and got {self._escalated}" if self._escalated else "its process ended"
+            reason, message = "stopped", "; ".join(filter(None, [self._stop_message, how]))
+        else:
+            reason, message = "failed", _death(returncode)
+            tail = "\n".join(self._stderr).strip()
+            if tail:
+                message += f"; its last output (stderr):\n{tail}"
+        log.info("run %s: %s", self.id, message.splitlines()[0])
+        event = RunStopped(run=self.id, reason=reason, message=message)  # type: ignore[arg-type]
+        line = event_to_json(event)
+        self._handle_event(line, json.loads(line))
+
+    # -- viewers -------------------------------------------------------------------
+
+    def attach(self) -> tuple[list[str], Viewer]:
+        """The events to replay, and a queue of those to come (no gap between)."""
+        viewer = Viewer()
+        if self.exited.is_set():
+            viewer.end()
+        else:
+            self.viewers.add(viewer)
+        return self.replay.lines(), viewer
+
+    def detach(self, viewer: Viewer) -> None:
+        self.viewers.discard(viewer)
+
+    def info(self) -> dict[str, Any]:
+        """What ``GET /api/runs`` says about the run."""
+        return {
+            "run": self.id,
+            "flow": self.flow_name,
+            "state": self.state,
+            "reason": self.reason,
+            "message": self.message,
+            "started": self.started.isoformat(),
+            "stopped": self.stopped_at.isoformat() if self.stopped_at else None,
+            "emitted": self.emitted,
+            "errors": self.errors,
+            "unrouted_errors": self.unrouted_errors,
+            "viewers": len(self.viewers),
+        }
+
+
+class RunRegistry:
+    """The server's runs, live and recently stopped."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.runs: dict[str, RunProcess] = {}
+
+    def live_count(self) -> int:
+        return sum(run.live for run in self.runs.values())
+
+    def add(self, run: RunProcess) -> None:
+        """Register a run (the caller checked the cap, with no await since)."""
+        self.runs[run.id] = run
+        stopped = [r for r in self.runs.values() if not r.live]
+        for old in stopped[: max(0, len(stopped) - self.config.keep_stopped)]:
+            del self.runs[old.id]
+
+    def forget(self, run_id: str) -> None:
+        self.runs.pop(run_id, None)
+
+    async def close(self) -> None:
+        """Stop every live run (the server is shutting down)."""
+        live = [run for run in self.runs.values() if run.live]
+        await asyncio.gather(*(run.stop("the server shut down") for run in live), return_exceptions=True)
+
+
+def _failure(kind: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "error": {"type": kind, "message": message, "path": None, "requirements": None}}
+
+
+def _death(returncode: int) -> str:
+    if returncode >= 0:
+        return f"the run's process exited unexpectedly with code {returncode} (node code ended the process?)"
+    try:
+        name = signal.Signals(-returncode).name
+    except ValueError:
+        name = f"signal {-returncode}"
+    hint = {
+        "SIGSEGV": " (a crash in native code)",
+        "SIGBUS": " (a crash in native code)",
+        "SIGABRT": " (the process aborted)",
+        "SIGKILL": " (out of memory? the system may have killed it)",
+    }.get(name, "")
+    return f"the run's process was killed by {name}{hint}"
+
+
+def _seconds(seconds: float) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{seconds / 3600:g} h"
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds / 60:g} min"
+    return f"{seconds:g} s"

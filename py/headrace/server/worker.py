@@ -1,0 +1,138 @@
+"""A run's own process: a :class:`~headrace.bridge.Bridge` behind a pipe.
+
+The server starts ``python -m headrace.server.worker`` for each run, so node code
+never runs in the server. It reads commands, one JSON line each, on stdin:
+``{"id": 1, "command": {"cmd": "run", ...}}``, and writes JSON lines to stdout:
+the bridge's events exactly as the bridge gives them (``{"event": ...}``) and a
+result per command (``{"reply": 1, "result": {"ok": ...}}``).
+
+Both pipes are moved off file descriptors 0 and 1 at start, so node code that
+reads stdin or writes to fd 1 (``os.write(1, ...)``, a C library, a
+subprocess) cannot corrupt the protocol: its writes go to stderr, which the
+server logs. The process ends when its last run has stopped, or when stdin
+closes (the server went away). SIGINT asks it to stop its runs, interrupting
+node code that is running, as Ctrl-C does for ``headrace run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import faulthandler
+import json
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+from headrace import capture
+from headrace.bridge import Bridge
+
+#: Longest command line accepted (a flow, with its code).
+MAX_LINE = 64 * 1024 * 1024
+_RUN_STOPPED = '{"event": "run_stopped"'
+
+
+class LineWriter:
+    """Writes whole lines to a pipe, at once: a node that blocks right after an
+    event (``while True: pass``) must not keep that event from the server."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def write(self, text: str) -> None:
+        data = (text + "\n").encode("utf-8")
+        while data:
+            written = os.write(self.fd, data)
+            data = data[written:]
+
+
+async def serve(commands_fd: int, out: LineWriter) -> None:
+    """Answer commands until the last run has stopped or stdin closes."""
+    loop = asyncio.get_running_loop()
+    done = asyncio.Event()
+    started = False
+
+    def on_event(text: str) -> None:
+        out.write(text)
+        if text.startswith(_RUN_STOPPED):
+            # The bridge forgets the run right after this call: look then.
+            loop.call_soon(lambda: done.set() if started and not bridge.runs else None)
+
+    bridge = Bridge(on_event=on_event)
+    _stop_on_sigint(bridge, loop, done)
+    reader = asyncio.StreamReader(limit=MAX_LINE)
+    pipe = os.fdopen(commands_fd, "rb", buffering=0)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
+    finished = asyncio.ensure_future(done.wait())
+    while not done.is_set():
+        line_task = asyncio.ensure_future(reader.readline())
+        await asyncio.wait({line_task, finished}, return_when=asyncio.FIRST_COMPLETED)
+        if not line_task.done():
+            line_task.cancel()
+            break
+        line = line_task.result()
+        if not line:  # the server went away: nobody is left to watch these runs
+            await bridge.close()
+            break
+        try:
+            message = json.loads(line)
+            ident, command = message["id"], message["command"]
+        except (ValueError, KeyError, TypeError) as exc:
+            out.write(json.dumps({"reply": None, "error": f"bad line from the server: {exc}"}))
+            continue
+        result = await bridge.handle_object(command)
+        out.write(json.dumps({"reply": ident, "result": result}, ensure_ascii=False))
+        if isinstance(command, dict) and command.get("cmd") == "run":
+            started = True  # one run per process: if it did not start, we are done
+            if not bridge.runs:
+                done.set()
+    finished.cancel()
+
+
+def _stop_on_sigint(bridge: Bridge, loop: asyncio.AbstractEventLoop, done: asyncio.Event) -> None:
+    async def stop_all() -> None:
+        await bridge.close()
+        done.set()
+
+    def on_sigint(signum: int, frame: object) -> None:
+        for run in bridge.runs.values():
+            run.request_interrupt()
+        loop.call_soon_threadsafe(lambda: asyncio.ensure_future(stop_all()))
+        if capture.current_sink.get() is not None:
+            raise KeyboardInterrupt  # node code is running: the run takes this as "stop"
+
+    signal.signal(signal.SIGINT, on_sigint)
+
+
+def _limit_memory(limit: int) -> None:
+    if limit <= 0:
+        return
+    import resource  # POSIX only
+
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m headrace.server.worker")
+    parser.add_argument("--memory-limit", type=int, default=0, help="address space limit in bytes (0: none)")
+    args = parser.parse_args(argv)
+    # Keep the protocol's pipes for ourselves; fd 0 reads nothing, fd 1 is stderr.
+    commands_fd, out_fd = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(2, 1)
+    faulthandler.enable()  # a crash in native code leaves a traceback on stderr
+    _limit_memory(args.memory_limit)
+    try:
+        asyncio.run(serve(commands_fd, LineWriter(out_fd)))
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    # Node code may have left threads behind: do not wait for them.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

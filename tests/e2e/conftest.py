@@ -33,7 +33,11 @@ window.__hr = { ready: false, emits: [], errors: [], idle: 0 };
 window.addEventListener('headrace:ready', () => { window.__hr.ready = true; });
 window.addEventListener('headrace:emit', (e) => window.__hr.emits.push(e.detail));
 window.addEventListener('headrace:error', (e) => window.__hr.errors.push(e.detail));
-window.addEventListener('headrace:idle', () => { window.__hr.idle += 1; });
+window.addEventListener('headrace:idle', () => {
+  window.__hr.idle += 1;
+  // Emits up to the first idle since the last reset: later ones come from schedules.
+  if (window.__hr.emitsAtIdle === undefined) window.__hr.emitsAtIdle = window.__hr.emits.length;
+});
 """
 
 
@@ -124,7 +128,7 @@ def studio(_module_page: Page, request: pytest.FixtureRequest) -> Iterator[Page]
     for close in page.locator(".hr-notice button").all():
         close.click()
     page.get_by_test_id("new-flow").click()
-    page.evaluate("window.__hr.emits = []; window.__hr.errors = []")
+    page.evaluate("window.__hr.emits = []; window.__hr.errors = []; window.__hr.emitsAtIdle = undefined")
     yield page
     _screenshot(page, request.node.name)
 

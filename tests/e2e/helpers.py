@@ -64,7 +64,14 @@ def emits(page: Page) -> list[dict[str, Any]]:
 
 
 def reset_events(page: Page) -> None:
-    page.evaluate("window.__hr.emits = []; window.__hr.errors = []")
+    page.evaluate("window.__hr.emits = []; window.__hr.errors = []; window.__hr.emitsAtIdle = undefined")
+
+
+def emits_until_idle(page: Page) -> list[dict[str, Any]]:
+    """The emits up to the first idle since the last reset (schedules may add more later)."""
+    return page.evaluate(
+        "window.__hr.emits.slice(0, window.__hr.emitsAtIdle).map(e => ({node: e.node, socket: e.socket, value: e.value}))"
+    )
 
 
 def import_file(page: Page, path: str) -> None:

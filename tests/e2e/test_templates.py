@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import TEMPLATES, cli_emits
-from helpers import emits, import_file, node_ids, reset_events, run_and_wait_idle
+from helpers import emits, emits_until_idle, import_file, node_ids, reset_events, run_and_wait_idle
 
 FLOWS = sorted(TEMPLATES.glob("*.json"))
 
@@ -28,7 +28,10 @@ def test_templates_match_cli(studio: Page, expected: dict[str, list]) -> None:
         studio.wait_for_function("document.querySelectorAll('[data-node-id]').length > 0")
         reset_events(studio)
         run_and_wait_idle(studio)
-        assert emits(studio) == expected[flow.name], flow.name
+        assert emits_until_idle(studio) == expected[flow.name], flow.name
+        # Runs stay alive (for triggers and schedules) until stopped.
+        studio.get_by_test_id("stop-flow").click()
+        expect(studio.get_by_test_id("stop-flow")).to_be_disabled()
 
 
 def test_open_by_url(page: Page, studio_url: str) -> None:

@@ -299,10 +299,7 @@ class RunProcess:
             how = f"it did not stop when asked and got {self._escalated}" if self._escalated else "its process ended"
             reason, message = "stopped", "; ".join(filter(None, [self._stop_message, how]))
         else:
-            reason, message = "failed", _death(returncode)
-            tail = "\n".join(self._stderr).strip()
-            if tail:
-                message += f"; its last output (stderr):\n{tail}"
+            reason, message = "failed", _death(returncode) + _crash_note(list(self._stderr))
         log.info("run %s: %s", self.id, message.splitlines()[0])
         event = RunStopped(run=self.id, reason=reason, message=message)  # type: ignore[arg-type]
         line = event_to_json(event)
@@ -383,6 +380,19 @@ def _death(returncode: int) -> str:
         "SIGKILL": " (out of memory? the system may have killed it)",
     }.get(name, "")
     return f"the run's process was killed by {name}{hint}"
+
+
+def _crash_note(stderr: list[str]) -> str:
+    """What the process's last words say about the crash: faulthandler's first
+    line and the node frames it lists, else the last lines of stderr."""
+    fatal = [i for i, line in enumerate(stderr) if line.startswith("Fatal Python error")]
+    if fatal:
+        start = fatal[-1]
+        nodes = [line.strip() for line in stderr[start:] if '"<node ' in line]
+        lines = [stderr[start], *nodes]
+    else:
+        lines = [line for line in stderr if line.strip()][-5:]
+    return "".join(f"\n{line}" for line in lines)
 
 
 def _seconds(seconds: float) -> str:

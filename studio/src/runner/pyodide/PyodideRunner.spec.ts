@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { EngineEvent } from '@/protocol/events';
+import type { FromWorker, ToWorker } from './messages';
+import { PyodideRunner } from './PyodideRunner';
+
+/** A stand-in for the worker: records what the runner sends, replies by hand. */
+class FakeWorker {
+  sent: ToWorker[] = [];
+  onmessage: ((ev: MessageEvent<FromWorker>) => void) | null = null;
+  onerror: ((ev: ErrorEvent) => void) | null = null;
+  postMessage(message: ToWorker): void {
+    this.sent.push(message);
+  }
+  terminate(): void {}
+  reply(message: FromWorker): void {
+    this.onmessage?.({ data: message } as MessageEvent<FromWorker>);
+  }
+}
+
+function setup() {
+  const worker = new FakeWorker();
+  const runner = new PyodideRunner({ baseURL: 'http://x/app/', createWorker: () => worker as unknown as Worker });
+  return { worker, runner };
+}
+
+const HELLO = { version: '1', protocol: 1, python: '3.14', platform: 'emscripten' };
+
+describe('PyodideRunner', () => {
+  it('boots from our own origin and reports progress, then ready', async () => {
+    const { worker, runner } = setup();
+    const progress: string[] = [];
+    const booted = runner.start((p) => progress.push(p.step));
+    expect(worker.sent[0]).toEqual({ type: 'boot', indexURL: 'http://x/app/pyodide/', wheelsURL: 'http://x/app/wheels/' });
+    worker.reply({ type: 'progress', step: 'Loading Python', fraction: 0.1 });
+    worker.reply({ type: 'ready', hello: HELLO });
+    expect(await booted).toEqual({ ok: true, value: HELLO });
+    expect(progress).toEqual(['Loading Python']);
+    // A later caller gets the same boot and the latest progress.
+    const late: string[] = [];
+    expect(await runner.start((p) => late.push(p.step))).toEqual({ ok: true, value: HELLO });
+    expect(late).toEqual(['Loading Python']);
+  });
+
+  it('matches replies to requests by id, in any order', async () => {
+    const { worker, runner } = setup();
+    const a = runner.call('inspect', { type: 'data', code: 'a = 1' });
+    const b = runner.call('stop', { run: 'r1' });
+    const [ra, rb] = worker.sent as { id: number; command: string }[];
+    expect(JSON.parse(ra!.command)).toEqual({ cmd: 'inspect', type: 'data', code: 'a = 1' });
+    worker.reply({ type: 'reply', id: rb!.id, result: '{"ok": false, "error": {"type": "BadCommand", "message": "no live run"}}' });
+    worker.reply({ type: 'reply', id: ra!.id, result: '{"ok": true, "value": {"sockets": ["a", "error"], "ports": []}}' });
+    expect(await b).toEqual({ ok: false, error: { type: 'BadCommand', message: 'no live run' } });
+    expect(await a).toEqual({ ok: true, value: { sockets: ['a', 'error'], ports: [] } });
+  });
+
+  it('subscribes once and hands each batch to listeners', () => {
+    const { worker, runner } = setup();
+    const batches: EngineEvent[][] = [];
+    runner.subscribe((events) => batches.push(events));
+    runner.subscribe(() => undefined);
+    expect(worker.sent.filter((m) => m.type === 'subscribe')).toHaveLength(1);
+    worker.reply({ type: 'events', batch: '[{"event":"run_started","run":"r","flow":"f","nodes":1}]', count: 1 });
+    expect(batches).toEqual([[{ event: 'run_started', run: 'r', flow: 'f', nodes: 1 }]]);
+  });
+
+  it('turns a crashed worker into error values for everything pending', async () => {
+    const { worker, runner } = setup();
+    const booted = runner.start(() => undefined);
+    const pending = runner.call('hello', {});
+    worker.onerror?.({ message: 'out of memory' } as ErrorEvent);
+    expect(await pending).toEqual({ ok: false, error: { type: 'WorkerError', message: 'out of memory' } });
+    expect(await booted).toEqual({ ok: false, error: { type: 'WorkerError', message: 'out of memory' } });
+  });
+});

@@ -11,7 +11,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 HOST ?= 127.0.0.1
 PORT ?= 5173
 
-.PHONY: help setup setup-python setup-node setup-browser studio dev build check test test-py test-dask test-pyodide test-js test-e2e bench protocol
+.PHONY: help setup setup-python setup-node setup-browser studio dev build check test test-py test-server test-dask test-pyodide test-js test-e2e bench protocol
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,10 +53,13 @@ check: setup ## lint and type-check Python and TypeScript; fail on protocol drif
 	npm run typecheck
 	npm run lint
 
-test: setup setup-browser test-py test-dask test-pyodide test-js test-e2e ## set up, then run every test
+test: setup setup-browser test-py test-server test-dask test-pyodide test-js test-e2e ## set up, then run every test
 
 test-py: setup-python ## engine tests (pytest, CPython)
 	$(PY) -m pytest tests/py -q
+
+test-server: setup-python ## the backend server: a real uvicorn on loopback
+	$(PY) -m pytest tests/server -q
 
 test-dask: setup-python ## flows on a real Dask LocalCluster (two worker processes)
 	$(PY) -m pytest tests/dask -q

@@ -107,7 +107,7 @@ class Bridge:
             self._run(command.run).trigger(command.node, command.socket)
             return {}
         if isinstance(command, StopRun):
-            await self._run(command.run).stop()
+            await self._run(command.run).stop("stopped", command.message)
             return {}
         raise BadCommand(f"unhandled command {command!r}")  # pragma: no cover - parse_command guards
 

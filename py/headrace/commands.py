@@ -92,6 +92,8 @@ class StopRun:
 
     kind: ClassVar[str] = "stop"
     run: str
+    #: Why, for the ``run_stopped`` event (a server's time limit, say).
+    message: str | None = None
 
 
 Command = Hello | Inspect | Validate | DescribeCron | Install | StartRun | TriggerNode | StopRun

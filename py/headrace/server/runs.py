@@ -168,7 +168,8 @@ class RunProcess:
         if process is None or self.exited.is_set():
             return
         if self.state != "stopped":  # first, the bridge's own way
-            asyncio.get_running_loop().create_task(self.command({"cmd": "stop", "run": self.id}, ASK_SECONDS))
+            stop = {"cmd": "stop", "run": self.id, "message": self._stop_message}
+            asyncio.get_running_loop().create_task(self.command(stop, ASK_SECONDS))
             if await self._wait_exit(ASK_SECONDS):
                 return
         # Node code that does not yield (``while True: pass``): interrupt it, as
@@ -283,7 +284,8 @@ class RunProcess:
         elif kind == "run_stopped":
             self._saw_stopped = True
             if event.get("reason") == "stopped" and event.get("message") is None and self._stop_message:
-                # The server stopped it (its time limit): say so, in the engine's own event.
+                # Node code that never yields is interrupted (SIGINT) before the
+                # bridge can read the stop command and its message: add it here.
                 event["message"] = self._stop_message
                 line = json.dumps(event, ensure_ascii=False)
             self.state = "stopped"

@@ -183,6 +183,7 @@ export interface TriggerNode {
 export interface StopRun {
   cmd: "stop";
   run: string;
+  message?: string | null;
 }
 
 /** Every command the bridge answers; `cmd` is the tag. */

@@ -45,6 +45,7 @@ from headrace.errors import FlowError, RequirementError, RunError
 from headrace.load import validate
 from headrace.model import FlowSpec, Node
 from headrace.protocol import PROTOCOL_VERSION, Event, RunStopped, event_to_json
+from headrace.remote import Executor
 from headrace.run import Run, new_run_id
 from headrace.shape import NodeShape, read_shape
 
@@ -55,8 +56,11 @@ EventSink = Callable[[str], None]
 class Bridge:
     """Holds the live runs of one host and answers its commands."""
 
-    def __init__(self, on_event: EventSink) -> None:
+    def __init__(self, on_event: EventSink, *, executor: Executor | None = None) -> None:
+        """``executor``: where the runs' script calls go (a Dask cluster); by
+        default, inline in this process."""
         self._on_event = on_event
+        self._executor = executor
         self.runs: dict[str, Run] = {}
 
     async def handle(self, text: str) -> str:
@@ -129,7 +133,7 @@ class Bridge:
                 cron.zone(command.timezone)
             except cron.CronError as exc:
                 raise BadCommand(f"run.timezone: {exc}") from None
-        run = Run(spec, on_event=forward, run_id=run_id, timezone=command.timezone)
+        run = Run(spec, on_event=forward, run_id=run_id, timezone=command.timezone, executor=self._executor)
         self.runs[run_id] = run
         await run.start()
         if command.trigger == "sources":

@@ -32,6 +32,7 @@ from headrace.protocol import (
     safe_repr,
 )
 from headrace.remote import Executor
+from headrace.units import parse_duration
 
 EXIT_OK, EXIT_UNROUTED_ERRORS, EXIT_INVALID = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C
@@ -263,21 +264,13 @@ async def _executor(args: argparse.Namespace) -> Executor | None:
         raise _CannotRun(f"cannot reach the Dask scheduler at {args.scheduler}: {exc or 'timed out'}") from None
 
 
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-
-
 def _duration(text: str) -> float:
     """``30s``, ``5m``, ``1.5h``, ``250ms`` or plain seconds, as seconds."""
-    number, unit = text.strip(), "s"
-    for suffix in sorted(_UNITS, key=len, reverse=True):
-        if number.endswith(suffix):
-            number, unit = number[: -len(suffix)], suffix
-            break
     try:
-        seconds = float(number) * _UNITS[unit]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (examples: 30s, 5m, 2h)") from None
-    if not seconds > 0 or seconds == float("inf"):
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if not seconds > 0:
         raise argparse.ArgumentTypeError(f"the duration must be positive: {text!r}")
     return seconds
 

@@ -1,15 +1,14 @@
-"""The server's settings, with their secure defaults, and the parsers for the
-sizes and durations the command line takes."""
+"""The server's settings, with their secure defaults."""
 
 from __future__ import annotations
 
 import dataclasses
-import re
 import secrets
+
+from headrace.units import MIB, parse_duration, parse_size
 
 #: The studio's dev and preview servers (``make dev``, ``make studio``).
 DEFAULT_ORIGINS = ("http://127.0.0.1:5173", "http://localhost:5173")
-MIB = 1024 * 1024
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,6 +37,10 @@ class ServerConfig:
     replay_events: int = 10_000
     #: Stopped runs kept for ``GET /api/runs`` and re-attaching.
     keep_stopped: int = 100
+    #: Send script calls to this Dask scheduler (``tcp://127.0.0.1:8786``); None: in the run's process.
+    dask_scheduler: str | None = None
+    #: With Dask: let any worker take any call (else a node's calls stay on one worker).
+    dask_spread: bool = False
 
     def __post_init__(self) -> None:
         if not self.token:
@@ -46,24 +49,4 @@ class ServerConfig:
             raise ValueError("'*' is not an allowed origin: list the studio's origins")
 
 
-_SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": MIB, "mb": MIB, "mib": MIB}
-_SIZE_UNITS |= {"g": 1024 * MIB, "gb": 1024 * MIB, "gib": 1024 * MIB}
-_DURATION_UNITS = {"": 1.0, "ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-
-
-def parse_size(text: str) -> int:
-    """``2MiB``, ``512k``, ``4G`` or plain bytes, as bytes (``0``: none)."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
-    unit = match.group(2).lower() if match else ""
-    if match is None or unit not in _SIZE_UNITS:
-        raise ValueError(f"not a size: {text!r} (examples: 2MiB, 512k, 4G)")
-    return int(float(match.group(1)) * _SIZE_UNITS[unit])
-
-
-def parse_duration(text: str) -> float:
-    """``30s``, ``5m``, ``2h``, ``250ms`` or plain seconds (``0``: none)."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*", text)
-    unit = match.group(2) if match else ""
-    if match is None or unit not in _DURATION_UNITS:
-        raise ValueError(f"not a duration: {text!r} (examples: 30s, 5m, 2h, 0 for none)")
-    return float(match.group(1)) * _DURATION_UNITS[unit]
+__all__ = ["MIB", "ServerConfig", "parse_duration", "parse_size"]

@@ -52,11 +52,22 @@ def parser() -> argparse.ArgumentParser:
         metavar="SIZE",
         help="address space of each run's process: 512MiB, 4G, 0 for none (default: 4GiB)",
     )
+    p.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="where script calls run: in each run's process (default), or on a Dask distributed cluster",
+    )
+    p.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler, e.g. tcp://127.0.0.1:8786")
+    p.add_argument("--spread", action="store_true", help="with dask: let any worker take any call")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.executor == "dask" and not args.scheduler:
+        print("headrace serve: --executor dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)", file=sys.stderr)
+        return 2
     token = args.token or os.environ.get(TOKEN_ENV) or None
     try:
         config = ServerConfig(
@@ -68,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_runs=args.max_runs,
             run_time_limit=args.run_time_limit,
             run_memory_limit=args.run_memory_limit,
+            dask_scheduler=args.scheduler if args.executor == "dask" else None,
+            dask_spread=args.spread,
         )
     except ValueError as exc:
         print(f"headrace serve: {exc}", file=sys.stderr)

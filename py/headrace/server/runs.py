@@ -113,6 +113,10 @@ class RunProcess:
         package_root = _PACKAGE_ROOT
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         args = [sys.executable, "-m", "headrace.server.worker", "--memory-limit", str(self.config.run_memory_limit)]
+        if self.config.dask_scheduler:
+            args += ["--dask-scheduler", self.config.dask_scheduler] + (
+                ["--dask-spread"] if self.config.dask_spread else []
+            )
         self._process = await asyncio.create_subprocess_exec(
             *args,
             stdin=asyncio.subprocess.PIPE,

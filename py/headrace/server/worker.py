@@ -27,6 +27,7 @@ from collections.abc import Sequence
 
 from headrace import capture
 from headrace.bridge import Bridge
+from headrace.remote import Executor
 
 #: Longest command line accepted (a flow, with its code).
 MAX_LINE = 64 * 1024 * 1024
@@ -47,7 +48,7 @@ class LineWriter:
             data = data[written:]
 
 
-async def serve(commands_fd: int, out: LineWriter) -> None:
+async def serve(commands_fd: int, out: LineWriter, executor: Executor | None = None) -> None:
     """Answer commands until the last run has stopped or stdin closes."""
     loop = asyncio.get_running_loop()
     done = asyncio.Event()
@@ -59,7 +60,7 @@ async def serve(commands_fd: int, out: LineWriter) -> None:
             # The bridge forgets the run right after this call: look then.
             loop.call_soon(lambda: done.set() if started and not bridge.runs else None)
 
-    bridge = Bridge(on_event=on_event)
+    bridge = Bridge(on_event=on_event, executor=executor)
     _stop_on_sigint(bridge, loop, done)
     reader = asyncio.StreamReader(limit=MAX_LINE)
     pipe = os.fdopen(commands_fd, "rb", buffering=0)
@@ -90,6 +91,19 @@ async def serve(commands_fd: int, out: LineWriter) -> None:
     finished.cancel()
 
 
+async def _serve_with_executor(commands_fd: int, out: LineWriter, scheduler: str | None, spread: bool) -> None:
+    if scheduler is None:
+        await serve(commands_fd, out)
+        return
+    from headrace.dask_executor import DaskExecutor  # the dask extra, only when asked for
+
+    executor = await DaskExecutor.connect(scheduler, spread=spread)
+    try:
+        await serve(commands_fd, out, executor)
+    finally:
+        await executor.close()
+
+
 def _stop_on_sigint(bridge: Bridge, loop: asyncio.AbstractEventLoop, done: asyncio.Event) -> None:
     async def stop_all() -> None:
         await bridge.close()
@@ -116,6 +130,8 @@ def _limit_memory(limit: int) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m headrace.server.worker")
     parser.add_argument("--memory-limit", type=int, default=0, help="address space limit in bytes (0: none)")
+    parser.add_argument("--dask-scheduler", help="send script calls to this Dask scheduler")
+    parser.add_argument("--dask-spread", action="store_true", help="let any Dask worker take any call")
     args = parser.parse_args(argv)
     # Keep the protocol's pipes for ourselves; fd 0 reads nothing, fd 1 is stderr.
     commands_fd, out_fd = os.dup(0), os.dup(1)
@@ -126,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     faulthandler.enable()  # a crash in native code leaves a traceback on stderr
     _limit_memory(args.memory_limit)
     try:
-        asyncio.run(serve(commands_fd, LineWriter(out_fd)))
+        asyncio.run(_serve_with_executor(commands_fd, LineWriter(out_fd), args.dask_scheduler, args.dask_spread))
     finally:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -74,12 +74,14 @@ class LiveServer:
             deadline = time.monotonic() + timeout
             while True:
                 try:
-                    event = json.loads(ws.recv(timeout=max(0.01, deadline - time.monotonic())))
+                    message = ws.recv(timeout=max(0.01, deadline - time.monotonic()))
                 except ConnectionClosed:
                     return out
-                out.append(event)
-                if done(event):
-                    return out
+                for line in str(message).splitlines():  # one JSON event per line
+                    event = json.loads(line)
+                    out.append(event)
+                    if done(event):
+                        return out
 
     def info(self, run_id: str) -> dict[str, Any]:
         response = self.http.get(f"/api/runs/{run_id}")

@@ -34,6 +34,8 @@ START_SECONDS = 30.0
 TRIGGER_SECONDS = 5.0
 #: Close codes of the events WebSocket.
 WS_NO_RUN, WS_TOO_SLOW = 4404, 1013
+#: Events per WebSocket message when replaying a run's past to a late viewer.
+REPLAY_BATCH = 500
 
 _RUN_OPTIONS = ("trigger", "schedules", "timezone")
 _FLOW_BODY = {
@@ -153,8 +155,11 @@ def create_app(config: ServerConfig) -> FastAPI:
         replay, viewer = run.attach()
         gone = asyncio.ensure_future(_until_disconnect(websocket))
         try:
-            for line in replay:
-                await websocket.send_text(line)
+            # Events go in batches, one JSON event per line of a message: a busy
+            # run sends thousands a second, and a message each would cost more
+            # than the events themselves.
+            for start in range(0, len(replay), REPLAY_BATCH):
+                await websocket.send_text("\n".join(replay[start : start + REPLAY_BATCH]))
             while not gone.done():
                 batch = asyncio.ensure_future(viewer.take())
                 await asyncio.wait({batch, gone}, return_when=asyncio.FIRST_COMPLETED)
@@ -165,9 +170,9 @@ def create_app(config: ServerConfig) -> FastAPI:
                     await websocket.close(WS_TOO_SLOW, "too far behind: attach again for the run's state")
                     return
                 lines = batch.result()
-                for line in lines:
-                    await websocket.send_text(line)
-                if not lines:  # the run ended and every event was sent
+                if lines:
+                    await websocket.send_text("\n".join(lines))
+                else:  # the run ended and every event was sent
                     await websocket.close(1000, "the run has stopped")
                     return
         except (WebSocketDisconnect, RuntimeError, OSError):

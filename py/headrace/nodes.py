@@ -149,7 +149,9 @@ class LiveNode:
         held = {name: Held(f.inbox.held(), len(f.inbox.ports)) for name, f in self.functions.items() if f.inbox.ports}
         if self.active:
             state = NodeState.RUNNING
-        elif any(0 < h.held < h.required for h in held.values()):
+        elif any(f.inbox.queued() and not f.inbox.ready() for f in self.functions.values()):
+            # New values wait for their partners. (A sticky port's kept value
+            # alone is not waiting: the function is ready for the next call.)
             state = NodeState.WAITING
         elif self.errored:
             state = NodeState.ERROR

@@ -748,3 +748,24 @@ async def test_node_error_event_has_the_same_fields_as_the_error_value() -> None
         "message": error.message,
         "traceback": error.traceback,
     }
+
+
+async def test_a_kept_sticky_value_alone_is_not_waiting() -> None:
+    # After the run, `scale` holds its sticky factor (1/2) but no new value waits
+    # for a partner: it shows as done, ready for the next x, not as stuck.
+    nodes = [
+        data("d", "xs = 3\nfactor = 10\n"),
+        script("s", "def scale(x, factor):\n    return x * factor\n", ports={"scale.factor": {"sticky": True}}),
+    ]
+    result = await arun_flow(nodes, [edge("d.xs", "s.scale.x"), edge("d.factor", "s.scale.factor")])
+    states = [e for e in result.events if isinstance(e, NodeStateChanged) and e.node == "s"]
+    assert states[-1].state is NodeState.DONE
+    assert states[-1].functions["scale"].held == 1
+
+
+async def test_a_new_value_without_its_partner_is_waiting() -> None:
+    nodes = [data("d", "x = 1\n"), script("s", "def add(x, y):\n    return x + y\n")]
+    result = await arun_flow(nodes, [edge("d.x", "s.add.x")])
+    states = [e for e in result.events if isinstance(e, NodeStateChanged) and e.node == "s"]
+    assert states[-1].state is NodeState.WAITING
+    assert (states[-1].functions["add"].held, states[-1].functions["add"].required) == (1, 2)

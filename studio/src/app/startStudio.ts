@@ -1,6 +1,6 @@
 /** Mount the studio's UI and attach it to an (already booting) engine runner. */
 import '@quasar/extras/material-icons/material-icons.css';
-import 'quasar/src/css/index.sass';
+import 'quasar/dist/quasar.css';
 import './studio.css';
 import { createPinia } from 'pinia';
 import { Dialog, Notify, Quasar } from 'quasar';

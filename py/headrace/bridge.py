@@ -42,7 +42,7 @@ from headrace.commands import (
     parse_command,
 )
 from headrace.errors import FlowError, RequirementError, RunError
-from headrace.load import validate
+from headrace.load import parse_json, validate
 from headrace.model import FlowSpec, Node
 from headrace.protocol import PROTOCOL_VERSION, Event, RunStopped, event_to_json
 from headrace.remote import Executor
@@ -99,7 +99,10 @@ class Bridge:
                 raise BadCommand(f"inspect.type: expected 'data' or 'script', got {command.type!r}")
             return shape_info(read_shape(command.type, command.code, ["code"]))
         if isinstance(command, Validate):
-            spec = validate(command.flow)
+            # Text is parsed as JSON only, never taken as a path: a host must not
+            # be able to make the bridge read files.
+            document = parse_json(command.flow, "$") if isinstance(command.flow, str) else command.flow
+            spec = validate(document)
             return ValidateResult(flow=spec.to_json(), nodes={n.id: node_shape_info(spec, n) for n in spec.nodes})
         if isinstance(command, DescribeCron):
             return describe_cron(command)

@@ -35,10 +35,11 @@ class Inspect:
 
 @dataclasses.dataclass(frozen=True)
 class Validate:
-    """Validate a flow document and return every node's shape."""
+    """Validate a flow document (an object, or JSON text as read from a file) and
+    return every node's shape."""
 
     kind: ClassVar[str] = "validate"
-    flow: dict[str, Any]
+    flow: dict[str, Any] | str
 
 
 @dataclasses.dataclass(frozen=True)

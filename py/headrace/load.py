@@ -78,7 +78,7 @@ def parse_document(source: str | bytes | os.PathLike[str] | Mapping[str, Any]) -
     if isinstance(source, bytes):
         source = source.decode("utf-8", errors="replace")
     if isinstance(source, str) and source.lstrip()[:1] in ("{", "[") and not _is_file(source):
-        return _parse_json(source, "$")
+        return parse_json(source, "$")
     path = os.fspath(source)
     try:
         with open(path, encoding="utf-8") as file:
@@ -87,7 +87,7 @@ def parse_document(source: str | bytes | os.PathLike[str] | Mapping[str, Any]) -
         raise FlowError("$", f"no such file: {path}") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: a NUL in the path
         raise FlowError("$", f"cannot read {path}: {exc}") from None
-    return _parse_json(text, "$")
+    return parse_json(text, "$")
 
 
 def _is_file(text: str) -> bool:
@@ -97,7 +97,9 @@ def _is_file(text: str) -> bool:
         return False
 
 
-def _parse_json(text: str, path: str) -> Any:
+def parse_json(text: str, path: str) -> Any:
+    """Parse flow JSON text, turning any problem into a FlowError at ``path``."""
+
     def reject_constant(name: str) -> NoReturn:
         raise ValueError(f"{name} is not valid JSON")
 

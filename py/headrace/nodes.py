@@ -146,7 +146,11 @@ class LiveNode:
             del sys.modules[self.module_name]
 
     def state(self) -> tuple[NodeState, dict[str, Held]]:
-        held = {name: Held(f.inbox.held(), len(f.inbox.ports)) for name, f in self.functions.items() if f.inbox.ports}
+        held = {
+            name: Held(f.inbox.held(), len(f.inbox.ports), f.inbox.missing())
+            for name, f in self.functions.items()
+            if f.inbox.ports
+        }
         if self.active:
             state = NodeState.RUNNING
         elif any(f.inbox.queued() and not f.inbox.ready() for f in self.functions.values()):

@@ -38,10 +38,12 @@ class RunState(enum.StrEnum):
 
 @dataclasses.dataclass(slots=True)
 class Held:
-    """How many of a function's required ports hold a value."""
+    """How many of a function's required ports hold a value, and which params
+    still miss one (what the canvas shows for "why hasn't this fired?")."""
 
     held: int
     required: int
+    missing: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(slots=True)
@@ -267,7 +269,7 @@ def _tagged_dict(event: Event) -> dict[str, Any]:
     for name in _field_names(type(event)):
         value = getattr(event, name)
         if name == "functions":
-            out[name] = {k: {"held": v.held, "required": v.required} for k, v in value.items()}
+            out[name] = {k: {"held": v.held, "required": v.required, "missing": v.missing} for k, v in value.items()}
         elif isinstance(value, enum.Enum):
             out[name] = value.value
         else:

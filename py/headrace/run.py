@@ -653,7 +653,7 @@ class Run:
 
     def _report_state(self, node: LiveNode) -> None:
         state, functions = node.state()
-        key = (state, tuple((h.held, h.required) for h in functions.values()))
+        key = (state, tuple((h.held, h.required) for h in functions.values()))  # missing follows from held
         if key != node.last_reported:
             node.last_reported = key
             node.reported_state = state

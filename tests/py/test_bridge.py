@@ -294,7 +294,7 @@ async def test_node_errors_are_events_not_command_failures(host: Host) -> None:
         ('{"cmd": "hello", "x": 1}', "hello: unknown field 'x' (fields: none)"),
         ('{"cmd": "inspect", "type": "data"}', "inspect: missing field 'code'"),
         ('{"cmd": "inspect", "type": "data", "code": 5}', "inspect.code: expected a string, got a number"),
-        ('{"cmd": "validate", "flow": []}', "validate.flow: expected an object, got a list"),
+        ('{"cmd": "validate", "flow": []}', "validate.flow: expected an object or a string, got a list"),
         ('{"cmd": "run", "flow": {}, "trigger": "all"}', "run.trigger: expected 'sources' or 'none', got 'all'"),
         ('{"cmd": "run", "flow": {}, "run": 5}', "run.run: expected a string or null, got a number"),
         ('{"cmd": "trigger", "run": "r", "node": null}', "trigger.node: expected a string, got null"),
@@ -334,3 +334,12 @@ async def test_any_command_gets_a_result_value(command: Any) -> None:
             assert reply["error"]["type"] in {"FlowError", "BadCommand", "RequirementError"}, reply
     finally:
         await h.bridge.close()
+
+
+async def test_validate_takes_json_text_and_never_a_path(host: Host, tmp_path: Any) -> None:
+    value = await host.ok({"cmd": "validate", "flow": json.dumps(JOIN)})
+    assert value["flow"] == JOIN
+    path = tmp_path / "flow.json"
+    path.write_text(json.dumps(JOIN))
+    error = await host.error({"cmd": "validate", "flow": str(path)})
+    assert error["type"] == "FlowError" and error["message"].startswith("$: not valid JSON")

@@ -36,7 +36,9 @@ from headrace.protocol import (
 
 SAMPLES: list[Event] = [
     RunStarted(run="r1", flow="demo", nodes=3),
-    NodeStateChanged(run="r1", node="s", state=NodeState.WAITING, functions={"add": Held(held=1, required=2)}),
+    NodeStateChanged(
+        run="r1", node="s", state=NodeState.WAITING, functions={"add": Held(held=1, required=2, missing=["y"])}
+    ),
     Emit(run="r1", node="a", socket="x", value={"k": [1, 2.5, None, True]}, seq=1),
     Output(run="r1", node="a", stream="stderr", text="ünïcode ✓\n"),
     NodeError(
@@ -101,7 +103,7 @@ def test_wire_fields_of_each_event() -> None:
         "run": "r1",
         "node": "s",
         "state": "waiting",
-        "functions": {"add": {"held": 1, "required": 2}},
+        "functions": {"add": {"held": 1, "required": 2, "missing": ["y"]}},
     }
     assert wires[2] == {
         "event": "emit",

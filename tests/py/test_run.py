@@ -769,3 +769,10 @@ async def test_a_new_value_without_its_partner_is_waiting() -> None:
     states = [e for e in result.events if isinstance(e, NodeStateChanged) and e.node == "s"]
     assert states[-1].state is NodeState.WAITING
     assert (states[-1].functions["add"].held, states[-1].functions["add"].required) == (1, 2)
+
+
+async def test_a_waiting_function_names_the_ports_it_misses() -> None:
+    nodes = [data("d", "x = 1\n"), script("s", "def add(x, y, z=0):\n    return x + y + z\n")]
+    result = await arun_flow(nodes, [edge("d.x", "s.add.x")])
+    last = [e for e in result.events if isinstance(e, NodeStateChanged) and e.node == "s"][-1]
+    assert last.functions["add"].missing == ["y"]

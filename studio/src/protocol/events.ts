@@ -10,10 +10,12 @@ export const NodeStates = ["idle", "waiting", "running", "done", "error"] as con
 export type RunState = "running" | "idle" | "stopped";
 export const RunStates = ["running", "idle", "stopped"] as const;
 
-/** How many of a function's required ports hold a value. */
+/** How many of a function's required ports hold a value, and which params
+ * still miss one (what the canvas shows for "why hasn't this fired?"). */
 export interface Held {
   held: number;
   required: number;
+  missing: string[];
 }
 
 /** A run began. ``nodes`` is the number of nodes in the flow. */
@@ -138,10 +140,11 @@ export interface Inspect {
   code: string;
 }
 
-/** Validate a flow document and return every node's shape. */
+/** Validate a flow document (an object, or JSON text as read from a file) and
+ * return every node's shape. */
 export interface Validate {
   cmd: "validate";
-  flow: Record<string, unknown>;
+  flow: Record<string, unknown> | string;
 }
 
 /** Check a cron expression as the user types it: its plain-words reading and

@@ -6,7 +6,7 @@ import { dispatchWindowEvents } from './windowEvents';
 const RUN = 'r1';
 const events: EngineEvent[] = [
   { event: 'run_started', run: RUN, flow: 'Join', nodes: 2 },
-  { event: 'node_state', run: RUN, node: 'add', state: 'waiting', functions: { add: { held: 1, required: 2 } } },
+  { event: 'node_state', run: RUN, node: 'add', state: 'waiting', functions: { add: { held: 1, required: 2, missing: ['b'] } } },
   { event: 'emit', run: RUN, node: 'left', socket: 'a', value: 2, repr: false, seq: 1 },
   { event: 'output', run: RUN, node: 'add', stream: 'stdout', text: 'hel' },
   { event: 'output', run: RUN, node: 'add', stream: 'stdout', text: 'lo\n' },

@@ -17,29 +17,17 @@ export interface PaletteItem {
   code: string;
 }
 
-const ITEMS: PaletteItem[] = [
-  {
-    kind: 'data',
-    label: 'Data',
-    icon: 'dataset',
-    description: 'Values: each public top-level name is an output socket',
-    code: '# Each public top-level value is an output socket.\nvalue = 21\n',
-  },
-  {
-    kind: 'script',
-    label: 'Script',
-    icon: 'code',
-    description: 'Functions: each public function is a socket, its parameters are ports',
-    code: '# Each public function is an output socket; its parameters are input ports.\ndef double(x):\n    return x * 2\n',
-  },
-  {
-    kind: 'note',
-    label: 'Note',
-    icon: 'sticky_note_2',
-    description: 'A label on the canvas',
-    code: '',
-  },
-];
+/**
+ * Node templates are declared once, in `templates/nodes/*.json`: the palette reads them
+ * here, and the engine's tests check that their code reads as the node type says.
+ */
+const TEMPLATE_FILES = import.meta.glob<PaletteItem & { order: number }>('../../../templates/nodes/*.json', {
+  eager: true,
+  import: 'default',
+});
+const ITEMS: PaletteItem[] = Object.values(TEMPLATE_FILES)
+  .sort((a, b) => a.order - b.order)
+  .map(({ kind, label, icon, description, code }) => ({ kind, label, icon, description, code }));
 
 /** The drag-and-drop data type the canvas accepts from the palette. */
 export const PALETTE_MIME = 'application/x-headrace-palette';

@@ -76,3 +76,7 @@ test-e2e: build setup-browser ## end-to-end tests in Chromium against the produc
 bench: setup ## benchmarks (not tests): figures go to docs/performance.md
 	$(PY) bench/engine_throughput.py --docs docs/performance.md
 	$(PY) bench/scale_out.py --docs docs/performance.md
+	$(PY) bench/server_overhead.py --docs docs/performance.md
+	$(MAKE) build
+	$(PY) bench/studio_boot.py --docs docs/performance.md
+	$(PY) bench/schedule_accuracy.py --docs docs/performance.md

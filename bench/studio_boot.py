@@ -2,8 +2,8 @@
 the studio, against a bare page that only calls `loadPyodide()` and evaluates `1+1` —
 same browser, same files (dist/), same run; cold (fresh profile) and warm (reload).
 
-Usage: python studio/scripts/bench_boot.py [--runs 3]   (after `npm run build`; needs
-playwright and Debian's chromium, like the e2e tests)
+Usage: python bench/studio_boot.py [--runs 3] [--docs docs/performance.md]
+(after `npm run build`; needs playwright and Debian's chromium, like the e2e tests)
 """
 
 from __future__ import annotations
@@ -17,12 +17,19 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+from typing import ClassVar
 
 from playwright.sync_api import sync_playwright
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 DIST = REPO / "dist"
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 BARE = """<!doctype html><script type="module">
 import { loadPyodide } from './pyodide/pyodide.mjs';
@@ -43,7 +50,8 @@ ONE_NODE = {
 STUDIO_HOOK = """
 addEventListener('headrace:ready', () => {
   const click = () => { const b = document.querySelector('[data-testid=run-flow]');
-    if (b && !b.disabled && document.querySelector('[data-node-id=d] [data-socket=x]')) b.click(); else setTimeout(click, 5); };
+    const ready = b && !b.disabled && document.querySelector('[data-node-id=d] [data-socket=x]');
+    if (ready) b.click(); else setTimeout(click, 5); };
   click();
 });
 addEventListener('headrace:emit', () => { if (!window.__ms) window.__ms = performance.now(); });
@@ -51,9 +59,13 @@ addEventListener('headrace:emit', () => { if (!window.__ms) window.__ms = perfor
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".mjs": "text/javascript", ".wasm": "application/wasm"}
+    extensions_map: ClassVar[dict[str, str]] = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".mjs": "text/javascript",
+        ".wasm": "application/wasm",
+    }
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         if self.path.startswith("/bare.html"):
             self._send(BARE.encode(), "text/html")
         elif self.path.startswith("/bench-flow.json"):
@@ -91,6 +103,7 @@ def measure(playwright, url: str, hook: str | None) -> tuple[float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--docs", type=Path, help="replace the table between the markers in this Markdown file")
     args = parser.parse_args()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(DIST)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -111,6 +124,24 @@ def main() -> int:
     for phase in ("cold_ms", "warm_ms"):
         summary[f"ratio_{phase[:-3]}"] = round(summary["studio"][phase] / summary["bare"][phase], 2)
     print(json.dumps(summary, indent=2))
+    if args.docs:
+        table = "\n".join(
+            [
+                f"Chromium (Debian), dist/ on a local static server; median of {args.runs}; time from navigation.",
+                "",
+                "| page | cold (fresh profile) | warm (reload) |",
+                "|---|---:|---:|",
+                f"| bare: `loadPyodide()` + `1+1` | {summary['bare']['cold_ms']} ms "
+                f"| {summary['bare']['warm_ms']} ms |",
+                f"| studio: first result of a one-node flow | {summary['studio']['cold_ms']} ms "
+                f"| {summary['studio']['warm_ms']} ms |",
+                f"| studio / bare | {summary['ratio_cold']}× | {summary['ratio_warm']}× |",
+            ]
+        )
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from engine_throughput import replace_section
+
+        replace_section(args.docs, "studio_boot", table)
     return 0
 
 

@@ -13,26 +13,15 @@ playwright and Debian's chromium.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import statistics
 import sys
-import threading
 from pathlib import Path
-from typing import Any, ClassVar
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from browser import ARGS, CHROMIUM, serve_dist
 from playwright.sync_api import sync_playwright
-
-REPO = Path(__file__).resolve().parents[1]
-DIST = REPO / "dist"
-ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 ENGINE_WORKER = """
 import { loadPyodide } from './pyodide/pyodide.mjs';
@@ -71,28 +60,6 @@ for (const [name, src] of Object.entries({ engine: ENGINE, timeout: TIMEOUT })) 
 </script>"""
 
 
-class Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map: ClassVar[dict[str, str]] = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".mjs": "text/javascript",
-        ".wasm": "application/wasm",
-    }
-    page = b""
-
-    def do_GET(self) -> None:
-        if self.path.startswith("/accuracy.html"):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(self.page)))
-            self.end_headers()
-            self.wfile.write(self.page)
-            return
-        super().do_GET()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 def stats(values: list[float]) -> tuple[float, float]:
     ordered = sorted(values)
     p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
@@ -105,17 +72,14 @@ def main() -> int:
     parser.add_argument("--docs", type=Path)
     args = parser.parse_args()
     page = PAGE.replace("ENGINE", json.dumps(ENGINE_WORKER)).replace("TIMEOUT", json.dumps(TIMEOUT_WORKER))
-    Handler.page = page.replace("FIRES", str(args.fires)).encode()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(DIST)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+    body = page.replace("FIRES", str(args.fires)).encode()
+    with serve_dist({"/accuracy.html": (body, "text/html")}) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         tab = browser.new_page()
-        tab.goto(f"http://127.0.0.1:{server.server_address[1]}/accuracy.html")
+        tab.goto(base + "accuracy.html")
         tab.wait_for_function("window.results.engine && window.results.timeout", timeout=(args.fires + 120) * 1000)
         results = tab.evaluate("window.results")
         browser.close()
-    server.shutdown()
     engine, timeout = stats(results["engine"]), stats(results["timeout"])
     table = "\n".join(
         [

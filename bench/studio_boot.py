@@ -9,27 +9,16 @@ Usage: python bench/studio_boot.py [--runs 3] [--docs docs/performance.md]
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import statistics
 import sys
 import tempfile
-import threading
 from pathlib import Path
-from typing import ClassVar
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from browser import ARGS, CHROMIUM, serve_dist
 from playwright.sync_api import sync_playwright
-
-REPO = Path(__file__).resolve().parents[1]
-DIST = REPO / "dist"
-ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 BARE = """<!doctype html><script type="module">
 import { loadPyodide } from './pyodide/pyodide.mjs';
@@ -58,36 +47,10 @@ addEventListener('headrace:emit', () => { if (!window.__ms) window.__ms = perfor
 """
 
 
-class Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map: ClassVar[dict[str, str]] = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".mjs": "text/javascript",
-        ".wasm": "application/wasm",
-    }
-
-    def do_GET(self) -> None:
-        if self.path.startswith("/bare.html"):
-            self._send(BARE.encode(), "text/html")
-        elif self.path.startswith("/bench-flow.json"):
-            self._send(json.dumps(ONE_NODE).encode(), "application/json")
-        else:
-            super().do_GET()
-
-    def _send(self, body: bytes, kind: str) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def measure(playwright, url: str, hook: str | None) -> tuple[float, float]:
     """(cold, warm) milliseconds in one fresh profile."""
     with tempfile.TemporaryDirectory() as profile:
-        ctx = playwright.chromium.launch_persistent_context(profile, executable_path="/usr/bin/chromium", args=ARGS)
+        ctx = playwright.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=ARGS)
         if hook:
             ctx.add_init_script(hook)
         page = ctx.new_page()
@@ -105,16 +68,16 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--docs", type=Path, help="replace the table between the markers in this Markdown file")
     args = parser.parse_args()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(DIST)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    pages = {
+        "/bare.html": (BARE.encode(), "text/html"),
+        "/bench-flow.json": (json.dumps(ONE_NODE).encode(), "application/json"),
+    }
     results: dict[str, list[tuple[float, float]]] = {"bare": [], "studio": []}
-    with sync_playwright() as p:
+    with serve_dist(pages) as base, sync_playwright() as p:
         for _ in range(args.runs):  # interleaved, so both see the same machine load
             results["bare"].append(measure(p, base + "bare.html", None))
             # A fresh profile has no saved flows: ?flow= opens the one-node flow.
             results["studio"].append(measure(p, base + "?flow=bench-flow.json", STUDIO_HOOK))
-    server.shutdown()
     summary = {}
     for name, runs in results.items():
         summary[name] = {
@@ -138,7 +101,6 @@ def main() -> int:
                 f"| studio / bare | {summary['ratio_cold']}× | {summary['ratio_warm']}× |",
             ]
         )
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
         from engine_throughput import replace_section
 
         replace_section(args.docs, "studio_boot", table)

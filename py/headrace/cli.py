@@ -85,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
         help="keep the flow's schedules firing this long (30s, 5m, 2h; Ctrl-C stops early); "
         "by default the sources run once and the run ends when idle",
     )
-    _executor_options(run)
+    add_executor_options(run)
     validate = commands.add_parser("validate", help="check a flow file and report the first problem")
     validate.add_argument("flow", help="a flow file (JSON, format 1)")
     # Parsed by headrace.server.main (see _serve): listed here for --help only.
@@ -228,7 +228,8 @@ class ReadableLog:
         return None
 
 
-def _executor_options(parser: argparse.ArgumentParser) -> None:
+def add_executor_options(parser: argparse.ArgumentParser) -> None:
+    """``--executor``, ``--scheduler`` and ``--spread``, for ``run`` and ``serve`` alike."""
     parser.add_argument(
         "--executor",
         choices=("local", "dask"),

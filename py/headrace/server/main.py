@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import uvicorn
 
+from headrace.cli import add_executor_options
 from headrace.server.app import create_app
 from headrace.server.config import DEFAULT_ORIGINS, ServerConfig, parse_duration, parse_size
 from headrace.server.guard import RedactTokens
@@ -52,14 +53,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="SIZE",
         help="address space of each run's process: 512MiB, 4G, 0 for none (default: 4GiB)",
     )
-    p.add_argument(
-        "--executor",
-        choices=("local", "dask"),
-        default="local",
-        help="where script calls run: in each run's process (default), or on a Dask distributed cluster",
-    )
-    p.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler, e.g. tcp://127.0.0.1:8786")
-    p.add_argument("--spread", action="store_true", help="with dask: let any worker take any call")
+    add_executor_options(p)
     return p
 
 

@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -44,7 +44,7 @@ window.addEventListener('headrace:idle', () => {
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves dist/ and, under /templates/, the example flows (for `?flow=` tests)."""
 
-    extensions_map = {
+    extensions_map: ClassVar[dict[str, str]] = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".mjs": "text/javascript",
         ".js": "text/javascript",
@@ -58,7 +58,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return str(TEMPLATES / path.split("?")[0].removeprefix("/templates/"))
         return super().translate_path(path)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

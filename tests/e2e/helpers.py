@@ -70,7 +70,8 @@ def reset_events(page: Page) -> None:
 def emits_until_idle(page: Page) -> list[dict[str, Any]]:
     """The emits up to the first idle since the last reset (schedules may add more later)."""
     return page.evaluate(
-        "window.__hr.emits.slice(0, window.__hr.emitsAtIdle).map(e => ({node: e.node, socket: e.socket, value: e.value}))"
+        "window.__hr.emits.slice(0, window.__hr.emitsAtIdle)"
+        ".map(e => ({node: e.node, socket: e.socket, value: e.value}))"
     )
 
 

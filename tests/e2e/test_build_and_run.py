@@ -3,9 +3,8 @@
 import json
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
-
 from helpers import connect, drag_from_palette, emits, node, run_and_wait_idle, set_code
+from playwright.sync_api import Page, expect
 
 
 def test_draw_connect_run(studio: Page) -> None:
@@ -56,7 +55,8 @@ def test_edit_undo_copy_paste_and_hover(studio: Page) -> None:
 
     # Hovering the edge shows the last value that passed along it.
     point = studio.evaluate(
-        """() => { const p = document.querySelector('.hr-edge path'); const q = p.getPointAtLength(p.getTotalLength() / 2);
+        """() => { const p = document.querySelector('.hr-edge path');
+                   const q = p.getPointAtLength(p.getTotalLength() / 2);
                    const m = p.getScreenCTM(); return {x: q.x * m.a + m.e, y: q.y * m.d + m.f}; }"""
     )
     studio.mouse.move(point["x"], point["y"])
@@ -86,9 +86,11 @@ def test_flow_settings_and_drop_file(studio: Page) -> None:
     # Dropping a .json file on the canvas imports it.
     text = (Path(__file__).parents[2] / "templates" / "flows" / "hello.json").read_text()
     studio.evaluate(
-        """(text) => { const dt = new DataTransfer(); dt.items.add(new File([text], 'hello.json', {type: 'application/json'}));
+        """(text) => { const dt = new DataTransfer();
+                       dt.items.add(new File([text], 'hello.json', {type: 'application/json'}));
                        const canvas = document.querySelector('[data-testid=canvas]');
-                       canvas.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true})); }""",
+                       const drop = new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true});
+                       canvas.dispatchEvent(drop); }""",
         text,
     )
     expect(studio.locator(".q-tab--active")).to_contain_text(json.loads(text)["name"])

@@ -3,10 +3,9 @@
 import json
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
-
 from conftest import TEMPLATES, wait_ready
 from helpers import drag_from_palette, import_file, node, node_ids, set_code
+from playwright.sync_api import Page, expect
 
 
 def export_current(page: Page, tmp_path: Path) -> dict:

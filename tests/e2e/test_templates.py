@@ -1,13 +1,10 @@
 """Every example flow, imported into the studio and run in Pyodide, emits exactly what the
 CLI emits for the same file in CPython."""
 
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Page, expect
-
 from conftest import TEMPLATES, cli_emits
 from helpers import emits, emits_until_idle, import_file, node_ids, reset_events, run_and_wait_idle
+from playwright.sync_api import Page, expect
 
 FLOWS = sorted(TEMPLATES.glob("*.json"))
 

@@ -3,6 +3,8 @@
  * (events.ts). Every reply is a result value; errors are values too, never thrown strings.
  */
 import type {
+  CronResult,
+  DescribeCron,
   ErrorInfo,
   HelloResult,
   Inspect,
@@ -17,10 +19,15 @@ import type {
 } from './events';
 import type { FlowDocument } from './flow';
 
-/** An error as the engine reports it, or `WorkerError` when the worker itself failed. */
+/**
+ * An error as the engine reports it; `WorkerError` when the worker itself failed;
+ * `BackendError` when a backend server refused or could not be reached (`status`: its
+ * HTTP status, absent when nothing answered).
+ */
 export type BridgeError = Partial<Omit<ErrorInfo, 'type' | 'message'>> & {
-  type: ErrorInfo['type'] | 'WorkerError';
+  type: ErrorInfo['type'] | 'WorkerError' | 'BackendError';
   message: string;
+  status?: number;
 };
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: BridgeError };
@@ -28,6 +35,7 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: BridgeError
 export type Port = PortInfo;
 export type NodeShape = NodeShapeInfo;
 export type Hello = HelloResult;
+export type Cron = CronResult;
 
 export interface Validated {
   flow: FlowDocument;
@@ -42,6 +50,7 @@ export interface BridgeCommands {
   inspect: { args: Args<Inspect>; value: NodeShape };
   /** `flow` is whatever the user gave us: the engine decides whether it is a flow. */
   validate: { args: { flow: unknown }; value: Validated };
+  cron: { args: Args<DescribeCron>; value: CronResult };
   install: { args: Args<Install>; value: InstallResult };
   run: { args: Omit<Args<StartRun>, 'flow'> & { flow: FlowDocument }; value: RunResultInfo };
   trigger: { args: Args<TriggerNode>; value: Record<string, never> };

@@ -11,6 +11,11 @@ export interface PortSettings {
   sticky?: boolean;
 }
 
+/** A socket's schedule: a cron expression, or the object form that can switch it off. */
+export type ScheduleSpec = string | { cron: string; enabled?: boolean };
+
+export type MisfirePolicy = 'coalesce' | 'skip';
+
 export interface FlowNode {
   id: string;
   type: NodeType;
@@ -18,8 +23,8 @@ export interface FlowNode {
   code: string;
   /** Sockets to expose; absent means all. */
   sockets?: string[];
-  /** `{socket: cron}` (the schedules issue). */
-  schedule?: Record<string, string>;
+  /** `{socket: cron}`, or `{socket: {cron, enabled: false}}` for a schedule switched off (docs/schedules.md). */
+  schedule?: Record<string, ScheduleSpec>;
   /** `{"<function>.<param>": {sticky: true}}` */
   ports?: Record<string, PortSettings>;
 }
@@ -62,6 +67,10 @@ export interface FlowDocument {
   name: string;
   description?: string;
   requirements: string[];
+  /** IANA zone the flow's schedules are read in; absent: the zone of whoever runs it. */
+  timezone?: string;
+  /** What a schedule does when several slots came due at once (default `coalesce`). */
+  misfire?: MisfirePolicy;
   nodes: FlowNode[];
   edges: FlowEdge[];
   ui?: FlowUi;

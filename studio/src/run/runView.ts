@@ -18,10 +18,15 @@ export interface ConsoleLine {
 
 /** A scheduled socket (the cron issue): its next fire and how often it fired. */
 export interface ScheduleView {
+  /** The next fire (in the flow's zone / epoch ms); null once the run stopped. */
   nextAt: string | null;
   nextMs: number | null;
   fires: number;
   lateFires: number;
+  /** Due slots the misfire policy dropped (`misfire: "skip"`). */
+  skipped: number;
+  /** The latest fire or skip: whether it was over a second late, by how much, and how many slots were due. */
+  last: { late: boolean; lateness_ms: number; missed: number; fired: boolean } | null;
 }
 
 export interface NodeRunView {
@@ -71,7 +76,7 @@ export function nodeView(view: RunView, id: string): NodeRunView {
 }
 
 function scheduleView(node: NodeRunView, socket: string): ScheduleView {
-  return (node.schedules[socket] ??= { nextAt: null, nextMs: null, fires: 0, lateFires: 0 });
+  return (node.schedules[socket] ??= { nextAt: null, nextMs: null, fires: 0, lateFires: 0, skipped: 0, last: null });
 }
 
 let messageIds = 0;
@@ -141,9 +146,16 @@ export function applyEvents(view: RunView, events: EngineEvent[], names: (id: st
         break;
       case 'run_stopped':
         view.phase = ev.reason === 'failed' ? 'failed' : 'stopped';
+        // A stopped run has no next fire: badges stop counting down.
+        for (const node of Object.values(view.nodes)) {
+          for (const schedule of Object.values(node.schedules)) Object.assign(schedule, { nextAt: null, nextMs: null });
+        }
         addMessage(view, {
-          level: ev.reason === 'failed' ? 'error' : 'info',
-          text: ev.reason === 'failed' ? `Run failed: ${ev.message ?? 'engine failure'}` : `Run ${ev.reason}`,
+          level: ev.reason === 'failed' ? 'error' : ev.message ? 'warning' : 'info',
+          text:
+            ev.reason === 'failed'
+              ? `Run failed: ${ev.message ?? 'engine failure'}`
+              : `Run ${ev.reason}${ev.message ? `: ${ev.message}` : ''}`,
         });
         break;
       case 'schedule_next': {
@@ -155,7 +167,15 @@ export function applyEvents(view: RunView, events: EngineEvent[], names: (id: st
       case 'schedule_fire': {
         const schedule = scheduleView(nodeView(view, ev.node), ev.socket);
         if (ev.fired) schedule.fires = ev.count;
-        if (ev.late) {
+        else schedule.skipped += ev.missed;
+        schedule.last = { late: ev.late, lateness_ms: ev.lateness_ms, missed: ev.missed, fired: ev.fired };
+        if (!ev.fired) {
+          addMessage(view, {
+            level: 'warning',
+            text: `${names(ev.node)}.${ev.socket}: skipped ${ev.missed} missed slot(s) (misfire: skip)`,
+            node: ev.node,
+          });
+        } else if (ev.late) {
           schedule.lateFires += 1;
           addMessage(view, {
             level: 'warning',

@@ -6,7 +6,7 @@
 import { defineStore } from 'pinia';
 import { markRaw, ref, shallowRef } from 'vue';
 import { notice } from '@/app/notices';
-import type { BridgeError, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
+import type { BridgeError, Cron, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
 import type { NodeType } from '@/protocol/flow';
 import type { Runner } from '@/runner/Runner';
 
@@ -98,5 +98,15 @@ export const useEngineStore = defineStore('engine', () => {
     return result;
   }
 
-  return { status, step, fraction, hello, error, bootMs, shapes, $boot, whenReady, runner, inspect, cachedShape, validate };
+  /**
+   * Check a cron expression (never runs anything): the engine's plain-words reading and
+   * the next `count` fire times in `timezone`, or its FlowError.
+   */
+  async function describeCron(expression: string, timezone: string, count = 3): Promise<Result<Cron>> {
+    const booted = await whenReady();
+    if (!booted.ok) return { ok: false, error: booted.error };
+    return runner().call('cron', { expression, timezone, count });
+  }
+
+  return { status, step, fraction, hello, error, bootMs, shapes, $boot, whenReady, runner, inspect, cachedShape, validate, describeCron };
 });

@@ -19,9 +19,10 @@ import {
   type Check,
   type Fragment,
 } from '@/flow/model';
+import { setSchedule as writeSchedule, type ScheduleEntry } from '@/flow/schedule';
 import { applyPatches, diff } from '@/history/patches';
 import type { NodeShape } from '@/protocol/bridge';
-import type { FlowDocument, FlowNode, NodeType, Point, Viewport } from '@/protocol/flow';
+import type { FlowDocument, FlowNode, MisfirePolicy, NodeType, Point, Viewport } from '@/protocol/flow';
 import { useEngineStore } from './engine';
 import { useHistoryStore } from './history';
 import { usePaletteStore } from './palette';
@@ -262,6 +263,14 @@ export const useFlowsStore = defineStore('flows', () => {
     });
   }
 
+  /** One socket's schedule (typing in its field merges into one undo step). */
+  function setSchedule(nodeId: string, socket: string, entry: ScheduleEntry): void {
+    edit('Edit schedule', (d) => {
+      const node = d.nodes.find((n) => n.id === nodeId);
+      if (node) writeSchedule(node, socket, entry);
+    }, `schedule:${nodeId}:${socket}`);
+  }
+
   /** Show or hide a socket; hiding one removes its edges. */
   function setExposed(nodeId: string, socket: string, exposed: boolean, allSockets: string[]): void {
     edit(exposed ? 'Expose socket' : 'Hide socket', (d) => {
@@ -362,13 +371,30 @@ export const useFlowsStore = defineStore('flows', () => {
     });
   }
 
-  /** Name, description and requirements of the active flow, as one edit. */
-  function setFlowInfo(info: { name: string; description: string; requirements: string[] }): void {
+  /**
+   * Name, description, requirements, time zone and misfire policy of the active flow, as
+   * one edit. An empty `timezone` removes it (the flow then runs in its runner's zone);
+   * `coalesce`, the default, is not written.
+   */
+  function setFlowInfo(info: {
+    name: string;
+    description: string;
+    requirements: string[];
+    timezone?: string;
+    misfire?: MisfirePolicy;
+  }): void {
     edit('Flow settings', (d) => {
       d.name = info.name;
       if (info.description) d.description = info.description;
       else delete d.description;
       d.requirements = info.requirements;
+      if (info.timezone !== undefined) {
+        if (info.timezone) d.timezone = info.timezone;
+        else delete d.timezone;
+      }
+      if (info.misfire !== undefined) {
+        if (info.misfire === 'skip' || d.misfire) d.misfire = info.misfire;
+      }
     });
   }
 
@@ -383,7 +409,7 @@ export const useFlowsStore = defineStore('flows', () => {
     activate, $open, newFlow, close, duplicate, rename,
     edit, beginGesture, endGesture, undo, redo,
     shapeOf, shapeError, refreshShape, refreshShapes,
-    addNode, addNote, setName, setCode, setNoteText, setSticky, setExposed, moveBy, roundPositions,
+    addNode, addNote, setName, setCode, setNoteText, setSticky, setExposed, setSchedule, moveBy, roundPositions,
     connect, disconnect, deleteSelection, copySelection, paste, duplicateSelection, setViewport, setFlowInfo,
   };
 });

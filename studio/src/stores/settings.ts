@@ -1,5 +1,6 @@
 /**
- * User preferences, kept in localStorage (small, synchronous, per browser).
+ * User preferences, kept in localStorage (small, synchronous, per browser), including the
+ * run target and the backend's token (stored locally, never written into a flow).
  */
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
@@ -15,6 +16,13 @@ export interface Settings {
   usePackageIndex: boolean;
   showMinimap: boolean;
   bottomPanelOpen: boolean;
+  /** Where Run Flow runs: in this tab (Pyodide) or on a `headrace serve` backend. */
+  runTarget: 'browser' | 'backend';
+  backendUrl: string;
+  /** The backend's token. Kept here, in this browser's localStorage, never in a flow file. */
+  backendToken: string;
+  /** The live backend run of each flow tab (by tab key), to re-attach when it is reopened. */
+  backendRuns: Record<string, { run: string; url: string }>;
 }
 
 const DEFAULTS: Settings = {
@@ -23,6 +31,10 @@ const DEFAULTS: Settings = {
   usePackageIndex: true,
   showMinimap: true,
   bottomPanelOpen: true,
+  runTarget: 'browser',
+  backendUrl: 'http://127.0.0.1:8000',
+  backendToken: '',
+  backendRuns: {},
 };
 
 function load(): Settings {

@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { EngineEvent } from '@/protocol/events';
+import { HttpRunner, type Connection } from './HttpRunner';
+
+class FakeSocket {
+  static all: FakeSocket[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((ev: { data: string }) => void) | null = null;
+  onclose: ((ev: { code: number }) => void) | null = null;
+  closed = false;
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this);
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+}
+
+function runner(fetchImpl: typeof fetch, connections: Connection[] = []): HttpRunner {
+  return new HttpRunner({
+    url: 'http://127.0.0.1:8000/',
+    token: 'tok',
+    fetch: fetchImpl,
+    WebSocket: FakeSocket as unknown as typeof WebSocket,
+    onConnection: (c) => connections.push(c),
+  });
+}
+
+const started: EngineEvent = { event: 'run_started', run: 'r1', flow: 'F', nodes: 1 };
+const emit: EngineEvent = { event: 'emit', run: 'r1', node: 'n', socket: 's', value: 1, repr: false, seq: 1 };
+
+afterEach(() => {
+  FakeSocket.all = [];
+  vi.useRealTimers();
+});
+
+describe('HttpRunner', () => {
+  it('starts a run with the bearer token and follows its events, one per line', async () => {
+    const calls: [string, RequestInit | undefined][] = [];
+    const fetchImpl = vi.fn(async (url: string, init?: RequestInit) => {
+      calls.push([url, init]);
+      return json(201, { run: 'r1' });
+    }) as unknown as typeof fetch;
+    const connections: Connection[] = [];
+    const r = runner(fetchImpl, connections);
+    const seen: EngineEvent[][] = [];
+    r.subscribe((events) => seen.push(events));
+    const result = await r.call('run', { flow: { headrace: 1, name: 'F', requirements: [], nodes: [], edges: [] }, run: 'ignored', timezone: 'UTC', schedules: false });
+    expect(result).toEqual({ ok: true, value: { run: 'r1' } });
+    const [url, init] = calls[0]!;
+    expect(url).toBe('http://127.0.0.1:8000/api/runs');
+    expect((init?.headers as Record<string, string>).Authorization).toBe('Bearer tok');
+    // The server picks the run id; `run` is not part of its body.
+    expect(JSON.parse(String(init?.body))).toEqual({ flow: { headrace: 1, name: 'F', requirements: [], nodes: [], edges: [] }, timezone: 'UTC', schedules: false });
+    const socket = FakeSocket.all[0]!;
+    expect(socket.url).toBe('ws://127.0.0.1:8000/api/runs/r1/events?token=tok');
+    socket.onopen?.();
+    socket.onmessage?.({ data: `${JSON.stringify(started)}\n${JSON.stringify(emit)}` });
+    expect(seen).toEqual([[started, emit]]);
+    expect(connections).toEqual([{ state: 'attached', run: 'r1', reattach: false }]);
+    socket.onclose?.({ code: 1000 });
+    expect(connections.at(-1)).toEqual({ state: 'closed', run: 'r1' });
+  });
+
+  it('reconnects with backoff after a lost connection and says it is a re-attach', async () => {
+    vi.useFakeTimers();
+    const connections: Connection[] = [];
+    const r = runner(vi.fn() as unknown as typeof fetch, connections);
+    r.attach('r1');
+    FakeSocket.all[0]!.onopen?.();
+    FakeSocket.all[0]!.onclose?.({ code: 1006 });
+    expect(connections.at(-1)).toMatchObject({ state: 'lost', retryInMs: 500 });
+    vi.advanceTimersByTime(500);
+    expect(FakeSocket.all).toHaveLength(2);
+    FakeSocket.all[1]!.onclose?.({ code: 1006 });
+    expect(connections.at(-1)).toMatchObject({ state: 'lost', retryInMs: 1000 });
+    vi.advanceTimersByTime(1000);
+    FakeSocket.all[2]!.onopen?.();
+    expect(connections.at(-1)).toEqual({ state: 'attached', run: 'r1', reattach: true });
+    // Too slow: attach again at once.
+    FakeSocket.all[2]!.onclose?.({ code: 1013 });
+    expect(FakeSocket.all).toHaveLength(4);
+    // A wrong token ends it.
+    FakeSocket.all[3]!.onclose?.({ code: 4401 });
+    expect(connections.at(-1)).toMatchObject({ state: 'failed', message: expect.stringContaining('token') });
+    vi.advanceTimersByTime(60_000);
+    expect(FakeSocket.all).toHaveLength(4);
+  });
+
+  it('words a wrong token, an unreachable server and a blocked origin', async () => {
+    const denied = runner((async () => json(401, { error: { type: 'Unauthorized', message: 'no' } })) as unknown as typeof fetch);
+    const hello = await denied.start(() => undefined);
+    expect(hello.ok ? null : hello.error).toMatchObject({ type: 'BackendError', status: 401 });
+
+    const down = runner((async () => {
+      throw new TypeError('Failed to fetch');
+    }) as unknown as typeof fetch);
+    const stop = await down.call('stop', { run: 'r1' });
+    expect(stop.ok ? '' : stop.error.message).toBe('Cannot reach the backend at http://127.0.0.1:8000: is `headrace serve` running?');
+
+    const cors = runner((async (_url: string, init?: RequestInit) => {
+      if (init?.mode === 'no-cors') return new Response(null);
+      throw new TypeError('Failed to fetch');
+    }) as unknown as typeof fetch);
+    const trigger = await cors.call('trigger', { run: 'r1', node: 'n' });
+    expect(trigger.ok ? '' : trigger.error.message).toContain('blocked the reply');
+  });
+
+  it('leaves static questions to the in-browser engine', async () => {
+    const r = runner(vi.fn() as unknown as typeof fetch);
+    const result = await r.call('cron', { expression: '* * * * *' });
+    expect(result).toMatchObject({ ok: false, error: { type: 'BadCommand' } });
+  });
+});

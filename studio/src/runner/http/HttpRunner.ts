@@ -1,0 +1,223 @@
+/**
+ * The Runner that hands runs to a backend (`headrace serve`, docs/backend.md): HTTP for
+ * commands, one WebSocket per run for its events. Static questions (inspect, validate,
+ * cron) never run code and stay with the in-browser engine, so this runner answers only
+ * hello, run, trigger and stop.
+ *
+ * Each (re)attach makes the server replay the run's events so far: the runner reports
+ * `attached` before the replay so the store can reset its view first.
+ */
+import type { BridgeCommandName, Hello, Result } from '@/protocol/bridge';
+import type { EngineEvent } from '@/protocol/events';
+import type { BootProgress, CommandArgs, CommandValue, EventListener, Runner } from '../Runner';
+import { backoffMs, closeAction, errorFromFailedFetch, errorFromResponse, eventsUrl, normaliseBase, splitEvents } from './wire';
+
+/** `GET /api/runs/{id}`. */
+export interface RunInfo {
+  run: string;
+  flow: string;
+  state: 'starting' | 'running' | 'idle' | 'stopped';
+  reason: string | null;
+  message: string | null;
+  emitted: number;
+  errors: number;
+}
+
+/** What the events connection is doing, for the UI. */
+export type Connection =
+  | { state: 'attached'; run: string; reattach: boolean }
+  | { state: 'lost'; run: string; message: string; retryInMs: number }
+  | { state: 'closed'; run: string }
+  | { state: 'failed'; run: string; message: string };
+
+export interface HttpRunnerOptions {
+  url: string;
+  token: string;
+  onConnection?: (connection: Connection) => void;
+  fetch?: typeof fetch;
+  WebSocket?: typeof WebSocket;
+}
+
+export class HttpRunner implements Runner {
+  readonly kind = 'http' as const;
+  readonly base: string;
+  private readonly listeners = new Set<EventListener>();
+  private held: EngineEvent[][] = [];
+  private socket: WebSocket | null = null;
+  private attachedRun: string | null = null;
+  private attempts = 0;
+  private attaches = 0;
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  private readonly fetchImpl: typeof fetch;
+  private readonly Socket: typeof WebSocket;
+  private readonly onOnline = () => this.reconnectNow();
+
+  constructor(private readonly options: HttpRunnerOptions) {
+    this.base = normaliseBase(options.url);
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.Socket = options.WebSocket ?? globalThis.WebSocket;
+    globalThis.addEventListener?.('online', this.onOnline);
+  }
+
+  /** Check that the server answers and takes the token (`GET /api/health`). */
+  async start(onProgress: (progress: BootProgress) => void = () => undefined): Promise<Result<Hello>> {
+    onProgress({ step: 'Contacting the backend', fraction: 0 });
+    const health = await this.request<{ version: string }>('GET', '/api/health');
+    onProgress({ step: 'Backend ready', fraction: 1 });
+    if (!health.ok) return health;
+    return { ok: true, value: { version: health.value.version, protocol: 1, python: 'CPython (backend)', platform: 'server' } };
+  }
+
+  async call<C extends BridgeCommandName>(cmd: C, args: CommandArgs<C>): Promise<Result<CommandValue<C>>> {
+    const result = await this.dispatch(cmd, args as Record<string, unknown>);
+    return result as Result<CommandValue<C>>;
+  }
+
+  private async dispatch(cmd: BridgeCommandName, args: Record<string, unknown>): Promise<Result<unknown>> {
+    switch (cmd) {
+      case 'hello':
+        return this.start();
+      case 'run': {
+        const { flow, trigger, schedules, timezone } = args;
+        const started = await this.request<{ run: string }>('POST', '/api/runs', { flow, trigger, schedules, timezone });
+        if (started.ok) this.attach(started.value.run);
+        return started;
+      }
+      case 'trigger': {
+        const { run, node, socket } = args as { run: string; node: string; socket?: string };
+        return this.request('POST', `/api/runs/${encodeURIComponent(run)}/trigger`, socket ? { node, socket } : { node });
+      }
+      case 'stop': {
+        const stopped = await this.request('DELETE', `/api/runs/${encodeURIComponent(String(args.run))}`);
+        return stopped.ok ? { ok: true, value: {} } : stopped;
+      }
+      case 'inspect':
+      case 'validate':
+      case 'cron':
+      case 'install':
+        return { ok: false, error: { type: 'BadCommand', message: `'${cmd}' is answered by the in-browser engine, not the backend` } };
+      default: {
+        const unknown: never = cmd;
+        return { ok: false, error: { type: 'BadCommand', message: `unknown command ${String(unknown)}` } };
+      }
+    }
+  }
+
+  /** `GET /api/runs/{id}`: whether a remembered run is still there, and its state. */
+  runInfo(run: string): Promise<Result<RunInfo>> {
+    return this.request<RunInfo>('GET', `/api/runs/${encodeURIComponent(run)}`);
+  }
+
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    for (const batch of this.held.splice(0)) listener(batch);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Follow a run's events (the server replays them from the start); replaces any other. */
+  attach(run: string): void {
+    this.detach();
+    this.attachedRun = run;
+    this.attempts = 0;
+    this.attaches = 0;
+    this.open();
+  }
+
+  /** Stop following the current run (the run itself goes on on the server). */
+  detach(): void {
+    clearTimeout(this.retry);
+    const socket = this.socket;
+    this.socket = null;
+    this.attachedRun = null;
+    if (socket) {
+      socket.onclose = null;
+      socket.onmessage = null;
+      socket.close();
+    }
+  }
+
+  dispose(): void {
+    this.detach();
+    globalThis.removeEventListener?.('online', this.onOnline);
+    this.listeners.clear();
+  }
+
+  private open(): void {
+    const run = this.attachedRun;
+    if (!run) return;
+    const socket = new this.Socket(eventsUrl(this.base, run, this.options.token));
+    this.socket = socket;
+    socket.onopen = () => {
+      this.attempts = 0;
+      this.options.onConnection?.({ state: 'attached', run, reattach: this.attaches++ > 0 });
+    };
+    socket.onmessage = (ev: MessageEvent) => {
+      if (typeof ev.data === 'string') this.deliver(splitEvents(ev.data));
+    };
+    socket.onclose = (ev: CloseEvent) => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      const { action, message } = closeAction(ev.code);
+      if (action === 'done') {
+        this.attachedRun = null;
+        this.options.onConnection?.({ state: 'closed', run });
+      } else if (action === 'fail') {
+        this.attachedRun = null;
+        this.options.onConnection?.({ state: 'failed', run, message });
+      } else if (action === 'reattach') {
+        this.open();
+      } else {
+        const wait = backoffMs(this.attempts++);
+        this.options.onConnection?.({ state: 'lost', run, message, retryInMs: wait });
+        this.retry = setTimeout(() => this.open(), wait);
+      }
+    };
+  }
+
+  private reconnectNow(): void {
+    if (this.attachedRun && !this.socket) {
+      clearTimeout(this.retry);
+      this.open();
+    }
+  }
+
+  private deliver(events: EngineEvent[]): void {
+    if (events.length === 0) return;
+    if (this.listeners.size === 0) this.held.push(events);
+    for (const listener of this.listeners) listener(events);
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<Result<T>> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${this.options.token}` };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      return { ok: false, error: errorFromFailedFetch(this.base, await this.reachable()) };
+    }
+    let parsed: unknown = null;
+    try {
+      parsed = await response.json();
+    } catch {
+      parsed = null;
+    }
+    if (!response.ok) return { ok: false, error: errorFromResponse(this.base, response.status, parsed) };
+    return { ok: true, value: parsed as T };
+  }
+
+  /** Does anything answer at the base URL? An opaque no-cors request ignores CORS. */
+  private async reachable(): Promise<boolean> {
+    try {
+      await this.fetchImpl(`${this.base}/api/health`, { mode: 'no-cors' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { backoffMs, closeAction, errorFromFailedFetch, errorFromResponse, eventsUrl, normaliseBase, splitEvents } from './wire';
+
+describe('backend wire', () => {
+  it('builds the events URL with ws(s) and the token in the query', () => {
+    expect(normaliseBase(' http://127.0.0.1:8000/ ')).toBe('http://127.0.0.1:8000');
+    expect(eventsUrl('http://127.0.0.1:8000/', 'abc', 't/k+')).toBe('ws://127.0.0.1:8000/api/runs/abc/events?token=t%2Fk%2B');
+    expect(eventsUrl('https://h.example/base', 'r', 't')).toBe('wss://h.example/base/api/runs/r/events?token=t');
+  });
+
+  it('splits a message into one event per line, ignoring blank lines', () => {
+    const a = { event: 'run_started', run: 'r', flow: 'F', nodes: 1 };
+    const b = { event: 'emit', run: 'r', node: 'n', socket: 's', value: 'line\nbreak', repr: false, seq: 1 };
+    // A newline inside a value is escaped in JSON, so splitting on "\n" is safe.
+    const message = `${JSON.stringify(a)}\n${JSON.stringify(b)}\n`;
+    expect(splitEvents(message)).toEqual([a, b]);
+    expect(splitEvents(JSON.stringify(a))).toEqual([a]);
+    expect(splitEvents('')).toEqual([]);
+  });
+
+  it('maps HTTP errors to messages a user can act on', () => {
+    const base = 'http://127.0.0.1:8000';
+    expect(errorFromResponse(base, 401, { error: { type: 'Unauthorized', message: 'x' } }).message).toContain('refused the token (401)');
+    expect(errorFromResponse(base, 403, null).message).toContain('--allow-origin');
+    expect(errorFromResponse(base, 413, { error: { type: 'TooLarge', message: 'the request body is over 10 bytes' } }).message).toBe(
+      'The flow is too large for the backend: the request body is over 10 bytes',
+    );
+    expect(errorFromResponse(base, 429, { error: { type: 'TooManyRuns', message: 'at most 4' } })).toMatchObject({ status: 429, message: 'The backend is busy: at most 4' });
+    const flow = errorFromResponse(base, 422, { error: { type: 'FlowError', message: 'nodes[0]: bad', path: 'nodes[0]' } });
+    expect(flow).toMatchObject({ type: 'FlowError', message: 'nodes[0]: bad', path: 'nodes[0]', status: 422 });
+    const req = errorFromResponse(base, 422, { error: { type: 'RequirementError', message: 'needs pandas', requirements: ['pandas'] } });
+    expect(req).toMatchObject({ type: 'RequirementError', requirements: ['pandas'] });
+    expect(errorFromResponse(base, 500, 'not json').message).toBe('The backend answered 500: HTTP 500');
+  });
+
+  it('tells an unreachable backend from one that blocks this origin', () => {
+    expect(errorFromFailedFetch('http://h:1', false).message).toBe('Cannot reach the backend at http://h:1: is `headrace serve` running?');
+    expect(errorFromFailedFetch('http://h:1', true).message).toContain('--allow-origin');
+  });
+
+  it('knows what each close code asks for, and backs off up to 10 s', () => {
+    expect(closeAction(1000).action).toBe('done');
+    expect(closeAction(1013).action).toBe('reattach');
+    expect(closeAction(4401)).toMatchObject({ action: 'fail' });
+    expect(closeAction(4404).message).toContain('no such run');
+    expect(closeAction(1006).action).toBe('reconnect');
+    expect([0, 1, 2, 3, 4, 5, 10].map(backoffMs)).toEqual([500, 1000, 2000, 4000, 8000, 10_000, 10_000]);
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * The pure parts of talking to `headrace serve` (docs/backend.md): URLs, the events
+ * WebSocket's framing (one JSON event per line), HTTP errors and close codes turned into
+ * messages a user can act on, and the reconnect backoff.
+ */
+import type { BridgeError } from '@/protocol/bridge';
+import type { EngineEvent } from '@/protocol/events';
+
+/** `http://host:8000/` → `http://host:8000` (routes are appended as `/api/...`). */
+export function normaliseBase(url: string): string {
+  return url.trim().replace(/\/+$/, '');
+}
+
+/** The events WebSocket of a run: ws(s) for http(s), the token in the query (browsers cannot set headers). */
+export function eventsUrl(base: string, run: string, token: string): string {
+  const url = new URL(`${normaliseBase(base)}/api/runs/${encodeURIComponent(run)}/events`);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.searchParams.set('token', token);
+  return url.href;
+}
+
+/** One WebSocket message holds one or more events, one JSON object per line. */
+export function splitEvents(message: string): EngineEvent[] {
+  const events: EngineEvent[] = [];
+  for (const line of message.split('\n')) {
+    if (line.trim()) events.push(JSON.parse(line) as EngineEvent);
+  }
+  return events;
+}
+
+function backendError(message: string, status?: number, extra: Partial<BridgeError> = {}): BridgeError {
+  return { type: 'BackendError', message, ...(status === undefined ? {} : { status }), ...extra };
+}
+
+/**
+ * An HTTP error answer as a user-facing error. Flow and requirement errors keep the
+ * engine's type and fields (the run store words them like a browser run's).
+ */
+export function errorFromResponse(base: string, status: number, body: unknown): BridgeError {
+  const error = (body as { error?: Record<string, unknown> } | null)?.error;
+  const message = typeof error?.message === 'string' ? error.message : `HTTP ${status}`;
+  const type = typeof error?.type === 'string' ? error.type : '';
+  switch (status) {
+    case 401:
+      return backendError(`The backend at ${base} refused the token (401): paste the token \`headrace serve\` printed into the run target settings.`, 401);
+    case 403:
+      return backendError(`The backend at ${base} refused this page's origin (403): start it with --allow-origin ${globalThis.location?.origin ?? 'ORIGIN'}.`, 403);
+    case 413:
+      return backendError(`The flow is too large for the backend: ${message}`, 413);
+    case 429:
+      return backendError(`The backend is busy: ${message}`, 429);
+    default:
+      if ((type === 'FlowError' || type === 'RequirementError' || type === 'BadCommand') && error) {
+        return { ...(error as Partial<BridgeError>), type, message, status } as BridgeError;
+      }
+      return backendError(`The backend answered ${status}: ${message}`, status);
+  }
+}
+
+/**
+ * A fetch that rejected (a TypeError): nothing answered, or the browser hid the answer
+ * because the server does not allow this origin (CORS). `reachable` tells them apart: an
+ * opaque no-cors request to the same server succeeded.
+ */
+export function errorFromFailedFetch(base: string, reachable: boolean): BridgeError {
+  if (reachable) {
+    const origin = globalThis.location?.origin ?? 'this page';
+    return backendError(
+      `The backend at ${base} answered, but the browser blocked the reply: the server does not allow ${origin} (start it with --allow-origin ${origin}).`,
+    );
+  }
+  return backendError(`Cannot reach the backend at ${base}: is \`headrace serve\` running?`);
+}
+
+export type CloseAction = 'done' | 'reattach' | 'reconnect' | 'fail';
+
+/** What to do when the events WebSocket closes (docs/backend.md close codes). */
+export function closeAction(code: number): { action: CloseAction; message: string } {
+  switch (code) {
+    case 1000:
+      return { action: 'done', message: 'the run has stopped' };
+    case 1013:
+      return { action: 'reattach', message: 'the studio fell behind the run: re-attaching' };
+    case 4401:
+      return { action: 'fail', message: 'the backend refused the token for the run\'s events (4401)' };
+    case 4404:
+      return { action: 'fail', message: 'the backend has no such run any more (4404; was it restarted?)' };
+    case 1008:
+      return { action: 'fail', message: 'the backend refused this page\'s origin (see --allow-origin)' };
+    default:
+      return { action: 'reconnect', message: `lost the connection to the backend (code ${code})` };
+  }
+}
+
+/** Delay before reconnect attempt `attempt` (0-based): 0.5 s doubling up to 10 s. */
+export function backoffMs(attempt: number): number {
+  return Math.min(10_000, 500 * 2 ** Math.max(0, attempt));
+}

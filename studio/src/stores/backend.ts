@@ -1,0 +1,73 @@
+/**
+ * The backend target (`headrace serve`): its HttpRunner, made from the URL and token in
+ * settings (a new one when they change), and which backend run each flow tab has live,
+ * so reopening the flow re-attaches to it.
+ */
+import { defineStore } from 'pinia';
+import { shallowRef } from 'vue';
+import type { Hello, Result } from '@/protocol/bridge';
+import { HttpRunner, type Connection } from '@/runner/http/HttpRunner';
+import { normaliseBase } from '@/runner/http/wire';
+import { useSettingsStore } from './settings';
+
+export type { Connection };
+
+export const useBackendStore = defineStore('backend', () => {
+  const settings = useSettingsStore();
+  const connection = shallowRef<Connection | null>(null);
+  const listeners = new Set<(c: Connection) => void>();
+  let current: HttpRunner | null = null;
+  let madeFor = '';
+
+  /** The runner for the current URL and token (only stores call this). */
+  function $runner(): HttpRunner {
+    const { backendUrl, backendToken } = settings.settings;
+    const key = `${normaliseBase(backendUrl)}\u0000${backendToken}`;
+    if (!current || madeFor !== key) {
+      current?.dispose();
+      madeFor = key;
+      current = new HttpRunner({
+        url: backendUrl,
+        token: backendToken,
+        onConnection: (c) => {
+          connection.value = c;
+          for (const listener of listeners) listener(c);
+        },
+      });
+    }
+    return current;
+  }
+
+  function onConnection(listener: (c: Connection) => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  /** Whether the backend answers and takes the token (for the settings dialog). */
+  function test(): Promise<Result<Hello>> {
+    return $runner().start(() => undefined);
+  }
+
+  function url(): string {
+    return normaliseBase(settings.settings.backendUrl);
+  }
+
+  function remember(flowKey: string, run: string): void {
+    settings.settings.backendRuns = { ...settings.settings.backendRuns, [flowKey]: { run, url: url() } };
+  }
+
+  function forget(flowKey: string, run?: string): void {
+    const known = settings.settings.backendRuns[flowKey];
+    if (!known || (run && known.run !== run)) return;
+    const { [flowKey]: _gone, ...rest } = settings.settings.backendRuns;
+    settings.settings.backendRuns = rest;
+  }
+
+  /** The live run remembered for a flow, if it was started on the backend configured now. */
+  function remembered(flowKey: string): string | null {
+    const known = settings.settings.backendRuns[flowKey];
+    return known && known.url === url() ? known.run : null;
+  }
+
+  return { connection, $runner, onConnection, test, url, remember, forget, remembered };
+});

@@ -21,7 +21,7 @@ describe('run view', () => {
     applyEvents(view, events, (id) => id.toUpperCase());
     expect(view.phase).toBe('idle');
     expect(view.nodes.add?.state).toBe('waiting');
-    expect(view.nodes.add?.functions.add).toEqual({ held: 1, required: 2 });
+    expect(view.nodes.add?.functions.add).toEqual({ held: 1, required: 2, missing: ['b'] });
     expect(view.nodes.left?.emits.a).toBe(1);
     expect(view.nodes.left?.last.a?.value).toBe(2); // the other run's 99 is ignored
     expect(view.nodes.add?.console).toEqual([{ stream: 'stdout', text: 'hello\n' }]);

@@ -125,8 +125,7 @@ def studio(_module_page: Page, request: pytest.FixtureRequest) -> Iterator[Page]
     """The studio with Python ready, shared by the tests of a module (Pyodide boots once
     per module); each test starts on a new, empty flow tab with no events recorded."""
     page = _module_page
-    for close in page.locator(".hr-notice button").all():
-        close.click()
+    dismiss_notices(page)
     page.get_by_test_id("new-flow").click()
     page.evaluate("window.__hr.emits = []; window.__hr.errors = []; window.__hr.emitsAtIdle = undefined")
     yield page
@@ -141,6 +140,16 @@ def fresh_studio(page: Page, studio_url: str, request: pytest.FixtureRequest) ->
     wait_ready(page)
     yield page
     _screenshot(page, request.node.name)
+
+
+def dismiss_notices(page: Page) -> None:
+    """Close the error notices a test left (they stay until closed); they slide as they go."""
+    buttons = page.locator(".hr-notice button")
+    for _ in range(20):
+        if buttons.count() == 0:
+            break
+        buttons.first.click(force=True)
+        page.wait_for_timeout(100)
 
 
 def wait_ready(page: Page) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from conftest import RECORD_EVENTS, REPO, TEMPLATES, _screenshot, cli_emits, wait_ready
+from conftest import RECORD_EVENTS, REPO, TEMPLATES, _screenshot, cli_emits, dismiss_notices, wait_ready
 from helpers import emits_until_idle, import_file, node, reset_events, run_and_wait_idle
 from playwright.sync_api import Page, expect
 
@@ -77,7 +77,7 @@ def set_backend(page: Page, url: str, token: str) -> None:
     page.get_by_test_id("backend-token").fill(token)
     page.get_by_test_id("run-target-save").click()
     expect(dialog).to_be_hidden()
-    expect(page.get_by_test_id("target-chip")).to_be_visible()
+    expect(page.get_by_test_id("run-flow")).to_have_attribute("data-target", "backend")
 
 
 @pytest.fixture(scope="module")
@@ -94,10 +94,12 @@ def test_backend_runs_templates_like_the_cli(studio: Page, backend: Backend, exp
     studio.get_by_test_id("backend-test").click()
     expect(studio.get_by_test_id("backend-test-result")).to_contain_text("Connected")
     studio.get_by_test_id("run-target-save").click()
-    expect(studio.get_by_test_id("target-chip")).to_contain_text("on backend")
+    expect(studio.get_by_test_id("run-flow")).to_contain_text("Run on backend")
 
     for flow in FLOWS:
         import_file(studio, str(flow))
+        name = json.loads(flow.read_text())["name"]
+        expect(studio.locator(".q-tab--active")).to_contain_text(name)
         studio.wait_for_function("document.querySelectorAll('[data-node-id]').length > 0")
         reset_events(studio)
         run_and_wait_idle(studio)
@@ -118,7 +120,7 @@ def test_wrong_token_and_unreachable_backend(studio: Page, backend: Backend) -> 
     studio.get_by_test_id("run-flow").click()
     expect(studio.locator(".hr-notice--error").last).to_contain_text("refused the token (401)")
     expect(studio.get_by_test_id("messages")).to_contain_text("refused the token (401)")
-    studio.locator(".hr-notice--error button").last.click()
+    dismiss_notices(studio)
 
     nowhere = f"http://127.0.0.1:{free_port()}"
     set_backend(studio, nowhere, backend.token)
@@ -127,7 +129,7 @@ def test_wrong_token_and_unreachable_backend(studio: Page, backend: Backend) -> 
         f"Cannot reach the backend at {nowhere}: is `headrace serve` running?"
     )
     _screenshot(studio, "backend_unreachable")
-    studio.locator(".hr-notice--error button").last.click()
+    dismiss_notices(studio)
 
 
 def test_reopened_studio_reattaches_to_a_live_backend_run(studio: Page, backend: Backend, studio_url: str) -> None:

@@ -428,7 +428,7 @@ class Run:
         (the caller awaits it with :meth:`_await_call`), else None."""
         node.active += 1
         if node.reported_state is not NodeState.RUNNING:
-            self._report_running(node)  # at once: a long call shows as running
+            self._report_state(node)  # at once, not batched: a long call shows as running
         if self.executor is not None:
             keywords = function.remote_keywords
             if keywords is not False:
@@ -658,9 +658,6 @@ class Run:
             node.last_reported = key
             node.reported_state = state
             self._report(NodeStateChanged(run=self.id, node=node.id, state=state, functions=functions))
-
-    def _report_running(self, node: LiveNode) -> None:
-        self._report_state(node)
 
     def _flush_outputs(self) -> None:
         """Report text still held by node sinks: tasks that node code started

@@ -131,12 +131,12 @@ class Bridge:
             if isinstance(event, RunStopped):
                 self.runs.pop(run_id, None)
 
-        if command.timezone is not None:
+        run = Run(spec, on_event=forward, run_id=run_id, timezone=command.timezone, executor=self._executor)
+        if command.schedules and run.schedule_entries:
             try:
-                cron.zone(command.timezone)
+                run.zone  # noqa: B018 - look the zone up now, so a bad one fails the command
             except cron.CronError as exc:
                 raise BadCommand(f"run.timezone: {exc}") from None
-        run = Run(spec, on_event=forward, run_id=run_id, timezone=command.timezone, executor=self._executor)
         self.runs[run_id] = run
         await run.start()
         if command.trigger == "sources":

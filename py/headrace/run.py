@@ -100,8 +100,8 @@ class Run:
         self.executor = executor
         self._remote_pending = 0  # calls sent to the executor, not yet settled
         self.clock: Clock = clock or SystemClock()
-        zone_name = flow.timezone or timezone
-        self.zone = cron.zone(zone_name) if zone_name else cron.local_zone()
+        self._zone_name = flow.timezone or timezone
+        self._zone: dt.tzinfo | None = None
         self.scheduler: Scheduler | None = None
         self.id = run_id or new_run_id()
         self.state = RunState.IDLE
@@ -222,6 +222,16 @@ class Run:
         self._report(RunStopped(run=self.id, reason=reason, message=message))  # type: ignore[arg-type]
 
     @property
+    def zone(self) -> dt.tzinfo:
+        """The zone schedules are read in: the flow's, else the host's, else this
+        machine's. Looked up when first needed: a flow without schedules needs no
+        zone data (which Pyodide loads only on demand). Raises CronError for an
+        unknown zone."""
+        if self._zone is None:
+            self._zone = cron.zone(self._zone_name) if self._zone_name else cron.local_zone()
+        return self._zone
+
+    @property
     def schedule_entries(self) -> list[Entry]:
         """The schedules that are on, in node order."""
         return [
@@ -235,10 +245,11 @@ class Run:
         """Arm every schedule that is on. Slots before this moment never fire."""
         if self.state is RunState.STOPPED:
             raise RunError(f"run {self.id} has stopped")
-        if self.scheduler is not None:
-            return
+        entries = self.schedule_entries
+        if self.scheduler is not None or not entries:
+            return  # (no schedules: no zone to look up, no zone data to load)
         self.scheduler = Scheduler(
-            self.schedule_entries,
+            entries,
             zone=self.zone,
             misfire=self.flow.misfire or "coalesce",
             clock=self.clock,

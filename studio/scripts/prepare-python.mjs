@@ -36,6 +36,9 @@ const PYODIDE_FILES = [
   'package.json',
 ];
 
+/** headrace dependencies the worker loads only when a command needs them. */
+const LAZY_PROJECTS = ['tzdata'];
+
 function log(message) {
   console.log(`[prepare-python] ${message}`);
 }
@@ -192,13 +195,18 @@ function main() {
   const requirements = templateRequirements();
   fetchRequirementWheels(wheelDir, requirements);
   const projects = writeSimpleIndex(wheelDir);
+  // Zone data is hundreds of small files: load it when a flow needs zones (schedules,
+  // the cron command), not at every boot.
+  const lazy = Object.fromEntries(dependencies.filter((f) => LAZY_PROJECTS.includes(wheelProject(f))).map((f) => [wheelProject(f), f]));
   const manifest = {
     pyodide: pyodideVersion,
     micropip: boot.micropip,
     packaging: boot.packaging,
     headrace,
     /** Everything the worker loads at boot, in one call: no resolution in the browser. */
-    boot: [boot.packaging, boot.micropip, ...dependencies, ...(headrace ? [headrace] : [])],
+    boot: [boot.packaging, boot.micropip, ...dependencies.filter((f) => !LAZY_PROJECTS.includes(wheelProject(f))), ...(headrace ? [headrace] : [])],
+    /** Loaded on first need, by project: the worker knows which commands need them. */
+    lazy,
     wheelhouse: projects,
   };
   fs.writeFileSync(path.join(wheelDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -19,6 +19,8 @@ interface WheelManifest {
   headrace: string | null;
   /** Every wheel to load at boot (headrace and its dependencies, resolved at build time). */
   boot: string[];
+  /** Wheels loaded on first need, by project (tzdata: zone data for schedules). */
+  lazy?: Record<string, string>;
 }
 
 interface PyBridge extends PyProxy {
@@ -27,6 +29,9 @@ interface PyBridge extends PyProxy {
 
 const events = new EventBuffer(16);
 let bridge: PyBridge | null = null;
+let pyodideInstance: PyodideAPI | null = null;
+let lazyWheels: Record<string, string> = {};
+const lazyLoaded = new Map<string, Promise<void>>();
 /** Requests that arrive while booting wait for the bridge. */
 let bridgeReady: Promise<PyBridge> | null = null;
 
@@ -58,6 +63,7 @@ async function boot(message: BootMessage): Promise<PyBridge> {
   const manifest = await fetchJson<WheelManifest>(`${wheelsURL}manifest.json`);
   if (!manifest.headrace) throw new Error('this build has no headrace wheel (see studio/scripts/prepare-python.mjs)');
   const wheels = manifest.boot.map((file) => `${wheelsURL}${file}`);
+  lazyWheels = Object.fromEntries(Object.entries(manifest.lazy ?? {}).map(([name, file]) => [name, `${wheelsURL}${file}`]));
   // Fetch the wheels while Pyodide itself loads: loadPackage then finds them in the HTTP cache.
   for (const url of wheels) void fetch(url).catch(() => undefined);
   // Imported at run time from the copied files so loader and runtime are always one version.
@@ -67,12 +73,42 @@ async function boot(message: BootMessage): Promise<PyBridge> {
     stdout: (text) => console.log('[python]', text),
     stderr: (text) => console.warn('[python]', text),
   });
+  pyodideInstance = pyodide;
   progress('Installing headrace', 0.75);
   // One call, fetched in parallel; dependencies were resolved at build time.
   await pyodide.loadPackage(wheels, { messageCallback: () => undefined });
   progress('Starting engine', 0.9);
   const Bridge = pyodide.pyimport('headrace.bridge').Bridge as PyProxy & { callKwargs(kw: object): PyBridge };
   return Bridge.callKwargs({ on_event: (text: string) => events.push(text) });
+}
+
+/** Whether a command reads time zones (a flow's `timezone`, its schedules, the cron
+ * command): then the zone data must be loaded first. */
+function needsZones(command: string): boolean {
+  try {
+    const parsed = JSON.parse(command) as { cmd?: string; flow?: unknown };
+    if (parsed.cmd === 'cron') return true;
+    if (parsed.cmd !== 'run' && parsed.cmd !== 'validate') return false;
+    const flow = (typeof parsed.flow === 'string' ? JSON.parse(parsed.flow) : parsed.flow) as
+      | { timezone?: unknown; nodes?: { schedule?: unknown }[] }
+      | undefined;
+    if (flow?.timezone !== undefined) return true;
+    return Array.isArray(flow?.nodes) && flow.nodes.some((node) => node?.schedule !== undefined);
+  } catch {
+    return false; // the bridge reports a malformed command itself
+  }
+}
+
+/** Load a lazy wheel once (concurrent callers share the one load). */
+function loadLazy(project: string): Promise<void> {
+  const url = lazyWheels[project];
+  if (!url || !pyodideInstance) return Promise.resolve();
+  let loading = lazyLoaded.get(project);
+  if (!loading) {
+    loading = pyodideInstance.loadPackage([url], { messageCallback: () => undefined }).then(() => undefined);
+    lazyLoaded.set(project, loading);
+  }
+  return loading;
 }
 
 async function handle(command: string): Promise<string> {
@@ -82,6 +118,7 @@ async function handle(command: string): Promise<string> {
   }
   try {
     const ready = await bridgeReady;
+    if (needsZones(command)) await loadLazy('tzdata');
     const reply = await ready.handle(command);
     // Events a command produced synchronously reach the UI before its reply does.
     events.flush();

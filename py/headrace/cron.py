@@ -91,6 +91,17 @@ def zone(name: str) -> dt.tzinfo:
         raise CronError(f"unknown time zone {name!r} (expected an IANA name such as 'Europe/Paris')") from None
 
 
+def zone_data_available() -> bool:
+    """Whether zone data can be read here. Always in CPython with tzdata; in
+    Pyodide only once the tzdata wheel is loaded (the studio loads it on first
+    need, to keep it out of every boot)."""
+    try:
+        ZoneInfo("UTC")
+    except ZoneInfoNotFoundError:
+        return False
+    return True
+
+
 def local_zone() -> dt.tzinfo:
     """This machine's zone: ``$TZ`` if it names one, else /etc/localtime, else UTC.
     (The studio passes the browser's zone explicitly.)"""

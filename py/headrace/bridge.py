@@ -132,19 +132,15 @@ class Bridge:
                 self.runs.pop(run_id, None)
 
         run = Run(spec, on_event=forward, run_id=run_id, timezone=command.timezone, executor=self._executor)
-        # A bad zone fails the command now, not at the first schedule. (Without zone
-        # data — Pyodide before tzdata is loaded — a zone nothing uses goes unchecked.)
-        must_check = command.schedules and run.schedule_entries
-        if command.timezone is not None and (must_check or cron.zone_data_available()):
+        # A bad zone fails the command now, not at the first schedule. (The flow's own
+        # zone was checked when it loaded. Without zone data — Pyodide before tzdata
+        # is loaded — a zone nothing uses goes unchecked.)
+        needs_zone = command.schedules and run.schedule_entries
+        if command.timezone is not None and (needs_zone or cron.zone_data_available()):
             try:
                 cron.zone(command.timezone)
             except cron.CronError as exc:
                 raise BadCommand(f"run.timezone: {exc}") from None
-        if must_check:
-            try:
-                run.zone  # noqa: B018 - look the zone up now, so a bad one fails the command
-            except cron.CronError as exc:
-                raise BadCommand(f"timezone: {exc}") from None
         self.runs[run_id] = run
         await run.start()
         if command.trigger == "sources":

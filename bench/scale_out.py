@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from distributed import Client, LocalCluster
-from engine_throughput import replace_section
+from engine_throughput import replace_section, timed_run
 
 from headrace import Flow
 from headrace.dask_executor import DaskExecutor
@@ -72,15 +72,7 @@ async def on_cluster(workers: int, calls: int, loops: int) -> float:
         ) as cluster,  # fmt: skip
         Client(cluster, asynchronous=True) as client,
     ):
-        run = flow(calls, loops).start(executor=DaskExecutor(client, spread=True))
-        await run.start()
-        await run.wait_idle()
-        start = time.perf_counter()
-        run.trigger_sources()
-        await run.wait_idle()
-        elapsed = time.perf_counter() - start
-        await run.stop()
-        return elapsed
+        return await timed_run(flow(calls, loops).start(executor=DaskExecutor(client, spread=True)))
 
 
 def main() -> int:

@@ -5,6 +5,7 @@
  */
 import { defineStore } from 'pinia';
 import { markRaw, ref, shallowRef } from 'vue';
+import { useHost } from '@/app/host';
 import { notice } from '@/app/notices';
 import type { BridgeError, Cron, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
 import type { NodeType } from '@/protocol/flow';
@@ -20,6 +21,7 @@ export function shapeKey(type: NodeType, code: string): string {
 }
 
 export const useEngineStore = defineStore('engine', () => {
+  const host = useHost();
   const status = ref<EngineStatus>('off');
   const step = ref('');
   const fraction = ref(0);
@@ -47,7 +49,7 @@ export const useEngineStore = defineStore('engine', () => {
           hello.value = result.value;
           status.value = 'ready';
           bootMs.value = Math.round(performance.now() - started);
-          window.dispatchEvent(new CustomEvent('headrace:ready', { detail: result.value }));
+          host.engineReady(result.value);
         } else {
           error.value = result.error;
           status.value = 'failed';

@@ -6,6 +6,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, triggerRef, watch } from 'vue';
+import { useHost } from '@/app/host';
 import { notice } from '@/app/notices';
 import { hasActiveSchedules } from '@/flow/schedule';
 import type { FlowDocument } from '@/protocol/flow';
@@ -31,6 +32,7 @@ export function wheelhouseIndexUrl(base: string): string {
 let runCounter = 0;
 
 export const useRunStore = defineStore('run', () => {
+  const host = useHost();
   const engine = useEngineStore();
   const flows = useFlowsStore();
   const settings = useSettingsStore();
@@ -79,7 +81,7 @@ export const useRunStore = defineStore('run', () => {
     if (mine.length === 0) return;
     applyEvents(view.value, mine, nodeName, settings.settings.consoleLines);
     touch();
-    dispatchWindowEvents(replay.fresh(mine), view.value.run);
+    dispatchWindowEvents(replay.fresh(mine), view.value.run, host.events);
     if (!alive.value) ended();
   }
 
@@ -136,7 +138,7 @@ export const useRunStore = defineStore('run', () => {
     if (doc.requirements.length === 0) return true;
     view.value.phase = 'installing';
     message('info', `Installing ${doc.requirements.join(', ')}…`);
-    const indexUrls = [wheelhouseIndexUrl(document.baseURI)];
+    const indexUrls = [wheelhouseIndexUrl(host.runtimeBase)];
     if (settings.settings.usePackageIndex && navigator.onLine) indexUrls.push(PYPI_SIMPLE);
     const result = await runner.call('install', { requirements: doc.requirements, index_urls: indexUrls });
     if (!result.ok) {

@@ -4,6 +4,7 @@
  */
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
+import { useHost } from '@/app/host';
 
 const STORAGE_KEY = 'headrace.settings';
 
@@ -47,8 +48,9 @@ function load(): Settings {
 }
 
 export const useSettingsStore = defineStore('settings', () => {
-  const settings = ref<Settings>(load());
-  watch(
+  const persist = useHost().persistSettings;
+  const settings = ref<Settings>(persist ? load() : { ...DEFAULTS });
+  if (persist) watch(
     settings,
     (value) => {
       try {

@@ -26,7 +26,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['studio/src/stores/**', 'studio/src/runner/**', 'studio/src/app/bootstrap.ts', 'studio/src/app/startStudio.ts', 'studio/src/main.ts'],
+    files: ['studio/src/stores/**', 'studio/src/runner/**', 'studio/src/app/bootstrap.ts', 'studio/src/app/startStudio.ts', 'studio/src/main.ts', 'studio/src/embed/HeadraceFlowElement.ts', 'studio/src/embed/sharedRunner.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
 );

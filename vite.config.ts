@@ -6,30 +6,57 @@ import { pythonAssets } from './studio/build/pythonAssets.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-// The studio lives in studio/; the build is plain static files in dist/ at the repo root.
-export default defineConfig({
-  root: here('./studio'),
-  // Relative asset URLs: dist/ can be hosted under any path by any static server.
-  base: './',
-  publicDir: here('./public'),
-  plugins: [
-    vue({ template: { transformAssetUrls } }),
-    quasar({ sassVariables: false }),
-    pythonAssets(here('./studio/generated')),
-  ],
-  resolve: { alias: { '@': here('./studio/src') } },
-  worker: { format: 'es' },
-  // Pyodide locates its own files at run time; pre-bundling it breaks that.
-  optimizeDeps: { exclude: ['pyodide'] },
-  build: {
-    outDir: here('./dist'),
-    emptyOutDir: true,
-    target: 'es2022',
-    chunkSizeWarningLimit: 1500,
-  },
-  test: {
+// Two builds of one code base, both plain static files:
+// - the studio (default mode): studio/index.html → dist/;
+// - the embed (`--mode embed`): one ES module defining <headrace-flow>, in a folder that
+//   holds everything it needs (its chunks, Pyodide, the wheels) → dist/embed/, so a docs
+//   author can copy that one folder. It runs after the studio build, which empties dist/.
+export default defineConfig(({ mode }) => {
+  const embed = mode === 'embed';
+  return {
     root: here('./studio'),
-    environment: 'happy-dom',
-    include: ['src/**/*.spec.ts'],
-  },
+    // Relative asset URLs: dist/ can be hosted under any path by any static server.
+    base: './',
+    publicDir: embed ? false : here('./public'),
+    plugins: [
+      vue({ template: { transformAssetUrls } }),
+      quasar({ sassVariables: false }),
+      pythonAssets(here('./studio/generated')),
+    ],
+    resolve: { alias: { '@': here('./studio/src') } },
+    worker: { format: 'es' },
+    // Pyodide locates its own files at run time; pre-bundling it breaks that.
+    optimizeDeps: { exclude: ['pyodide'] },
+    build: embed
+      ? {
+          outDir: here('./dist/embed'),
+          emptyOutDir: true,
+          target: 'es2022',
+          chunkSizeWarningLimit: 1500,
+          // The embed's styles are strings adopted by its shadow root; the icon font
+          // inside them must not be a URL relative to whichever page hosts the embed.
+          assetsInlineLimit: (file: string) => (/\.woff2?$/.test(file) ? true : undefined),
+          rollupOptions: {
+            input: here('./studio/src/embed/main.ts'),
+            output: {
+              entryFileNames: 'headrace-embed.js',
+              chunkFileNames: 'chunks/[name]-[hash].js',
+              assetFileNames: 'assets/[name]-[hash][extname]',
+            },
+            // A library entry: keep its (empty) exports, don't strip it as unused.
+            preserveEntrySignatures: 'strict' as const,
+          },
+        }
+      : {
+          outDir: here('./dist'),
+          emptyOutDir: true,
+          target: 'es2022',
+          chunkSizeWarningLimit: 1500,
+        },
+    test: {
+      root: here('./studio'),
+      environment: 'happy-dom',
+      include: ['src/**/*.spec.ts'],
+    },
+  };
 });

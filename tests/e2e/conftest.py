@@ -41,8 +41,17 @@ window.addEventListener('headrace:idle', () => {
 """
 
 
+#: Folders served beside dist/: the example flows (for `?flow=` and embeds), the invalid
+#: flow fixtures, and host pages written for the tests (for the embed).
+EXTRA_ROOTS = {
+    "/templates/": TEMPLATES,
+    "/invalid/": REPO / "tests" / "flows" / "invalid",
+    "/pages/": Path(__file__).parent / "pages",
+}
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves dist/ and, under /templates/, the example flows (for `?flow=` tests)."""
+    """Serves dist/ and the EXTRA_ROOTS."""
 
     extensions_map: ClassVar[dict[str, str]] = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
@@ -54,8 +63,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     }
 
     def translate_path(self, path: str) -> str:
-        if path.startswith("/templates/"):
-            return str(TEMPLATES / path.split("?")[0].removeprefix("/templates/"))
+        for prefix, root in EXTRA_ROOTS.items():
+            if path.startswith(prefix):
+                return str(root / path.split("?")[0].removeprefix(prefix))
         return super().translate_path(path)
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -11,14 +11,16 @@ import quasarCss from 'quasar/dist/quasar.prod.css?inline';
 import studioCss from '@/app/studio.css?inline';
 import embedCss from './embed.css?inline';
 
-const ICON_FAMILY = 'Headrace Material Icons';
+const ICON_FAMILY = "'Headrace Material Icons'";
+// Quoted or not: the minifier drops the quotes.
+const MATERIAL_ICONS = /(['"]?)Material Icons\1/g;
 const FONT_FACE = /@font-face\s*{[^}]*}/g;
 
 let sheets: CSSStyleSheet[] | null = null;
 
 function scoped(css: string): CSSStyleSheet {
   const sheet = new CSSStyleSheet();
-  sheet.replaceSync(css.replace(/:root\b/g, ':host').replace(FONT_FACE, ''));
+  sheet.replaceSync(css.replace(/:root\b/g, ':host').replace(FONT_FACE, '').replace(MATERIAL_ICONS, ICON_FAMILY));
   return sheet;
 }
 
@@ -26,7 +28,7 @@ function declareIconFont(): void {
   if (document.querySelector('style[data-headrace-fonts]')) return;
   const style = document.createElement('style');
   style.dataset.headraceFonts = '';
-  style.textContent = (iconsCss.match(FONT_FACE) ?? []).join('\n').replaceAll("'Material Icons'", `'${ICON_FAMILY}'`);
+  style.textContent = (iconsCss.match(FONT_FACE) ?? []).join('\n').replace(MATERIAL_ICONS, ICON_FAMILY);
   document.head.append(style);
 }
 
@@ -34,8 +36,7 @@ function declareIconFont(): void {
 export function adoptStyles(root: ShadowRoot): void {
   if (!sheets) {
     declareIconFont();
-    const icons = iconsCss.replaceAll("'Material Icons'", `'${ICON_FAMILY}'`);
-    sheets = [quasarCss, icons, studioCss, embedCss].map(scoped);
+    sheets = [quasarCss, iconsCss, studioCss, embedCss].map(scoped);
   }
   root.adoptedStyleSheets = [...sheets];
 }

@@ -8,7 +8,7 @@ Pages sit at different depths (`index.html`, `semantics/index.html`), and a rela
 in an attribute is read against the page's own address, so after a page is rendered this
 hook:
 
-- rewrites `src` (and `studio` or `runtime` when a tag sets them) relative to that page;
+- rewrites `src` (and `studio` when a tag sets it) relative to that page;
 - sets `studio` to the site's copy of the studio, for the embed's "Open in studio" link;
 - adds the embed's module script to the head of that page only.
 
@@ -35,8 +35,9 @@ from mkdocs.utils import get_relative_url
 
 _TAG = re.compile(r"<headrace-flow\b(?P<attrs>[^>]*)>", re.IGNORECASE)
 _ATTR = re.compile(r"""(?P<name>[^\s=/>]+)(?:\s*=\s*(?P<value>"[^"]*"|'[^']*'|[^\s"'>]+))?""")
-# The attributes holding URLs; each is written relative to the site root.
-_URL_ATTRS = ("src", "studio", "runtime")
+# The attributes holding URLs read against the page; each is written relative to the site
+# root. (`runtime` is read against the embed's module, the same folder on every page.)
+_URL_ATTRS = ("src", "studio")
 _SCHEME_OR_ROOT = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|/)")
 
 

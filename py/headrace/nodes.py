@@ -179,20 +179,35 @@ def is_emittable_data(value: Any) -> bool:
 
 def user_traceback(exc: BaseException) -> str:
     """The traceback from the first frame of node code on: the engine's own frames
-    are noise to the user."""
+    are noise to the user. Never raises: node code controls the exception, and a
+    broken one (a ``__str__`` that raises, a hostile ``__notes__``) must still be
+    reported rather than take the run down."""
     tb = exc.__traceback__
     while tb is not None and not tb.tb_frame.f_code.co_filename.startswith(FILENAME_PREFIX):
         tb = tb.tb_next
-    formatted = traceback.TracebackException(type(exc), exc, tb if tb is not None else exc.__traceback__)
-    return "".join(formatted.format())
+    try:
+        formatted = traceback.TracebackException(type(exc), exc, tb if tb is not None else exc.__traceback__)
+        return "".join(formatted.format())
+    except BaseException as failure:  # see the docstring
+        why = f"(no traceback: formatting it raised {type(failure).__name__})"
+        return f"{type(exc).__name__}: {exception_message(exc)}\n{why}\n"
+
+
+def exception_message(exc: BaseException) -> str:
+    """``str(exc)``, or a placeholder when the exception's ``__str__`` raises."""
+    try:
+        return str(exc)
+    except BaseException as failure:  # node code's __str__ may raise anything
+        return f"<str() of {type(exc).__name__} raised {type(failure).__name__}>"
 
 
 def error_value(node: str, socket: str | None, exc: BaseException) -> dict[str, Any]:
-    """What the ``error`` socket emits."""
+    """What the ``error`` socket emits: plain strings only, whatever ``exc`` holds,
+    so it always crosses to the host as JSON."""
     return {
         "node": node,
         "socket": socket,
         "type": type(exc).__name__,
-        "message": str(exc),
+        "message": exception_message(exc),
         "traceback": user_traceback(exc),
     }

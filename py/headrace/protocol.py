@@ -197,8 +197,19 @@ def safe_repr(value: Any) -> str:
     the value nests too deep to print)."""
     try:
         return repr(value)
-    except Exception as exc:  # a broken __repr__ must not break the run (RecursionError included)
-        return f"<unrepresentable {type(value).__name__}: {exc!r}>"
+    except KeyboardInterrupt:
+        raise  # the host interrupting (Ctrl-C, Stop) must still get through
+    except BaseException as exc:  # a broken __repr__ must not break the run, whatever it raises
+        return f"<unrepresentable {type(value).__name__}: {_exception_text(exc)}>"
+
+
+def _exception_text(exc: BaseException) -> str:
+    try:
+        return f"{type(exc).__name__}({exc})"
+    except KeyboardInterrupt:
+        raise
+    except BaseException:
+        return type(exc).__name__
 
 
 _SCALARS = frozenset({int, float, str, bool, type(None)})
@@ -250,7 +261,9 @@ def encode_value(value: Any) -> tuple[Any, bool]:
         if not _json_safe(value):
             raise ValueError("keys collide")
         text = _encode(value)
-    except (TypeError, ValueError, RecursionError):
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # not JSON, or node code's dict subclass raising whatever it likes
         return safe_repr(value), True
     return json.loads(text), False
 
@@ -287,7 +300,9 @@ def event_to_json(event: Event) -> str:
         if isinstance(event, Emit) and not _json_safe(event.value):
             raise ValueError("keys collide")
         return _encode(out)
-    except (TypeError, ValueError, RecursionError):
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # not JSON, or node code's dict subclass raising whatever it likes
         if not isinstance(event, Emit):
             raise
     out["value"] = safe_repr(event.value)

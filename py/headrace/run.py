@@ -34,7 +34,7 @@ from typing import Any
 from headrace import capture, cron
 from headrace.errors import RunError
 from headrace.model import FlowSpec
-from headrace.nodes import Function, LiveNode, error_value, is_emittable_data
+from headrace.nodes import Function, LiveNode, error_value, exception_message, is_emittable_data
 from headrace.protocol import (
     Emit,
     Event,
@@ -345,13 +345,25 @@ class Run:
                     if clock() > slice_end:
                         await asyncio.sleep(0)
                         slice_end = clock() + SLICE_SECONDS
-        except asyncio.CancelledError:
-            raise
+        except asyncio.CancelledError as exc:
+            if _cancelling():
+                raise
+            self._end_failed(f"internal error: a cancellation escaped node code ({_describe(exc)})")
         except _StopRequested:
             asyncio.get_running_loop().create_task(self.stop("stopped"))
-        except Exception as exc:  # an engine bug: end the run, say why
-            self.failure = f"internal error: {type(exc).__name__}: {exc}"
-            asyncio.get_running_loop().create_task(self.stop("failed", self.failure))
+        except KeyboardInterrupt as exc:
+            # Outside a node's call: the host interrupting between calls, or node
+            # code's __repr__ raising it while its value was reported.
+            if self._interrupt_requested:
+                asyncio.get_running_loop().create_task(self.stop("stopped"))
+            else:
+                self._end_failed(f"a KeyboardInterrupt nobody asked for ended the run ({_describe(exc)})")
+        except BaseException as exc:  # an engine bug: end the run, say why, keep the host alive
+            self._end_failed(f"internal error: {_describe(exc)}")
+
+    def _end_failed(self, message: str) -> None:
+        self.failure = message
+        asyncio.get_running_loop().create_task(self.stop("failed", message))
 
     def _went_idle(self) -> None:
         if self.state is not RunState.STOPPED:
@@ -521,9 +533,8 @@ class Run:
         token = capture.current_sink.set(node.sink)
         try:
             result = await awaitable
-        except asyncio.CancelledError:
-            raise
         except BaseException as exc:
+            self._check_cancel(exc)
             self._check_interrupt(exc)
             node.sink.flush()
             node.active -= 1
@@ -569,9 +580,8 @@ class Run:
         except StopAsyncIteration:
             self._step_ended(node, generator, socket, None)
             return
-        except asyncio.CancelledError:
-            raise
         except BaseException as exc:
+            self._check_cancel(exc)
             self._step_ended(node, generator, socket, exc)
             return
         finally:
@@ -654,8 +664,17 @@ class Run:
         self._emit(node, ERROR_SOCKET, value)
 
     def _check_interrupt(self, exc: BaseException) -> None:
+        """A KeyboardInterrupt the host asked for (:meth:`request_interrupt`) stops
+        the run; one that node code raised itself is that node's error."""
         if isinstance(exc, KeyboardInterrupt) and self._interrupt_requested:
             raise _StopRequested from exc
+
+    @staticmethod
+    def _check_cancel(exc: BaseException) -> None:
+        """Let the run's own cancellation (stop) through; a CancelledError that
+        node code raised, or got from a future it awaited, is that node's error."""
+        if isinstance(exc, asyncio.CancelledError) and _cancelling():
+            raise exc
 
     # -- reporting ------------------------------------------------------------
 
@@ -703,3 +722,14 @@ class Run:
 
 class _StopRequested(Exception):
     """Raised inside the work loop when a requested interrupt reached node code."""
+
+
+def _cancelling() -> bool:
+    """Whether the current task is being cancelled (by :meth:`Run.stop`, or by the
+    host cancelling it), as opposed to a CancelledError merely passing through."""
+    task = asyncio.current_task()
+    return task is None or task.cancelling() > 0
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exception_message(exc)}"

@@ -11,6 +11,7 @@ Values are shown in their wire form (`headrace.protocol.event_to_dict`): the sam
 
 import json
 
+from pyodide.ffi import JsException  # noqa: TID251 -- this is page code, not the engine
 from pyscript import document, fetch, window
 
 from headrace import Flow, FlowError, HeadraceError
@@ -49,11 +50,18 @@ def table(head, rows):
     return out
 
 
+class FetchError(Exception):
+    """The flow file could not be fetched (so there is nothing for headrace to judge)."""
+
+
 async def load(url):
-    """The flow at `url`, or raise FlowError saying why not."""
-    response = await fetch(url)
+    """The flow at `url`; raise FetchError or FlowError saying why not."""
+    try:
+        response = await fetch(url)
+    except JsException as exc:  # the request itself failed: network, CORS, a bad URL
+        raise FetchError(str(exc)) from None
     if not response.ok:
-        raise FlowError("$", f"could not fetch it: HTTP {response.status} {response.statusText}".rstrip())
+        raise FetchError(f"HTTP {response.status} {response.statusText}".rstrip())
     text = (await response.text()).strip()
     # Flow.load reads a string that does not look like JSON as a file path: say plainly
     # that this is no JSON document rather than "no such file".
@@ -122,6 +130,8 @@ async def show(url, into):
     heading = section.appendChild(element("h2", url))
     try:
         flow = await load(url)
+    except FetchError as exc:
+        return fail(section, f"Could not fetch {url}: {exc}")
     except FlowError as exc:
         return fail(section, f"Could not load {url}: {exc}")
     heading.textContent = f"{flow.name} ({url})"
@@ -140,7 +150,8 @@ async def main():
     for url in urls:
         status.textContent = f"Running {url}…"
         await show(url, out)
-    status.textContent = f"Ran {len(urls)} flow(s) with headrace in this page's Python."
+    failed = len(out.querySelectorAll("section[data-state=error]"))
+    status.textContent = f"Ran {len(urls) - failed} of {len(urls)} flows with headrace, in this page's Python."
     document.body.dataset.state = "done"
 
 

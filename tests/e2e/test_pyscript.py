@@ -130,6 +130,7 @@ def test_example_page_shows_what_the_cli_prints(visit: Visit) -> None:
         assert shown_emits(section) == expected_emits(events), name
         assert section["consoles"] == expected_consoles(events), name
     assert sections["../flows/hello.json"]["consoles"] == {"greet": "greeting world\n"}
+    assert visit.page.inner_text("#status").startswith("Ran 2 of 2 flows")
     assert visit.foreign_requests() == []
     # And what it loaded is ours: PyScript from the site, Pyodide and the wheel from the studio's copy.
     assert visit.base + "pyscript/core/core.js" in visit.requests
@@ -165,7 +166,7 @@ def test_flows_that_cannot_load_show_why(visit: Visit) -> None:
         url = f"../{TEST_FLOWS_URL}invalid/{name}"
         expected[url] = f"Could not load {url}: {raised.value}"
     missing = "../flows/no-such-flow.json"
-    expected[missing] = f"Could not load {missing}: $: could not fetch it: HTTP 404 File not found"
+    expected[missing] = f"Could not fetch {missing}: HTTP 404 File not found"
     sections = visit.open(PAGE + flows_query([*expected, "../flows/hello.json"]))
     for url, message in expected.items():
         assert sections[url]["state"] == "error", url
@@ -173,4 +174,42 @@ def test_flows_that_cannot_load_show_why(visit: Visit) -> None:
         assert sections[url]["emits"] == []
     assert visit.page.get_by_role("alert").count() == len(expected)
     assert sections["../flows/hello.json"]["state"] == "done"
+    assert visit.page.inner_text("#status").startswith(f"Ran 1 of {len(expected) + 1} flows")
     assert visit.foreign_requests() == []
+
+
+# The hook that puts PyScript and its config beside the page: missing inputs stop the
+# build with what to run, rather than leaving a page that never loads.
+
+
+def _hook_config(site: Path, dist: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.syspath_prepend(str(REPO / "docs" / "hooks"))
+    from mkdocs.config import load_config
+
+    monkeypatch.setenv("HEADRACE_DIST_DIR", str(dist))
+    return load_config(str(REPO / "mkdocs.yml"), site_dir=str(site))
+
+
+def test_hook_names_a_missing_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = _hook_config(tmp_path / "site", tmp_path / "dist", monkeypatch)
+    import pyscript_assets
+    from mkdocs.exceptions import PluginError
+
+    with pytest.raises(PluginError, match=r"dist/pyodide/pyodide\.mjs is missing .*run `make build`"):
+        pyscript_assets.on_config(config)
+    (tmp_path / "dist" / "pyodide").mkdir(parents=True)
+    (tmp_path / "dist" / "pyodide" / "pyodide.mjs").write_text("")
+    (tmp_path / "dist" / "wheels").mkdir()
+    manifest = {"boot": ["headrace-9.9-py3-none-any.whl"], "lazy": {}}
+    (tmp_path / "dist" / "wheels" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(PluginError, match=r"wheels/headrace-9\.9-py3-none-any\.whl is missing"):
+        pyscript_assets.on_config(config)
+
+
+def test_hook_needs_the_studio_copied_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = _hook_config(tmp_path / "site", REPO / "dist", monkeypatch)
+    import pyscript_assets
+    from mkdocs.exceptions import PluginError
+
+    with pytest.raises(PluginError, match=r"list docs/hooks/site_assets\.py before docs/hooks/pyscript_assets\.py"):
+        pyscript_assets.on_post_build(config=config)

@@ -6,6 +6,11 @@ import { pythonAssets } from './studio/build/pythonAssets.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 // Two builds of one code base, both plain static files:
 // - the studio (default mode): studio/index.html → dist/;
 // - the embed (`--mode embed`): one ES module defining <headrace-flow>, in a folder that
@@ -25,6 +30,10 @@ export default defineConfig(({ mode }) => {
     ],
     resolve: { alias: { '@': here('./studio/src') } },
     worker: { format: 'es' },
+    // Cross-origin isolation: Stop can then interrupt busy Python through a shared buffer
+    // instead of restarting it (see docs/embedding.md for static hosts).
+    server: { headers: ISOLATION_HEADERS },
+    preview: { headers: ISOLATION_HEADERS },
     // Pyodide locates its own files at run time; pre-bundling it breaks that.
     optimizeDeps: { exclude: ['pyodide'] },
     build: embed

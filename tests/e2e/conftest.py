@@ -68,8 +68,22 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                 return str(root / path.split("?")[0].removeprefix(prefix))
         return super().translate_path(path)
 
+    #: Send COOP/COEP, making pages cross-origin isolated (SharedArrayBuffer, so Stop can
+    #: interrupt Python in place). Plain static hosts don't; the default server doesn't.
+    isolated = False
+
+    def end_headers(self) -> None:
+        if self.isolated:
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        super().end_headers()
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+class _IsolatedHandler(_Handler):
+    isolated = True
 
 
 @pytest.fixture(scope="session")
@@ -80,14 +94,25 @@ def studio_dist() -> Path:
     return DIST
 
 
-@pytest.fixture(scope="session")
-def studio_url(studio_dist: Path) -> Iterator[str]:
-    handler = functools.partial(_Handler, directory=str(studio_dist))
+def _serve(directory: Path, handler_class: type[_Handler]) -> Iterator[str]:
+    handler = functools.partial(handler_class, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def studio_url(studio_dist: Path) -> Iterator[str]:
+    """dist/ as a plain static host serves it (no isolation headers)."""
+    yield from _serve(studio_dist, _Handler)
+
+
+@pytest.fixture(scope="session")
+def isolated_studio_url(studio_dist: Path) -> Iterator[str]:
+    """dist/ served with COOP/COEP, as `make studio` (vite preview) serves it."""
+    yield from _serve(studio_dist, _IsolatedHandler)
 
 
 @pytest.fixture(scope="session")

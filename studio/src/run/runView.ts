@@ -146,8 +146,9 @@ export function applyEvents(view: RunView, events: EngineEvent[], names: (id: st
         break;
       case 'run_stopped':
         view.phase = ev.reason === 'failed' ? 'failed' : 'stopped';
-        // A stopped run has no next fire: badges stop counting down.
+        // A stopped run has no next fire: badges stop counting down; nothing runs any more.
         for (const node of Object.values(view.nodes)) {
+          if (node.state === 'running') node.state = 'idle';
           for (const schedule of Object.values(node.schedules)) Object.assign(schedule, { nextAt: null, nextMs: null });
         }
         addMessage(view, {

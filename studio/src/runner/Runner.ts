@@ -18,6 +18,9 @@ export type CommandValue<C extends BridgeCommandName> = BridgeCommands[C]['value
 /** Receives events in batches (a flow may emit 100k events; one reactive update per batch). */
 export type EventListener = (events: EngineEvent[]) => void;
 
+/** An engine that had to be restarted (to stop code that never yields) goes through these. */
+export type RestartState = 'restarting' | 'ready' | 'failed';
+
 export interface Runner {
   readonly kind: 'pyodide' | 'http';
   /** Boot the engine; resolves once it answered `hello`. Safe to call once. */
@@ -26,5 +29,7 @@ export interface Runner {
   call<C extends BridgeCommandName>(cmd: C, args: CommandArgs<C>): Promise<Result<CommandValue<C>>>;
   /** Start receiving events; events produced before the first subscriber are buffered. */
   subscribe(listener: EventListener): () => void;
+  /** Runners that may restart their engine report it (the HTTP runner never does). */
+  onRestart?(listener: (state: RestartState) => void): () => void;
   dispose(): void;
 }

@@ -38,6 +38,12 @@ export const useEngineStore = defineStore('engine', () => {
     if (ready) return ready;
     _runner.value = markRaw(runner);
     status.value = 'loading';
+    // Stop may restart Python (to halt code that never yields): the engine is briefly away.
+    runner.onRestart?.((state) => {
+      status.value = state === 'restarting' ? 'loading' : state;
+      if (state === 'restarting') step.value = 'Restarting Python';
+      if (state === 'failed') notice('error', 'Python could not be restarted: reload the page to run flows again');
+    });
     const started = performance.now();
     ready = runner
       .start((p) => {

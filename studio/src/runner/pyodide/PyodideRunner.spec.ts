@@ -1,17 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '@/protocol/events';
 import type { FromWorker, ToWorker } from './messages';
-import { PyodideRunner } from './PyodideRunner';
+import { PyodideRunner, RESTARTED } from './PyodideRunner';
 
 /** A stand-in for the worker: records what the runner sends, replies by hand. */
 class FakeWorker {
   sent: ToWorker[] = [];
+  terminated = false;
   onmessage: ((ev: MessageEvent<FromWorker>) => void) | null = null;
   onerror: ((ev: ErrorEvent) => void) | null = null;
   postMessage(message: ToWorker): void {
     this.sent.push(message);
   }
-  terminate(): void {}
+  terminate(): void {
+    this.terminated = true;
+  }
   reply(message: FromWorker): void {
     this.onmessage?.({ data: message } as MessageEvent<FromWorker>);
   }
@@ -70,5 +73,74 @@ describe('PyodideRunner', () => {
     worker.onerror?.({ message: 'out of memory' } as ErrorEvent);
     expect(await pending).toEqual({ ok: false, error: { type: 'WorkerError', message: 'out of memory' } });
     expect(await booted).toEqual({ ok: false, error: { type: 'WorkerError', message: 'out of memory' } });
+  });
+
+  describe('Stop, when Python never yields', () => {
+    /** A runner with a live run `r` whose worker replies only when told to. */
+    function busy(options: { interruptible: boolean }) {
+      const workers: FakeWorker[] = [];
+      const runner = new PyodideRunner({
+        baseURL: 'http://x/app/',
+        createWorker: () => {
+          workers.push(new FakeWorker());
+          return workers[workers.length - 1] as unknown as Worker;
+        },
+        stopGraceMs: 5,
+        interruptGraceMs: 5,
+        ...options,
+      });
+      const batches: EngineEvent[][] = [];
+      runner.subscribe((events) => batches.push(events));
+      void runner.start(() => undefined);
+      workers[0]?.reply({ type: 'ready', hello: HELLO });
+      workers[0]?.reply({ type: 'events', batch: '[{"event":"run_started","run":"r","flow":"f","nodes":1}]', count: 1 });
+      return { runner, workers, batches };
+    }
+
+    it('needs nothing more when the engine answers in time', async () => {
+      const { runner, workers } = busy({ interruptible: false });
+      const stopping = runner.call('stop', { run: 'r' });
+      const request = workers[0]?.sent.find((m) => m.type === 'request');
+      workers[0]?.reply({ type: 'reply', id: request?.type === 'request' ? request.id : -1, result: '{"ok":true,"value":{}}' });
+      expect(await stopping).toEqual({ ok: true, value: {} });
+      expect(workers).toHaveLength(1);
+      expect(workers[0]?.terminated).toBe(false);
+    });
+
+    it('restarts the worker and reports its runs stopped, when it cannot be interrupted', async () => {
+      const { runner, workers, batches } = busy({ interruptible: false });
+      const states: string[] = [];
+      runner.onRestart((state) => states.push(state));
+      expect(await runner.call('stop', { run: 'r' })).toEqual({ ok: true, value: {} });
+      expect(workers[0]?.terminated).toBe(true);
+      expect(batches.at(-1)).toEqual([{ event: 'run_stopped', run: 'r', reason: 'stopped', message: RESTARTED }]);
+      // A new worker boots from the same place and gets the event subscription back.
+      const fresh = workers[1];
+      expect(fresh?.sent[0]).toMatchObject({ type: 'boot', indexURL: 'http://x/app/pyodide/' });
+      expect(states).toEqual(['restarting']);
+      fresh?.reply({ type: 'ready', hello: HELLO });
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(states).toEqual(['restarting', 'ready']);
+      expect(fresh?.sent.map((m) => m.type)).toEqual(['boot', 'subscribe']);
+      // Events of the old worker that arrive late are ignored.
+      workers[0]?.reply({ type: 'events', batch: '[{"event":"run_started","run":"old","flow":"f","nodes":1}]', count: 1 });
+      expect(batches.flat().some((e) => e.run === 'old')).toBe(false);
+    });
+
+    it('interrupts Python through the shared buffer first, where the page is isolated', async () => {
+      const { runner, workers } = busy({ interruptible: true });
+      const boot = workers[0]?.sent.find((m) => m.type === 'boot');
+      const buffer = boot?.type === 'boot' ? boot.interrupt : undefined;
+      expect(buffer?.constructor.name).toBe('Int32Array');
+      const stopping = runner.call('stop', { run: 'r' });
+      await new Promise((resolve) => setTimeout(resolve, 8));
+      expect(buffer?.[0]).toBe(2);
+      // The interrupted engine processes the stop.
+      const request = workers[0]?.sent.find((m) => m.type === 'request');
+      workers[0]?.reply({ type: 'reply', id: request?.type === 'request' ? request.id : -1, result: '{"ok":true,"value":{}}' });
+      expect(await stopping).toEqual({ ok: true, value: {} });
+      expect(buffer?.[0]).toBe(0);
+      expect(workers).toHaveLength(1);
+    });
   });
 });

@@ -1,9 +1,16 @@
 /**
  * The Runner that hosts the engine in a dedicated module Web Worker running Pyodide.
+ *
+ * Stop must work even when node code never yields (`while True: pass`): the worker is then
+ * too busy to read the stop message. So Stop escalates: the engine's own stop first; if
+ * it has not answered within `stopGraceMs`, a KeyboardInterrupt through Pyodide's interrupt
+ * buffer (only in a cross-origin isolated page, which can share memory with the worker);
+ * if that has not worked within `interruptGraceMs` either, the worker is terminated and a
+ * new one booted. Runs that lived in it are reported stopped, with the reason.
  */
 import type { BridgeCommandName, Hello, Result } from '@/protocol/bridge';
-import type { EngineEvent } from '@/protocol/events';
-import type { BootProgress, CommandArgs, CommandValue, EventListener, Runner } from '../Runner';
+import type { EngineEvent, RunStopped } from '@/protocol/events';
+import type { BootProgress, CommandArgs, CommandValue, EventListener, RestartState, Runner } from '../Runner';
 import type { FromWorker, ToWorker } from './messages';
 
 export interface PyodideRunnerOptions {
@@ -11,20 +18,40 @@ export interface PyodideRunnerOptions {
   baseURL: string;
   /** Tests inject a fake worker. */
   createWorker?: () => Worker;
+  /** How long the engine's own stop may take before Python is interrupted. */
+  stopGraceMs?: number;
+  /** How long an interrupt may take before the worker is restarted. */
+  interruptGraceMs?: number;
+  /** Share an interrupt buffer with the worker (default: when the page is cross-origin isolated). */
+  interruptible?: boolean;
 }
 
 type Pending = (result: Result<unknown>) => void;
+
+export const RESTARTED =
+  'Python was restarted to stop it: code in the flow did not yield (a loop without await, or a long call)';
 
 function defaultWorker(): Worker {
   return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'headrace-engine' });
 }
 
+/** `promise`'s value if it settles within `ms`, else null. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  return Promise.race([promise, new Promise<null>((resolve) => setTimeout(() => resolve(null), ms))]);
+}
+
+const SIGINT = 2;
+
 export class PyodideRunner implements Runner {
   readonly kind = 'pyodide' as const;
-  private readonly worker: Worker;
+  private worker: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<EventListener>();
+  private readonly restartListeners = new Set<(state: RestartState) => void>();
+  /** Runs started in the current worker and not yet stopped (from their events). */
+  private readonly live = new Set<string>();
+  private readonly interrupt: Int32Array | null;
   private subscribed = false;
   private booted: Promise<Result<Hello>> | null = null;
   private onProgress: (progress: BootProgress) => void = () => undefined;
@@ -32,9 +59,25 @@ export class PyodideRunner implements Runner {
   private resolveBoot: (result: Result<Hello>) => void = () => undefined;
 
   constructor(private readonly options: PyodideRunnerOptions) {
-    this.worker = (options.createWorker ?? defaultWorker)();
-    this.worker.onmessage = (ev: MessageEvent<FromWorker>) => this.receive(ev.data);
-    this.worker.onerror = (ev) => this.fail(ev.message || 'the engine worker crashed');
+    const isolated = typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated === true;
+    this.interrupt = (options.interruptible ?? isolated) ? new Int32Array(new SharedArrayBuffer(4)) : null;
+    this.worker = this.spawn();
+  }
+
+  /** Whether Stop can interrupt busy Python in place (else it restarts the worker). */
+  get interruptible(): boolean {
+    return this.interrupt !== null;
+  }
+
+  private spawn(): Worker {
+    const worker = (this.options.createWorker ?? defaultWorker)();
+    worker.onmessage = (ev: MessageEvent<FromWorker>) => {
+      if (worker === this.worker) this.receive(ev.data);
+    };
+    worker.onerror = (ev) => {
+      if (worker === this.worker) this.fail(ev.message || 'the engine worker crashed');
+    };
+    return worker;
   }
 
   /**
@@ -46,22 +89,63 @@ export class PyodideRunner implements Runner {
     this.onProgress = onProgress;
     if (this.lastProgress) onProgress(this.lastProgress);
     if (this.booted) return this.booted;
+    return this.boot();
+  }
+
+  private boot(): Promise<Result<Hello>> {
     this.booted = new Promise((resolve) => (this.resolveBoot = resolve));
     const base = new URL(this.options.baseURL);
     this.send({
       type: 'boot',
       indexURL: new URL('pyodide/', base).href,
       wheelsURL: new URL('wheels/', base).href,
+      ...(this.interrupt ? { interrupt: this.interrupt } : {}),
     });
     return this.booted;
   }
 
   call<C extends BridgeCommandName>(cmd: C, args: CommandArgs<C>): Promise<Result<CommandValue<C>>> {
+    if (cmd === 'stop') return this.stop(args as CommandArgs<'stop'>) as Promise<Result<CommandValue<C>>>;
+    return this.request(cmd, args);
+  }
+
+  private request<C extends BridgeCommandName>(cmd: C, args: CommandArgs<C>): Promise<Result<CommandValue<C>>> {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve as Pending);
       this.send({ type: 'request', id, command: JSON.stringify({ cmd, ...args }) });
     });
+  }
+
+  private async stop(args: CommandArgs<'stop'>): Promise<Result<CommandValue<'stop'>>> {
+    const reply = this.request('stop', args);
+    const answered = await within(reply, this.options.stopGraceMs ?? 250);
+    if (answered) return answered;
+    if (this.interrupt) {
+      Atomics.store(this.interrupt, 0, SIGINT);
+      const interrupted = await within(reply, this.options.interruptGraceMs ?? 750);
+      // Python consumes the signal when it raises; clear one that arrived too late to.
+      Atomics.store(this.interrupt, 0, 0);
+      if (interrupted) return interrupted;
+    }
+    // The run being stopped is live whether or not its first events got out of the worker.
+    this.live.add(args.run);
+    void this.restart();
+    return { ok: true, value: {} };
+  }
+
+  /** Replace a worker stuck in Python with a fresh one; its runs are reported stopped. */
+  private async restart(): Promise<void> {
+    this.worker.terminate();
+    this.fail('the engine was restarted', { keepBoot: true });
+    const stopped: RunStopped[] = [...this.live].map((run) => ({ event: 'run_stopped', run, reason: 'stopped', message: RESTARTED }));
+    this.live.clear();
+    if (stopped.length) for (const listener of this.listeners) listener(stopped);
+    for (const listener of this.restartListeners) listener('restarting');
+    this.worker = this.spawn();
+    const booted = await this.boot();
+    if (this.subscribed) this.send({ type: 'subscribe' });
+    for (const listener of this.restartListeners) listener(booted.ok ? 'ready' : 'failed');
   }
 
   subscribe(listener: EventListener): () => void {
@@ -71,6 +155,11 @@ export class PyodideRunner implements Runner {
       this.send({ type: 'subscribe' });
     }
     return () => this.listeners.delete(listener);
+  }
+
+  onRestart(listener: (state: RestartState) => void): () => void {
+    this.restartListeners.add(listener);
+    return () => this.restartListeners.delete(listener);
   }
 
   dispose(): void {
@@ -102,6 +191,7 @@ export class PyodideRunner implements Runner {
       }
       case 'events': {
         const events = JSON.parse(message.batch) as EngineEvent[];
+        this.track(events);
         for (const listener of this.listeners) listener(events);
         break;
       }
@@ -112,10 +202,18 @@ export class PyodideRunner implements Runner {
     }
   }
 
-  private fail(message: string): void {
+  /** Which runs live in the worker: a restart must report them stopped. */
+  private track(events: EngineEvent[]): void {
+    for (const ev of events) {
+      if (ev.event === 'run_started') this.live.add(ev.run);
+      else if (ev.event === 'run_stopped') this.live.delete(ev.run);
+    }
+  }
+
+  private fail(message: string, { keepBoot = false } = {}): void {
     const error = { ok: false as const, error: { type: 'WorkerError' as const, message } };
     for (const resolve of this.pending.values()) resolve(error);
     this.pending.clear();
-    this.resolveBoot(error);
+    if (!keepBoot) this.resolveBoot(error);
   }
 }

@@ -11,6 +11,12 @@ export interface BootMessage {
   indexURL: string;
   /** Absolute URL of the wheel directory (manifest.json, *.whl, simple/). */
   wheelsURL: string;
+  /**
+   * Pyodide's interrupt buffer (one Int32 in a SharedArrayBuffer), when the page is
+   * cross-origin isolated: the UI writes 2 (SIGINT) to raise KeyboardInterrupt in Python
+   * that is busy and cannot read messages.
+   */
+  interrupt?: Int32Array;
 }
 
 export interface RequestMessage {

@@ -74,6 +74,7 @@ async function boot(message: BootMessage): Promise<PyBridge> {
     stderr: (text) => console.warn('[python]', text),
   });
   pyodideInstance = pyodide;
+  if (message.interrupt) pyodide.setInterruptBuffer(message.interrupt);
   progress('Installing headrace', 0.75);
   // One call, fetched in parallel; dependencies were resolved at build time.
   await pyodide.loadPackage(wheels, { messageCallback: () => undefined });

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -66,11 +67,20 @@ def docs_site(studio_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     return out
 
 
+@contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """Serve `folder` (and tests/flows/ under /test-flows/) on loopback; yields the root URL."""
+    handler = functools.partial(_SiteHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
 @pytest.fixture(scope="session")
 def docs_url(docs_site: Path) -> Iterator[str]:
     """The site's root URL on loopback (ends with a slash)."""
-    handler = functools.partial(_SiteHandler, directory=str(docs_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with serve(docs_site) as url:
+        yield url

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 from conftest import BOOT_TIMEOUT_MS, REPO, TEMPLATES
-from docs_site import TEST_FLOWS, TEST_FLOWS_URL, docs_site, docs_url
+from docs_site import TEST_FLOWS, TEST_FLOWS_URL, docs_site, docs_url, serve
 from playwright.sync_api import Browser, Page
 
 from headrace import Flow, FlowError
@@ -176,6 +177,38 @@ def test_flows_that_cannot_load_show_why(visit: Visit) -> None:
     assert sections["../flows/hello.json"]["state"] == "done"
     assert visit.page.inner_text("#status").startswith(f"Ran 1 of {len(expected) + 1} flows")
     assert visit.foreign_requests() == []
+
+
+def test_the_guides_snippet_runs_as_written(
+    docs_site: Path, tmp_path: Path, browser: Browser, browser_context_args: dict[str, Any]
+) -> None:
+    """docs/pyscript.md's config and page, verbatim, in the layout the guide describes
+    (PyScript, Pyodide and the wheels in pyscript/, pyodide/, wheels/ beside the page)."""
+    blocks = dict(re.findall(r"```(json|html)\n(.*?)```", (REPO / "docs" / "pyscript.md").read_text(), re.S))
+    assert set(blocks) == {"json", "html"}, "the guide should show one config and one page"
+    (tmp_path / "pyscript.json").write_text(blocks["json"])
+    (tmp_path / "page.html").write_text(blocks["html"])
+    for name, target in {
+        "pyscript": "pyscript/core",
+        "pyodide": "studio/pyodide",
+        "wheels": "studio/wheels",
+        "flows": "flows",
+    }.items():
+        (tmp_path / name).symlink_to(docs_site / target, target_is_directory=True)
+    with serve(tmp_path) as base:
+        own = Visit(browser, base, browser_context_args)
+        try:
+            own.page.goto(base + "page.html")
+            own.page.wait_for_function(
+                "!document.getElementById('out').textContent.startsWith('Loading')"
+                " || document.querySelector('.py-error')",
+                timeout=BOOT_TIMEOUT_MS,
+            )
+            assert own.page.locator(".py-error").all_inner_texts() == []
+            assert own.page.inner_text("#out") == "who.name = 'world'\ngreet.greet = 'Hello, world!'"
+            assert own.foreign_requests() == []
+        finally:
+            own.context.close()
 
 
 # The hook that puts PyScript and its config beside the page: missing inputs stop the

@@ -17,7 +17,9 @@ window.__embeds = { ready: [], emits: {}, errors: [], idle: {} };
 document.addEventListener('headrace:ready', (e) => window.__embeds.ready.push(e.target.id));
 document.addEventListener('headrace:emit', (e) => (window.__embeds.emits[e.target.id] ??= []).push(e.detail));
 document.addEventListener('headrace:error', (e) => window.__embeds.errors.push({ id: e.target.id, ...e.detail }));
-document.addEventListener('headrace:idle', (e) => (window.__embeds.idle[e.target.id] = (window.__embeds.idle[e.target.id] ?? 0) + 1));
+document.addEventListener('headrace:idle', (e) => {
+  window.__embeds.idle[e.target.id] = (window.__embeds.idle[e.target.id] ?? 0) + 1;
+});
 """
 
 
@@ -84,7 +86,7 @@ def test_styles_stay_on_their_side(host: Page, studio_url: str) -> None:
     wait_ready(host, "hello")
     name = host.locator("#hello").get_by_test_id("embed-name")
     # The host's serif purple text does not reach into the embed...
-    assert "serif" != name.evaluate("(e) => getComputedStyle(e).fontFamily")
+    assert name.evaluate("(e) => getComputedStyle(e).fontFamily") != "serif"
     assert name.evaluate("(e) => getComputedStyle(e).color") != "rgb(128, 0, 128)"
     # ...and Quasar's styles do not reach the host's own .q-btn, nor its <body>.
     assert host.locator("#host-button").evaluate("(e) => getComputedStyle(e).backgroundColor") == "rgb(255, 0, 0)"

@@ -32,13 +32,16 @@ RUNAWAYS = {
 }
 
 
+ECHO = "def echo(n):\n    print('echoed', n)\n    return n\n"
+
+
 def runaway_flow(tmp_path: Path, name: str, code: str) -> str:
     return write_flow(
         tmp_path,
         f"Runaway {name}",
         [
             {"id": "n", "type": "data", "name": "N", "code": "n = 1\n"},
-            {"id": "echo", "type": "script", "name": "Echo", "code": "def echo(n):\n    print('echoed', n)\n    return n\n"},
+            {"id": "echo", "type": "script", "name": "Echo", "code": ECHO},
             {"id": "spin", "type": "script", "name": "Spin", "code": code},
         ],
         # Echo first: its result is on screen before Spin starts and must survive the stop.

@@ -66,7 +66,8 @@ export interface FlowDocument {
   headrace: 1;
   name: string;
   description?: string;
-  requirements: string[];
+  /** Optional in the format: a flow without it has none. */
+  requirements?: string[];
   /** IANA zone the flow's schedules are read in; absent: the zone of whoever runs it. */
   timezone?: string;
   /** What a schedule does when several slots came due at once (default `coalesce`). */

@@ -135,12 +135,13 @@ export const useRunStore = defineStore('run', () => {
   });
 
   async function install(runner: Runner, doc: FlowDocument): Promise<boolean> {
-    if (doc.requirements.length === 0) return true;
+    const requirements = doc.requirements ?? [];
+    if (requirements.length === 0) return true;
     view.value.phase = 'installing';
-    message('info', `Installing ${doc.requirements.join(', ')}…`);
+    message('info', `Installing ${requirements.join(', ')}…`);
     const indexUrls = [wheelhouseIndexUrl(host.runtimeBase)];
     if (settings.settings.usePackageIndex && navigator.onLine) indexUrls.push(PYPI_SIMPLE);
-    const result = await runner.call('install', { requirements: doc.requirements, index_urls: indexUrls });
+    const result = await runner.call('install', { requirements, index_urls: indexUrls });
     if (!result.ok) {
       view.value.phase = 'failed';
       message('error', `Could not install requirements: ${result.error.message}`);

@@ -75,6 +75,23 @@ describe('PyodideRunner', () => {
     expect(await booted).toEqual({ ok: false, error: { type: 'WorkerError', message: 'out of memory' } });
   });
 
+  it('checks what the worker posts before acting on it', async () => {
+    const { worker, runner } = setup();
+    const batches: EngineEvent[][] = [];
+    runner.subscribe((events) => batches.push(events));
+    const pending = runner.call('hello', {});
+    const post = (data: unknown) => worker.onmessage?.({ data } as MessageEvent<FromWorker>);
+    // Not messages at all, unknown types, wrong field types: dropped.
+    for (const junk of [null, 'ready', 42, { type: 'eval', code: 'x' }, { type: 'reply', id: '1', result: '{}' }, { type: 'progress', step: 1 }]) post(junk);
+    // Events without a tag or a run are dropped from their batch; unparsable batches entirely.
+    post({ type: 'events', batch: '[{"event":"emit","run":"r"}, {"run":"r"}, 7, {"event":"x"}]', count: 4 });
+    post({ type: 'events', batch: '[{"event":', count: 1 });
+    expect(batches).toEqual([[{ event: 'emit', run: 'r' }], []]);
+    // A reply that is not a Result becomes an error value.
+    post({ type: 'reply', id: 1, result: '{"value": 1}' });
+    expect(await pending).toEqual({ ok: false, error: { type: 'WorkerError', message: 'the engine sent a malformed reply' } });
+  });
+
   describe('Stop, when Python never yields', () => {
     /** A runner with a live run `r` whose worker replies only when told to. */
     function busy(options: { interruptible: boolean }) {

@@ -11,7 +11,7 @@
 import type { BridgeCommandName, Hello, Result } from '@/protocol/bridge';
 import type { EngineEvent, RunStopped } from '@/protocol/events';
 import type { BootProgress, CommandArgs, CommandValue, EventListener, RestartState, Runner } from '../Runner';
-import type { FromWorker, ToWorker } from './messages';
+import { readEventBatch, readFromWorker, type FromWorker, type ToWorker } from './messages';
 
 export interface PyodideRunnerOptions {
   /** Where the site is served from; Pyodide and the wheels sit beside index.html. */
@@ -42,6 +42,19 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
 
 const SIGINT = 2;
 
+/** A reply's result, or an error value when it is not a `{ok, value | error}` object. */
+function readResult(text: string): Result<unknown> {
+  try {
+    const result = JSON.parse(text) as unknown;
+    if (typeof result === 'object' && result !== null && 'ok' in result && typeof result.ok === 'boolean') {
+      if (result.ok ? 'value' in result : 'error' in result) return result as Result<unknown>;
+    }
+  } catch {
+    // fall through
+  }
+  return { ok: false, error: { type: 'WorkerError', message: 'the engine sent a malformed reply' } };
+}
+
 export class PyodideRunner implements Runner {
   readonly kind = 'pyodide' as const;
   private worker: Worker;
@@ -71,8 +84,11 @@ export class PyodideRunner implements Runner {
 
   private spawn(): Worker {
     const worker = (this.options.createWorker ?? defaultWorker)();
-    worker.onmessage = (ev: MessageEvent<FromWorker>) => {
-      if (worker === this.worker) this.receive(ev.data);
+    worker.onmessage = (ev: MessageEvent<unknown>) => {
+      if (worker !== this.worker) return; // a restarted worker's last words
+      const message = readFromWorker(ev.data);
+      if (message) this.receive(message);
+      else console.warn('headrace: dropped a malformed message from the engine worker', ev.data);
     };
     worker.onerror = (ev) => {
       if (worker === this.worker) this.fail(ev.message || 'the engine worker crashed');
@@ -186,11 +202,11 @@ export class PyodideRunner implements Runner {
       case 'reply': {
         const resolve = this.pending.get(message.id);
         this.pending.delete(message.id);
-        resolve?.(JSON.parse(message.result) as Result<unknown>);
+        resolve?.(readResult(message.result));
         break;
       }
       case 'events': {
-        const events = JSON.parse(message.batch) as EngineEvent[];
+        const events = readEventBatch(message.batch) as EngineEvent[];
         this.track(events);
         for (const listener of this.listeners) listener(events);
         break;

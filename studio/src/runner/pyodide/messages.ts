@@ -64,3 +64,42 @@ export interface EventsMessage {
 }
 
 export type FromWorker = ProgressMessage | ReadyMessage | BootFailedMessage | ReplyMessage | EventsMessage;
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isString = (x: unknown): x is string => typeof x === 'string';
+const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isBridgeError = (x: unknown): boolean => isRecord(x) && isString(x.type) && isString(x.message);
+
+/**
+ * `data` if it is a well-formed message from the worker, else null. The worker runs the
+ * flow's Python, so what it posts is checked before the UI acts on it (a reply for a
+ * request id that was never sent, say, is dropped by the runner).
+ */
+export function readFromWorker(data: unknown): FromWorker | null {
+  if (!isRecord(data)) return null;
+  switch (data.type) {
+    case 'progress':
+      return isString(data.step) && isNumber(data.fraction) ? (data as unknown as ProgressMessage) : null;
+    case 'ready':
+      return isRecord(data.hello) && isString(data.hello.version) ? (data as unknown as ReadyMessage) : null;
+    case 'boot_failed':
+      return isBridgeError(data.error) ? (data as unknown as BootFailedMessage) : null;
+    case 'reply':
+      return isNumber(data.id) && isString(data.result) ? (data as unknown as ReplyMessage) : null;
+    case 'events':
+      return isString(data.batch) && isNumber(data.count) ? (data as unknown as EventsMessage) : null;
+    default:
+      return null;
+  }
+}
+
+/** The events in a batch's JSON text that have an `event` tag and a `run` (others are dropped). */
+export function readEventBatch(batch: string): unknown[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(batch);
+  } catch {
+    return [];
+  }
+  return Array.isArray(parsed) ? parsed.filter((ev) => isRecord(ev) && isString(ev.event) && isString(ev.run)) : [];
+}

@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 from conftest import TEMPLATES, cli_emits
+from docs_site import docs_site, docs_url
 from playwright.sync_api import Frame, Page, expect
+
+__all__ = ["docs_site", "docs_url"]  # fixtures, imported for pytest to find
 
 BOOT_MS = 120_000
 
@@ -156,3 +159,28 @@ def test_iframe_page_works_the_same(host: Page, studio_url: str) -> None:
     )
     assert emitted == cli_emits(TEMPLATES / "join.json")
     expect(frame.get_by_test_id("result-add-add")).to_be_visible()
+
+
+def test_the_docs_pages_embeds(host: Page, docs_url: str) -> None:
+    """The built documentation: its page on node semantics holds four live examples."""
+    host.goto(f"{docs_url}semantics/")
+    flows = host.locator("headrace-flow")
+    expect(flows).to_have_count(4)
+    ids = flows.evaluate_all("(fs) => fs.map((f, i) => (f.id = f.id || `flow${i}`))")
+    wait_ready(host, *ids)
+    host.wait_for_timeout(500)
+    assert host.evaluate("window.__embeds.emits") == {}
+    generator = flows.filter(has=host.locator('[data-node-id="count"]'))
+    (gid,) = generator.evaluate_all("(fs) => fs.map((f) => f.id)")
+    src = generator.get_attribute("src")
+    assert src and src.endswith("flows/generator.json")
+    generator.get_by_test_id("embed-run").click()
+    wait_idle(host, gid)
+    assert emits_of(host, gid) == cli_emits(TEMPLATES / "generator.json")
+    assert [id for id in ids if id != gid and emits_of(host, id)] == []
+    # "Open in studio" goes to the site's own copy of the studio.
+    with host.context.expect_page() as opened:
+        generator.get_by_test_id("embed-open").click()
+    studio = opened.value
+    assert studio.url.startswith(f"{docs_url}studio/")
+    expect(studio.locator('[data-node-id="count"]')).to_be_visible(timeout=BOOT_MS)

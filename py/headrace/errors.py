@@ -50,6 +50,11 @@ class RequirementError(HeadraceError):
         super().__init__(message)
 
 
+class QueueFullError(HeadraceError):
+    """A port of a node already held as many values as the flow's ``queue_limit``
+    allows when one more arrived: the run stops (see docs/semantics.md)."""
+
+
 class RunError(HeadraceError):
     """A run was asked to do something it cannot (trigger an unknown node, trigger
     after it stopped)."""

@@ -5,6 +5,9 @@ port holds a value and at least one of those values is new: then one value per
 port is taken. A sticky port keeps its last value for later calls, so it only
 needs to be fed once; the "at least one new value" rule stops a function whose
 ports are all sticky from firing forever on the same arguments.
+
+Each port holds at most ``limit`` new values: a port that floods while a partner
+never fills must be reported, not grow until the process runs out of memory.
 """
 
 from __future__ import annotations
@@ -24,20 +27,33 @@ class InboxPort:
     sticky: bool = False
 
 
+class PortFull(Exception):
+    """A port already holds its limit of values; ``index`` says which."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        super().__init__(index)
+
+
 class Inbox:
     """The held arguments of one function."""
 
-    __slots__ = ("_filled", "_last", "_queued", "_queues", "ports")
+    __slots__ = ("_filled", "_last", "_queued", "_queues", "limit", "ports")
 
-    def __init__(self, ports: list[InboxPort]) -> None:
+    def __init__(self, ports: list[InboxPort], limit: int | None = None) -> None:
         self.ports = ports
+        #: New values one port may hold; None: no limit.
+        self.limit = limit
         self._queues: list[deque[Any]] = [deque() for _ in ports]
         self._last: list[Any] = [_EMPTY for _ in ports]
         self._filled = 0  # ports that can give a value now
         self._queued = 0  # new values waiting, over all ports
 
     def put(self, index: int, value: Any) -> None:
+        """Hold a value. Raises PortFull, holding nothing, when the port is full."""
         queue = self._queues[index]
+        if self.limit is not None and len(queue) >= self.limit:
+            raise PortFull(index)
         if not queue and self._last[index] is _EMPTY:
             self._filled += 1
         queue.append(value)

@@ -23,8 +23,20 @@ from headrace.model import FORMAT_VERSION, Edge, FlowSpec, Node, PortSettings, S
 from headrace.scheduler import MISFIRE_POLICIES, Misfire
 from headrace.shape import NODE_TYPES, NodeShape, read_shape
 
-FLOW_KEYS = ("headrace", "name", "description", "requirements", "timezone", "misfire", "nodes", "edges", "ui")
-NODE_KEYS = ("id", "type", "name", "description", "code", "sockets", "schedule", "ports")
+FLOW_KEYS = (
+    "headrace",
+    "name",
+    "description",
+    "requirements",
+    "timezone",
+    "misfire",
+    "time_limit",
+    "queue_limit",
+    "nodes",
+    "edges",
+    "ui",
+)
+NODE_KEYS = ("id", "type", "name", "description", "code", "sockets", "schedule", "ports", "time_limit")
 EDGE_KEYS = ("id", "from", "to")
 PORT_SETTING_KEYS = ("sticky",)
 SCHEDULE_KEYS = ("cron", "enabled")
@@ -144,6 +156,8 @@ def validate(doc: Any) -> FlowSpec:
         requirements=requirements,
         timezone=_zone_name(doc),
         misfire=_misfire(doc),
+        time_limit=_time_limit(doc, []),
+        queue_limit=_queue_limit(doc),
         ui=copy.deepcopy(ui),  # the flow owns its copy: later edits to ``doc`` do not leak in
     )
     _check_sources(flow)
@@ -215,6 +229,7 @@ def _node(item: Any, path: list[PathPart]) -> Node:
         schedule=schedule,
         ports=ports,
         description=_optional_string(item, "description", path),
+        time_limit=_time_limit(item, path),
     )
 
 
@@ -305,6 +320,31 @@ def _zone_name(doc: Mapping[str, Any]) -> str | None:
     except CronError as exc:
         _fail(["timezone"], str(exc))
     return str(name)
+
+
+def _time_limit(obj: Mapping[str, Any], path: list[PathPart]) -> float | None:
+    """``time_limit``: seconds, a number above 0 (ints stay ints, so a file
+    exports as written)."""
+    if "time_limit" not in obj:
+        return None
+    value = obj["time_limit"]
+    where = [*path, "time_limit"]
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        _fail(where, f"expected a number of seconds, got {_what(value)}")
+    if not value > 0 or value == float("inf"):
+        _fail(where, f"expected a number of seconds above 0, got {json.dumps(value)}")
+    return value
+
+
+def _queue_limit(doc: Mapping[str, Any]) -> int | None:
+    if "queue_limit" not in doc:
+        return None
+    value = doc["queue_limit"]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON does not tell 10000 from 10000.0
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        _fail(["queue_limit"], f"expected a whole number of values, at least 1, got {json.dumps(value)}")
+    return value
 
 
 def _misfire(doc: Mapping[str, Any]) -> Misfire | None:

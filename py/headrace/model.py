@@ -14,6 +14,11 @@ from headrace.cron import Cron
 from headrace.shape import NodeShape, NodeType, Port
 
 FORMAT_VERSION = 1
+#: How many values one port holds, waiting for its partners, when the flow does
+#: not say (``queue_limit``). Generous for a join whose inputs arrive unevenly,
+#: small enough that a port flooding while its partner never fills is caught
+#: long before it eats the memory of a browser tab.
+DEFAULT_QUEUE_LIMIT = 10_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +67,8 @@ class Node:
     schedule: dict[str, Schedule] | None = None
     ports: dict[str, PortSettings] | None = None
     description: str | None = None
+    #: Seconds one call (or generator step) may run; overrides the flow's.
+    time_limit: float | None = None
 
     def is_sticky(self, port: Port) -> bool:
         return bool(self.ports and self.ports.get(port.name, PortSettings()).sticky)
@@ -82,6 +89,8 @@ class Node:
             out["schedule"] = {socket: s.to_json() for socket, s in self.schedule.items()}
         if self.ports is not None:
             out["ports"] = {name: s.to_json() for name, s in self.ports.items()}
+        if self.time_limit is not None:
+            out["time_limit"] = self.time_limit
         return out
 
 
@@ -115,6 +124,10 @@ class FlowSpec:
     requirements: list[str] | None = None
     timezone: str | None = None
     misfire: Literal["coalesce", "skip"] | None = None
+    #: Seconds a node's call (or generator step) may run; None: no limit.
+    time_limit: float | None = None
+    #: Values one port may hold; None: DEFAULT_QUEUE_LIMIT.
+    queue_limit: int | None = None
     ui: dict[str, Any] | None = None
 
     def node(self, node_id: str) -> Node:
@@ -122,6 +135,15 @@ class FlowSpec:
 
     def has_incoming(self, node_id: str, port: str) -> bool:
         return any(e.to_node == node_id and e.to_port == port for e in self.edges)
+
+    def time_limit_of(self, node: Node) -> float | None:
+        """The node's own time limit, else the flow's, else None (no limit)."""
+        return node.time_limit if node.time_limit is not None else self.time_limit
+
+    @property
+    def held_values_limit(self) -> int:
+        """How many values one port may hold (``queue_limit`` or its default)."""
+        return self.queue_limit if self.queue_limit is not None else DEFAULT_QUEUE_LIMIT
 
     def is_required(self, node: Node, port: Port) -> bool:
         """A port is required if an edge feeds it or it has no default."""
@@ -137,6 +159,10 @@ class FlowSpec:
             out["timezone"] = self.timezone
         if self.misfire is not None:
             out["misfire"] = self.misfire
+        if self.time_limit is not None:
+            out["time_limit"] = self.time_limit
+        if self.queue_limit is not None:
+            out["queue_limit"] = self.queue_limit
         out["nodes"] = [n.to_json() for n in self.nodes]
         out["edges"] = [e.to_json() for e in self.edges]
         if self.ui is not None:

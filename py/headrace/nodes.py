@@ -35,11 +35,20 @@ def node_filename(node: Node) -> str:
 class Function:
     """One script function: its inbox (required ports only) and how to call it."""
 
-    def __init__(self, name: str, ports: tuple[Port, ...], required: list[bool], sticky: list[bool]) -> None:
+    def __init__(
+        self,
+        name: str,
+        ports: tuple[Port, ...],
+        required: list[bool],
+        sticky: list[bool],
+        queue_limit: int | None = None,
+    ) -> None:
         self.name = name
         self.ports = ports
         self.required_ports = [p for p, r in zip(ports, required, strict=True) if r]
-        self.inbox = Inbox([InboxPort(p.param, s) for p, r, s in zip(ports, required, sticky, strict=True) if r])
+        self.inbox = Inbox(
+            [InboxPort(p.param, s) for p, r, s in zip(ports, required, sticky, strict=True) if r], queue_limit
+        )
         self.is_source = not self.required_ports
         #: One required, non-sticky port: each value is a call of its own, so the
         #: run can skip holding it in the inbox.
@@ -108,7 +117,10 @@ class LiveNode:
                     ports,
                     [flow.is_required(spec, p) for p in ports],
                     [spec.is_sticky(p) for p in ports],
+                    flow.held_values_limit,
                 )
+        #: Seconds one call, step or module run may take (None: no limit).
+        self.time_limit = flow.time_limit_of(spec)
         self.error_routed = any(e.from_node == spec.id and e.from_socket == "error" for e in flow.edges)
         # What the canvas shows: derived from these by ``state()``.
         self.active = 0

@@ -31,8 +31,9 @@ from collections import deque
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any
 
-from headrace import capture, cron
-from headrace.errors import RunError
+from headrace import capture, cron, time_limit
+from headrace.errors import QueueFullError, RunError
+from headrace.inbox import PortFull
 from headrace.model import FlowSpec
 from headrace.nodes import Function, LiveNode, error_value, exception_message, is_emittable_data
 from headrace.protocol import (
@@ -351,6 +352,8 @@ class Run:
             self._end_failed(f"internal error: a cancellation escaped node code ({_describe(exc)})")
         except _StopRequested:
             asyncio.get_running_loop().create_task(self.stop("stopped"))
+        except _RunFailed as exc:
+            self._end_failed(str(exc))
         except KeyboardInterrupt as exc:
             # Outside a node's call: the host interrupting between calls, or node
             # code's __repr__ raising it while its value was reported.
@@ -386,7 +389,10 @@ class Run:
     def _load(self, node: LiveNode) -> None:
         token = capture.current_sink.set(node.sink)
         try:
-            node.execute_module()
+            if node.time_limit is None:
+                node.execute_module()
+            else:
+                time_limit.call(node.time_limit, f"node {node.id!r} (module)", node.execute_module)
             node.bind_functions()
             node.loaded = True
         except BaseException as exc:
@@ -410,7 +416,11 @@ class Run:
         self._report_state(node)
         token = capture.current_sink.set(node.sink)
         try:
-            module = node.execute_module()
+            if node.time_limit is None:
+                module = node.execute_module()
+            else:
+                what = f"node {node.id!r}" + (f" ({socket})" if socket else "")
+                module = time_limit.call(node.time_limit, what, node.execute_module)
         except BaseException as exc:
             self._check_interrupt(exc)
             node.sink.flush()
@@ -436,7 +446,10 @@ class Run:
     async def _hold(self, node: LiveNode, function: Function, index: int, value: Any) -> None:
         """Hold an arriving value in the function's inbox; call while it is ready."""
         inbox = function.inbox
-        inbox.put(index, value)
+        try:
+            inbox.put(index, value)
+        except PortFull:
+            self._overflowed(node, function, index)
         if node.loaded:  # else its module failed: values wait in vain, as the node shows
             while inbox.ready():
                 pending = self._call(node, function, inbox.take())
@@ -445,6 +458,23 @@ class Run:
                     if self.state is RunState.STOPPED:
                         return
         self._mark(node)
+
+    def _overflowed(self, node: LiveNode, function: Function, index: int) -> None:
+        """A port is full: report it on the node, then end the run (the reasons
+        for failing rather than dropping are in docs/design.md)."""
+        inbox = function.inbox
+        port = f"{function.name}.{inbox.ports[index].param}"
+        if not node.loaded:
+            why = "its code failed to load, so its functions are never called"
+        else:
+            missing = [f"{function.name}.{param}" for param in inbox.missing()]
+            why = f"waiting for {', '.join(missing)}" if missing else "waiting for its other ports"
+        message = (
+            f"port {port!r} of node {node.id!r} already holds {inbox.limit} values, the flow's queue_limit "
+            f"({why}): the run stops rather than hold more"
+        )
+        self._fail(node, function.name, QueueFullError(message))
+        raise _RunFailed(message)
 
     def _call(self, node: LiveNode, function: Function, values: list[Any]) -> Any:
         """Call a function. Returns the awaitable when it is a coroutine function
@@ -459,7 +489,10 @@ class Run:
                 return None
         token = capture.current_sink.set(node.sink)
         try:
-            result = function.call(values)
+            if node.time_limit is None:
+                result = function.call(values)
+            else:
+                result = time_limit.call(node.time_limit, f"node {node.id!r} ({function.name})", function.call, values)
         except BaseException as exc:
             self._check_interrupt(exc)
             node.sink.flush()
@@ -532,7 +565,10 @@ class Run:
         self._flush_states()  # the loop may run for a while: report before it does
         token = capture.current_sink.set(node.sink)
         try:
-            result = await awaitable
+            if node.time_limit is None:
+                result = await awaitable
+            else:
+                result = await time_limit.wait(node.time_limit, f"node {node.id!r} ({function.name})", awaitable)
         except BaseException as exc:
             self._check_cancel(exc)
             self._check_interrupt(exc)
@@ -561,7 +597,10 @@ class Run:
     def _step(self, node: LiveNode, socket: str, generator: Generator[Any, Any, Any]) -> None:
         token = capture.current_sink.set(node.sink)
         try:
-            value = next(generator)
+            if node.time_limit is None:
+                value = next(generator)
+            else:  # the limit applies to each step: a generator may run for ever, one value at a time
+                value = time_limit.call(node.time_limit, f"node {node.id!r} ({socket})", next, generator)
         except StopIteration:
             self._step_ended(node, generator, socket, None)
             return
@@ -576,7 +615,10 @@ class Run:
         self._flush_states()
         token = capture.current_sink.set(node.sink)
         try:
-            value = await generator.__anext__()
+            if node.time_limit is None:
+                value = await generator.__anext__()
+            else:
+                value = await time_limit.wait(node.time_limit, f"node {node.id!r} ({socket})", generator.__anext__())
         except StopAsyncIteration:
             self._step_ended(node, generator, socket, None)
             return
@@ -722,6 +764,10 @@ class Run:
 
 class _StopRequested(Exception):
     """Raised inside the work loop when a requested interrupt reached node code."""
+
+
+class _RunFailed(Exception):
+    """Raised inside the work loop when the flow cannot go on (a full port)."""
 
 
 def _cancelling() -> bool:

@@ -120,6 +120,25 @@ def test_unrouted_error_exits_1_and_the_flow_goes_on(tmp_path: pathlib.Path) -> 
     assert "Traceback" not in done.stderr
 
 
+def test_node_code_raising_keyboard_interrupt_or_system_exit_is_a_node_error_not_ctrl_c(tmp_path: pathlib.Path) -> None:
+    doc = flow_doc(
+        [
+            script("k", "def f():\n    raise KeyboardInterrupt\n"),
+            script("x", "import sys\n\n\ndef f():\n    sys.exit(0)\n"),
+            data("after", "y = 'still running'"),
+        ]
+    )
+    done = headrace("run", write_flow(tmp_path, doc), "--json")
+    assert done.returncode == 1  # unrouted node errors, not 130 (Ctrl-C) nor 0 (sys.exit(0))
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(e["node"], e["type"]) for e in events if e["event"] == "node_error"] == [
+        ("k", "KeyboardInterrupt"),
+        ("x", "SystemExit"),
+    ]
+    assert any(e["event"] == "emit" and e["node"] == "after" for e in events)
+    assert events[-1]["event"] == "run_stopped" and events[-1]["reason"] == "finished"
+
+
 @pytest.mark.parametrize("name", ["not-json.json", "edge-to-unknown-port.json", "code-syntax-error.json"])
 def test_invalid_flow_exits_2_with_the_message_and_no_traceback(name: str) -> None:
     from headrace import Flow, FlowError

@@ -40,7 +40,7 @@ INVALID_MESSAGES: dict[str, str | re.Pattern[str]] = {
     "name-not-string.json": "name: expected a string, got a number",
     "description-not-string.json": "description: expected a string, got a list",
     "unknown-top-key.json": "layout: unknown key (expected one of: headrace, name, description, requirements, "
-    "timezone, misfire, nodes, edges, ui)",
+    "timezone, misfire, time_limit, queue_limit, nodes, edges, ui)",
     "missing-nodes.json": "nodes: missing",
     "nodes-not-list.json": "nodes: expected a list of nodes, got an object",
     "missing-edges.json": "edges: missing",
@@ -55,7 +55,7 @@ INVALID_MESSAGES: dict[str, str | re.Pattern[str]] = {
     # nodes
     "node-not-object.json": "nodes[1]: expected a node object, got a string",
     "node-unknown-key.json": "nodes[0].color: unknown key (expected one of: id, type, name, description, code, "
-    "sockets, schedule, ports)",
+    "sockets, schedule, ports, time_limit)",
     "node-missing-id.json": "nodes[0].id: missing",
     "node-empty-id.json": "nodes[0].id: must not be empty",
     "node-id-not-string.json": "nodes[0].id: expected a string, got a number",
@@ -292,6 +292,7 @@ JSON_VALUES = st.recursive(
     max_leaves=8,
 )
 TEXT = st.text(max_size=12)
+TIME_LIMITS = st.integers(1, 3600) | st.floats(min_value=1e-3, max_value=1e6)
 IDS = st.text(min_size=1, max_size=8).filter(lambda s: s.strip() != "")
 
 
@@ -328,6 +329,8 @@ def valid_flows(draw: st.DrawFn) -> dict[str, Any]:
         if shape.ports and draw(st.booleans()):
             chosen = draw(st.lists(st.sampled_from([p.name for p in shape.ports]), unique=True))
             node["ports"] = {p: {"sticky": draw(st.booleans())} for p in chosen}
+        if draw(st.booleans()):
+            node["time_limit"] = draw(TIME_LIMITS)
         nodes.append(node)
     shapes = [(n["id"], _exposed(n)) for n in nodes]
     outs = [(node_id, s) for node_id, shape in shapes for s in shape.all_sockets]
@@ -346,6 +349,10 @@ def valid_flows(draw: st.DrawFn) -> dict[str, Any]:
         doc["description"] = draw(TEXT)
     if draw(st.booleans()):
         doc["requirements"] = draw(st.lists(st.sampled_from(["packaging", "numpy>=1.26", "attrs==23.*"])))
+    if draw(st.booleans()):
+        doc["time_limit"] = draw(TIME_LIMITS)
+    if draw(st.booleans()):
+        doc["queue_limit"] = draw(st.integers(1, 10**9))
     doc["nodes"] = nodes
     doc["edges"] = edges
     if draw(st.booleans()):

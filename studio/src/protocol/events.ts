@@ -85,7 +85,8 @@ export interface RunIdle {
 }
 
 /** The run ended: ``reason`` is ``"stopped"`` (asked to), ``"finished"`` (ran
- * to idle and was not kept alive) or ``"failed"`` (the engine itself failed;
+ * to idle and was not kept alive) or ``"failed"`` (the flow could not go on —
+ * a port overflowed its ``queue_limit`` — or the engine itself failed;
  * ``message`` says why). */
 export interface RunStopped {
   event: "run_stopped";

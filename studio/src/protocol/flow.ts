@@ -27,6 +27,8 @@ export interface FlowNode {
   schedule?: Record<string, ScheduleSpec>;
   /** `{"<function>.<param>": {sticky: true}}` */
   ports?: Record<string, PortSettings>;
+  /** Seconds one call (generator step, data node run) may take; wins over the flow's. */
+  time_limit?: number;
 }
 
 export interface FlowEdge {
@@ -72,6 +74,10 @@ export interface FlowDocument {
   timezone?: string;
   /** What a schedule does when several slots came due at once (default `coalesce`). */
   misfire?: MisfirePolicy;
+  /** Seconds one call of any node may take (a node's own `time_limit` wins); absent: no limit. */
+  time_limit?: number;
+  /** Values one input port may hold while its function waits; absent: 10000. Overflowing fails the run. */
+  queue_limit?: number;
   nodes: FlowNode[];
   edges: FlowEdge[];
   ui?: FlowUi;

@@ -35,11 +35,11 @@ for (const flow of flows) {
   lines.push(JSON.stringify({ flow }));
   const doc = JSON.parse(fs.readFileSync(flow, 'utf8'));
   // The same sequence a host uses: start a run that triggers every source, wait
-  // for it to go idle, stop it.
+  // for it to go idle (or to end on its own: a failed run), stop it.
   const started = JSON.parse(await bridge.handle(JSON.stringify({ cmd: 'run', flow: doc, schedules: false })));
   if (!started.ok) throw new Error(`${flow}: ${started.error.message}`);
   const run = started.value.run;
-  while (!lines.some((l) => l.includes('"run_idle"') && l.includes(run))) {
+  while (!lines.some((l) => (l.includes('"run_idle"') || l.includes('"run_stopped"')) && l.includes(run))) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   await bridge.handle(JSON.stringify({ cmd: 'stop', run }));

@@ -24,43 +24,13 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from report import replace_section
+
+from flows import ADD, CHAIN_LENGTH, INC, chain_flow, join_flow
 from headrace import Flow, Run
 from headrace.protocol import event_to_json
-
-CHAIN_LENGTH = 10
-INC = "def inc(x):\n    return x + 1\n"
-ADD = "def add(a, b):\n    return a + b\n"
-
-
-def chain_flow(messages: int) -> dict[str, Any]:
-    nodes = [
-        {"id": "src", "type": "script", "name": "source", "code": f"def out(n={messages}):\n    yield from range(n)\n"}
-    ]
-    edges = []
-    previous = ("src", "out")
-    for i in range(CHAIN_LENGTH):
-        nodes.append({"id": f"n{i}", "type": "script", "name": f"inc{i}", "code": INC})
-        edges.append({"from": {"node": previous[0], "socket": previous[1]}, "to": {"node": f"n{i}", "port": "inc.x"}})
-        previous = (f"n{i}", "inc")
-    return {"headrace": 1, "name": "chain", "nodes": nodes, "edges": edges}
-
-
-def join_flow(messages: int) -> dict[str, Any]:
-    source = f"def out(n={messages}):\n    yield from range(n)\n"
-    return {
-        "headrace": 1,
-        "name": "join",
-        "nodes": [
-            {"id": "a", "type": "script", "name": "a", "code": source},
-            {"id": "b", "type": "script", "name": "b", "code": source},
-            {"id": "j", "type": "script", "name": "join", "code": ADD},
-        ],
-        "edges": [
-            {"from": {"node": "a", "socket": "out"}, "to": {"node": "j", "port": "add.a"}},
-            {"from": {"node": "b", "socket": "out"}, "to": {"node": "j", "port": "add.b"}},
-        ],
-    }
 
 
 def direct_chain(messages: int) -> float:
@@ -179,14 +149,6 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {r['ratio_engine_to_direct']:.1%} | {r['ratio_engine_json_to_direct']:.1%} |"
         )
     return "\n".join(lines)
-
-
-def replace_section(path: Path, name: str, body: str) -> None:
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    text = path.read_text(encoding="utf-8")
-    head, _, rest = text.partition(start)
-    _, _, tail = rest.partition(end)
-    path.write_text(f"{head}{start}\n{body}\n{end}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":

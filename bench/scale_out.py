@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from distributed import Client, LocalCluster
-from engine_throughput import replace_section, timed_run
+from engine_throughput import timed_run
+from report import replace_section
 
 from headrace import Flow
 from headrace.dask_executor import DaskExecutor

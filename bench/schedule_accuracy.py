@@ -94,7 +94,7 @@ def main() -> int:
     print(table)
     if args.docs:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from engine_throughput import replace_section
+        from report import replace_section
 
         replace_section(args.docs, "schedule_accuracy", table)
     return 0

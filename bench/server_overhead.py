@@ -24,9 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
-from engine_throughput import chain_flow, replace_section
+from report import replace_section
 from websockets.asyncio.client import connect
 
+from flows import chain_flow
 from headrace import Flow
 
 TOKEN = "bench-token-0123456789"

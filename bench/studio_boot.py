@@ -1,24 +1,33 @@
-"""Studio boot benchmark: time from navigation to the first result of a one-node flow in
-the studio, against a bare page that only calls `loadPyodide()` and evaluates `1+1` —
-same browser, same files (dist/), same run; cold (fresh profile) and warm (reload).
+"""Figure 2, boot: time from navigation to the first result of a one-node flow in the
+studio (``index.html?flow=``) and in the embed (``<headrace-flow autorun>``, when
+dist/embed/ is built), against a bare page that only calls ``loadPyodide()`` and
+evaluates ``1+1`` — same browser, same files (dist/), interleaved in one run; cold
+(fresh profile) and warm (the same profile, second visit).
 
-Usage: python bench/studio_boot.py [--runs 3] [--docs docs/performance.md]
-(after `npm run build`; needs playwright and Debian's chromium, like the e2e tests)
+    python bench/studio_boot.py [--runs 3] [--docs docs/performance.md]
+
+(after `make build`; needs playwright and Debian's chromium, like the e2e tests)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser import ARGS, CHROMIUM, serve_dist
-from playwright.sync_api import sync_playwright
+from browser import ARGS, CHROMIUM, DIST, serve_dist
+from playwright.sync_api import Playwright, sync_playwright
+from report import figure, median, replace_section, table
+
+from flows import one_node_flow
+
+BOOT_TIMEOUT_MS = 180_000
+AIM = 1.2  # issue 7: the studio and the embed within 1.2x of the bare page
 
 BARE = """<!doctype html><script type="module">
 import { loadPyodide } from './pyodide/pyodide.mjs';
@@ -27,15 +36,7 @@ window.__result = py.runPython('1+1');
 window.__ms = performance.now();
 </script>"""
 
-ONE_NODE = {
-    "headrace": 1,
-    "name": "Bench",
-    "requirements": [],
-    "nodes": [{"id": "d", "type": "data", "name": "D", "code": "x = 1 + 1\n"}],
-    "edges": [],
-}
-
-# Time from navigation start to the first emit of the flow (Run clicked as soon as ready).
+# Run clicked as soon as the studio is ready; the time of the flow's first emit.
 STUDIO_HOOK = """
 addEventListener('headrace:ready', () => {
   const click = () => { const b = document.querySelector('[data-testid=run-flow]');
@@ -46,64 +47,96 @@ addEventListener('headrace:ready', () => {
 addEventListener('headrace:emit', () => { if (!window.__ms) window.__ms = performance.now(); });
 """
 
+# The embed as a page author uses it, told to run once loaded; events go to the element.
+EMBED = """<!doctype html><script type="module" src="./embed/headrace-embed.js"></script>
+<headrace-flow src="./bench/one-node.json" autorun></headrace-flow>
+<script>document.querySelector('headrace-flow')
+  .addEventListener('headrace:emit', () => { if (!window.__ms) window.__ms = performance.now(); });</script>"""
 
-def measure(playwright, url: str, hook: str | None) -> tuple[float, float]:
-    """(cold, warm) milliseconds in one fresh profile."""
-    with tempfile.TemporaryDirectory() as profile:
-        ctx = playwright.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=ARGS)
+PAGES = {"bare": "bare.html", "studio": "?flow=bench/one-node.json", "embed": "embed-boot.html"}
+
+
+def embed_built() -> bool:
+    return (DIST / "embed" / "headrace-embed.js").exists()
+
+
+def pages() -> dict[str, tuple[bytes, str]]:
+    return {
+        "/bare.html": (BARE.encode(), "text/html"),
+        "/embed-boot.html": (EMBED.encode(), "text/html"),
+        "/bench/one-node.json": (json.dumps(one_node_flow()).encode(), "application/json"),
+    }
+
+
+def visit_twice(playwright: Playwright, url: str, hook: str | None) -> tuple[float, float]:
+    """(cold, warm) milliseconds from navigation to ``window.__ms``, in one fresh profile."""
+    with tempfile.TemporaryDirectory(prefix="bench-profile-") as profile:
+        context = playwright.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=ARGS)
         if hook:
-            ctx.add_init_script(hook)
-        page = ctx.new_page()
+            context.add_init_script(hook)
+        page = context.new_page()
         times = []
         for _ in range(2):
             page.goto(url)
-            page.wait_for_function("window.__ms", timeout=180_000)
-            times.append(page.evaluate("window.__ms"))
-        ctx.close()
+            page.wait_for_function("window.__ms", timeout=BOOT_TIMEOUT_MS)
+            times.append(float(page.evaluate("window.__ms")))
+        context.close()
     return times[0], times[1]
 
 
+def measure(playwright: Playwright, base_url: str, runs: int) -> dict[str, Any]:
+    """``base_url`` serves dist/ plus pages()."""
+    kinds = ["bare", "studio"] + (["embed"] if embed_built() else [])
+    samples: dict[str, list[tuple[float, float]]] = {k: [] for k in kinds}
+    for _ in range(runs):  # interleaved, so all see the same machine load
+        for kind in kinds:
+            samples[kind].append(
+                visit_twice(playwright, base_url + PAGES[kind], STUDIO_HOOK if kind == "studio" else None)
+            )
+    figures: dict[str, Any] = {}
+    for phase, index in (("cold", 0), ("warm", 1)):
+        bare = [s[index] for s in samples["bare"]]
+        for kind in ("studio", "embed"):
+            key = f"boot.{kind}_{phase}_vs_bare"
+            if kind not in samples:
+                figures[key] = figure(None, "ms", ("bare loadPyodide() + 1+1", median(bare)), higher_is_better=False,
+                                      aim=AIM, note="not built: dist/embed/headrace-embed.js is missing")  # fmt: skip
+                continue
+            mine = [s[index] for s in samples[kind]]
+            figures[key] = figure(median(mine), "ms", ("bare loadPyodide() + 1+1", median(bare)), mine,
+                                  higher_is_better=False, aim=AIM, note=f"{phase}; median of {runs}")  # fmt: skip
+    return figures
+
+
+def markdown(figures: dict[str, Any]) -> str:
+    def cell(key: str) -> str:
+        f = figures[key]
+        return "not built" if f["value"] is None else f"{f['value']:,.0f} ms"
+
+    def ratio(key: str) -> str:
+        f = figures[key]
+        return "–" if f["ratio"] is None else f"**{f['ratio']:.2f}×**"
+
+    bare = [f"{figures[f'boot.studio_{p}_vs_bare']['baseline']['value']:,.0f} ms" for p in ("cold", "warm")]
+    rows = [["bare: `loadPyodide()` + `1+1`", *bare]]
+    for kind, label in (("studio", "studio: first result of a one-node flow"), ("embed", "embed: the same, `autorun`")):
+        rows.append([label, cell(f"boot.{kind}_cold_vs_bare"), cell(f"boot.{kind}_warm_vs_bare")])
+        rows.append([f"{kind} / bare (aim ≤ 1.2×)", ratio(f"boot.{kind}_cold_vs_bare"),
+                     ratio(f"boot.{kind}_warm_vs_bare")])  # fmt: skip
+    return table(["page", "cold (fresh profile)", "warm (second visit)"], rows)
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--docs", type=Path, help="replace the table between the markers in this Markdown file")
     args = parser.parse_args()
-    pages = {
-        "/bare.html": (BARE.encode(), "text/html"),
-        "/bench-flow.json": (json.dumps(ONE_NODE).encode(), "application/json"),
-    }
-    results: dict[str, list[tuple[float, float]]] = {"bare": [], "studio": []}
-    with serve_dist(pages) as base, sync_playwright() as p:
-        for _ in range(args.runs):  # interleaved, so both see the same machine load
-            results["bare"].append(measure(p, base + "bare.html", None))
-            # A fresh profile has no saved flows: ?flow= opens the one-node flow.
-            results["studio"].append(measure(p, base + "?flow=bench-flow.json", STUDIO_HOOK))
-    summary = {}
-    for name, runs in results.items():
-        summary[name] = {
-            "cold_ms": round(statistics.median(r[0] for r in runs)),
-            "warm_ms": round(statistics.median(r[1] for r in runs)),
-        }
-    for phase in ("cold_ms", "warm_ms"):
-        summary[f"ratio_{phase[:-3]}"] = round(summary["studio"][phase] / summary["bare"][phase], 2)
-    print(json.dumps(summary, indent=2))
+    with serve_dist(pages()) as base, sync_playwright() as p:
+        figures = measure(p, base, args.runs)
+    text = markdown(figures)
+    print(text)
     if args.docs:
-        table = "\n".join(
-            [
-                f"Chromium (Debian), dist/ on a local static server; median of {args.runs}; time from navigation.",
-                "",
-                "| page | cold (fresh profile) | warm (reload) |",
-                "|---|---:|---:|",
-                f"| bare: `loadPyodide()` + `1+1` | {summary['bare']['cold_ms']} ms "
-                f"| {summary['bare']['warm_ms']} ms |",
-                f"| studio: first result of a one-node flow | {summary['studio']['cold_ms']} ms "
-                f"| {summary['studio']['warm_ms']} ms |",
-                f"| studio / bare | {summary['ratio_cold']}× | {summary['ratio_warm']}× |",
-            ]
-        )
-        from engine_throughput import replace_section
-
-        replace_section(args.docs, "studio_boot", table)
+        replace_section(args.docs, "studio_boot", text)
     return 0
 
 

@@ -1,0 +1,135 @@
+"""Issue 7's benchmarks in one run (``bench/run``): throughput, boot, canvas, UI under
+load and memory, each figure beside a baseline measured in the same run; writes
+bench/results.json and the tables in docs/performance.md.
+
+    bench/run [--smoke] [--results FILE] [--docs FILE | --no-docs] [--only NAME ...] [--trace-dir DIR]
+
+``--smoke``: tiny sizes, one repetition — checks the harness works, the figures mean
+nothing. Needs the built studio (``make build``), Node-RED (``npm ci --prefix bench``),
+playwright and Debian's chromium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import canvas
+import machine
+import memory
+import studio_boot
+import throughput
+import ui_load
+from browser import ARGS, CHROMIUM, DIST, serve_dist
+from nodered import node_red
+from playwright.sync_api import sync_playwright
+from report import replace_section
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+
+SIZES: dict[str, dict[str, int]] = {
+    "full": {"messages": 20_000, "repeat": 5, "boot_runs": 3, "nodes": 1000, "edges": 1500, "canvas_repeat": 3,
+             "push": 100_000, "memory_runs": 10},
+    "smoke": {"messages": 200, "repeat": 1, "boot_runs": 1, "nodes": 40, "edges": 60, "canvas_repeat": 1,
+              "push": 1000, "memory_runs": 2},
+}  # fmt: skip
+FIGURES = ("throughput", "boot", "canvas", "ui_load", "memory")
+# Where each figure's table goes in docs/performance.md.
+SECTIONS = {"throughput": "peer_throughput", "boot": "studio_boot", "canvas": "canvas", "ui_load": "ui_load",
+            "memory": "memory"}  # fmt: skip
+MARKDOWN: dict[str, Callable[[dict[str, Any]], str]] = {
+    "throughput": throughput.markdown,
+    "boot": studio_boot.markdown,
+    "canvas": canvas.markdown,
+    "ui_load": ui_load.markdown,
+    "memory": memory.markdown,
+}
+
+
+def run(mode: str, only: list[str], trace_dir: Path | None) -> dict[str, Any]:
+    size = SIZES[mode]
+    if not (DIST / "index.html").exists():
+        raise FileNotFoundError(f"{DIST}/index.html is missing: run `make build` first")
+    pages = {
+        **throughput.flow_pages(size["messages"]),
+        **studio_boot.pages(),
+        **canvas.canvas_pages(size["nodes"], size["edges"]),
+        **ui_load.pages(size["push"]),
+    }
+    figures: dict[str, dict[str, Any]] = {}
+    seconds: dict[str, float] = {}
+    with serve_dist(pages) as base, sync_playwright() as p, node_red() as red:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        steps: dict[str, Callable[[], dict[str, Any]]] = {
+            "throughput": lambda: throughput.measure(browser, base, red, size["messages"], size["repeat"]),
+            "boot": lambda: studio_boot.measure(p, base, size["boot_runs"]),
+            "canvas": lambda: canvas.measure(browser, base, red, size["nodes"], size["edges"], size["canvas_repeat"]),
+            "ui_load": lambda: ui_load.measure(browser, base, size["push"], trace_dir),
+            "memory": lambda: memory.measure(browser, base, size["push"], size["memory_runs"]),
+        }
+        for name in only:
+            start = time.perf_counter()
+            print(f"bench: {name}…", file=sys.stderr, flush=True)
+            figures[name] = steps[name]()
+            seconds[name] = round(time.perf_counter() - start, 1)
+        browser.close()
+    return {
+        "schema": 1,
+        "mode": mode,
+        "sizes": size,
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine.describe(CHROMIUM),
+        "seconds": seconds,
+        "figures": figures,
+    }
+
+
+def write_docs(results: dict[str, Any], docs: Path) -> None:
+    replace_section(docs, "peer_machine", _machine_line(results))
+    for name, figures in results["figures"].items():
+        replace_section(docs, SECTIONS[name], MARKDOWN[name](figures))
+
+
+def _machine_line(results: dict[str, Any]) -> str:
+    return f"Measured {results['started']} on: {machine.one_line(results['machine'])}."
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one repetition (checks the harness)")
+    parser.add_argument("--results", type=Path, default=BENCH / "results.json")
+    parser.add_argument("--docs", type=Path, default=REPO / "docs" / "performance.md")
+    parser.add_argument("--no-docs", action="store_true", help="leave docs/performance.md alone")
+    parser.add_argument("--only", nargs="+", choices=FIGURES, default=list(FIGURES))
+    parser.add_argument("--trace-dir", type=Path, help="keep the Chromium traces of the UI-under-load figure here")
+    parser.add_argument("--tables-only", action="store_true", help="measure nothing: rewrite the tables from --results")
+    args = parser.parse_args(argv)
+    mode = "smoke" if args.smoke else "full"
+    if args.trace_dir:
+        args.trace_dir.mkdir(parents=True, exist_ok=True)
+    if args.tables_only:
+        results = json.loads(args.results.read_text(encoding="utf-8"))
+    else:
+        results = run(mode, args.only, args.trace_dir)
+        args.results.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        print(f"bench: figures in {args.results}", file=sys.stderr)
+    if not args.no_docs:
+        write_docs(results, args.docs)
+        print(f"bench: tables in {args.docs}", file=sys.stderr)
+    for name, figures in results["figures"].items():
+        print(f"\n## {name}\n\n{MARKDOWN[name](figures)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

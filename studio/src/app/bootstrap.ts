@@ -2,32 +2,51 @@
  * Starting the studio: boot the engine in the background (the UI is usable meanwhile),
  * restore the open flows from IndexedDB, start autosave, and open `/?flow=<url>` if given.
  */
+import { notice } from '@/app/notices';
 import { importFlowFromUrl } from '@/files/flowFile';
-import { recoverPending, startAutosave, type Autosave } from '@/persistence/autosave';
+import type { Autosave } from '@/persistence/autosave';
+import { recoverPending } from '@/persistence/autosave';
+import { readableVersion } from '@/persistence/flowStorage';
 import type { Runner } from '@/runner/Runner';
 import { useEngineStore } from '@/stores/engine';
 import { useFlowsStore } from '@/stores/flows';
 import { useRunStore } from '@/stores/run';
-import { useSettingsStore } from '@/stores/settings';
+import { useSavingStore } from '@/stores/saving';
 import { storage } from './services';
 
 export async function bootstrap(runner: Runner): Promise<Autosave> {
   const engine = useEngineStore();
   const flows = useFlowsStore();
-  const settings = useSettingsStore();
+  const saving = useSavingStore();
   useRunStore();
 
   void engine.$boot(runner);
 
-  await recoverPending(storage).catch((error) => console.warn('could not recover unsaved edits', error));
+  const aside = await recoverPending(storage).catch((error) => {
+    console.warn('could not recover unsaved edits', error);
+    return [] as string[];
+  });
+  for (const key of aside) {
+    const name = (await storage.load(key).catch(() => undefined))?.doc.name ?? key;
+    notice('warning', `Recovered unsaved edits as “${name}”`, 'The flow was saved in another tab meanwhile, so they were kept as a separate flow (see Saved flows).');
+  }
   const session = await storage.loadSession().catch(() => undefined);
   for (const key of session?.open ?? []) {
     const saved = await storage.load(key).catch(() => undefined);
-    if (saved) flows.$open(saved.doc, key);
+    if (!saved) continue;
+    const readable = readableVersion(saved);
+    if (!readable) {
+      notice('error', `Cannot open a saved flow (${key})`, 'Its stored copy is damaged and there is no earlier version to fall back to.');
+      continue;
+    }
+    flows.$open(readable.version.doc, key, saved.version ?? 0);
+    if (readable.fellBack) {
+      notice('warning', `Opened the previous version of “${readable.version.doc.name}”`, 'Its latest save could not be read (it is damaged); your next edit saves over it.');
+    }
   }
   if (session?.active && flows.open.some((f) => f.key === session.active)) flows.activate(session.active);
 
-  const autosave = startAutosave(flows, storage, () => settings.settings.autosaveDelayMs);
+  const autosave = saving.$start(storage);
 
   const flowUrl = new URLSearchParams(location.search).get('flow');
   if (flowUrl) {

@@ -1,14 +1,28 @@
 /**
  * Flows in IndexedDB (through idb-keyval): every flow ever opened, by tab key, plus the
  * session (which tabs are open, which one is active) so a reload restores them exactly.
+ *
+ * Each record carries a version, bumped by every write, and the version before it:
+ * - a write names the version it was based on, and is refused if the stored one moved on
+ *   (another tab saved the same flow): the user chooses, nothing is overwritten silently;
+ * - a record whose latest document cannot be read falls back to the previous one.
+ * A write resolves only once its IndexedDB transaction has committed.
  */
-import { createStore, del, entries, get, set, type UseStore } from 'idb-keyval';
+import { createStore, del, entries, get, set, update, type UseStore } from 'idb-keyval';
 import type { FlowDocument } from '@/protocol/flow';
 
-export interface SavedFlow {
-  key: string;
+export interface SavedVersion {
   doc: FlowDocument;
   savedAt: number;
+  version: number;
+}
+
+export interface SavedFlow extends SavedVersion {
+  key: string;
+  /** The tab that wrote it. */
+  writer?: string;
+  /** What this write replaced (a fallback if `doc` turns out unreadable). */
+  previous?: SavedVersion;
 }
 
 export interface Session {
@@ -16,7 +30,47 @@ export interface Session {
   active: string | null;
 }
 
+export type SaveResult =
+  | { ok: true; version: number }
+  | { ok: false; reason: 'conflict'; stored: SavedFlow }
+  | { ok: false; reason: 'quota' | 'failed'; message: string };
+
+export interface SaveOptions {
+  /** The stored version this document was based on; omitted: overwrite whatever is there. */
+  base?: number;
+  savedAt?: number;
+  writer?: string;
+}
+
 const SESSION = 'session';
+
+/** Whether `doc` has the shape every part of the studio relies on (the engine checks the rest). */
+export function isReadableFlow(doc: unknown): doc is FlowDocument {
+  if (typeof doc !== 'object' || doc === null) return false;
+  const d = doc as Record<string, unknown>;
+  return (
+    d.headrace === 1 &&
+    typeof d.name === 'string' &&
+    Array.isArray(d.nodes) &&
+    Array.isArray(d.edges) &&
+    d.nodes.every((n) => typeof n === 'object' && n !== null && typeof (n as { id?: unknown }).id === 'string' && typeof (n as { code?: unknown }).code === 'string')
+  );
+}
+
+/** The readable version of a record: its latest, else the one before (and whether it fell back). */
+export function readableVersion(record: SavedFlow): { version: SavedVersion; fellBack: boolean } | null {
+  if (isReadableFlow(record.doc)) return { version: record, fellBack: false };
+  if (record.previous && isReadableFlow(record.previous.doc)) return { version: record.previous, fellBack: true };
+  return null;
+}
+
+function failure(error: unknown): SaveResult {
+  const name = (error as { name?: string } | null)?.name;
+  const message = error instanceof Error ? error.message : String(error);
+  return name === 'QuotaExceededError'
+    ? { ok: false, reason: 'quota', message: 'the browser storage for this site is full' }
+    : { ok: false, reason: 'failed', message };
+}
 
 export class FlowStorage {
   private readonly flows: UseStore;
@@ -38,9 +92,37 @@ export class FlowStorage {
     this.meta = createStore(`${dbName}-meta`, 'meta');
   }
 
-  save(key: string, doc: FlowDocument, savedAt = Date.now()): Promise<void> {
-    const record: SavedFlow = { key, doc: JSON.parse(JSON.stringify(doc)) as FlowDocument, savedAt };
-    return set(key, record, this.flows).then(() => this.changed());
+  /** Write `doc` (read, check the version and write in one transaction); resolves after commit. */
+  async save(key: string, doc: FlowDocument, options: SaveOptions = {}): Promise<SaveResult> {
+    const copy = JSON.parse(JSON.stringify(doc)) as FlowDocument;
+    let outcome: SaveResult | null = null;
+    try {
+      await update<SavedFlow>(
+        key,
+        (stored) => {
+          if (stored && options.base !== undefined && (stored.version ?? 0) !== options.base) {
+            outcome = { ok: false, reason: 'conflict', stored };
+            return stored;
+          }
+          const version = (stored?.version ?? 0) + 1;
+          outcome = { ok: true, version };
+          return {
+            key,
+            doc: copy,
+            savedAt: options.savedAt ?? Date.now(),
+            version,
+            writer: options.writer,
+            previous: stored && isReadableFlow(stored.doc) ? { doc: stored.doc, savedAt: stored.savedAt, version: stored.version ?? 0 } : stored?.previous,
+          };
+        },
+        this.flows,
+      );
+    } catch (error) {
+      return failure(error);
+    }
+    const result = outcome ?? failure(new Error('the write did not happen'));
+    if (result.ok) this.changed();
+    return result;
   }
 
   load(key: string): Promise<SavedFlow | undefined> {

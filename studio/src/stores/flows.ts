@@ -27,10 +27,16 @@ import { useEngineStore } from './engine';
 import { useHistoryStore } from './history';
 import { usePaletteStore } from './palette';
 
+/** Where a tab's latest edits are: only `saved` means IndexedDB has committed them. */
+export type SaveState = 'new' | 'unsaved' | 'saved' | 'conflict' | 'failed';
+
 export interface OpenFlow {
   /** Tab identity (not the flow's name, which the user may change). */
   key: string;
   doc: FlowDocument;
+  /** The stored version this tab's document is based on (none: never saved). */
+  savedVersion?: number;
+  save: { state: SaveState; message?: string };
 }
 
 const INSPECT_DELAY_MS = 300;
@@ -76,11 +82,14 @@ export const useFlowsStore = defineStore('flows', () => {
     editing.value = null;
   }
 
-  /** Open a document in a new tab (a copy); returns the tab key. Never runs its code. */
-  function $open(document: FlowDocument, key = newKey()): string {
+  /**
+   * Open a document in a new tab (a copy); returns the tab key. Never runs its code.
+   * `savedVersion`: the stored version it was read from, when it comes from storage.
+   */
+  function $open(document: FlowDocument, key = newKey(), savedVersion?: number): string {
     const copy = clone(document);
     layoutMissing(copy);
-    open.value.push({ key, doc: copy });
+    open.value.push({ key, doc: copy, savedVersion, save: { state: savedVersion === undefined ? 'new' : 'saved' } });
     activate(key);
     void refreshShapes(key);
     return key;
@@ -91,6 +100,19 @@ export const useFlowsStore = defineStore('flows', () => {
     let n = 1;
     while (names.has(`Untitled ${n}`)) n++;
     return $open(emptyFlow(`Untitled ${n}`));
+  }
+
+  /** Replace a tab's document with a stored version (another tab's, in a conflict); not undoable. */
+  function $replaceFromStorage(key: string, document: FlowDocument, version: number): void {
+    const flow = find(key);
+    if (!flow) return;
+    const copy = clone(document);
+    layoutMissing(copy);
+    flow.doc = copy;
+    flow.savedVersion = version;
+    flow.save = { state: 'saved' };
+    history.forget(key);
+    void refreshShapes(key);
   }
 
   function close(key: string): void {
@@ -406,7 +428,7 @@ export const useFlowsStore = defineStore('flows', () => {
 
   return {
     open, activeKey, active, doc, selection, selectedEdge, editing, clipboard,
-    activate, $open, newFlow, close, duplicate, rename,
+    activate, $open, $replaceFromStorage, newFlow, close, duplicate, rename,
     edit, beginGesture, endGesture, undo, redo,
     shapeOf, shapeError, refreshShape, refreshShapes,
     addNode, addNote, setName, setCode, setNoteText, setSticky, setExposed, setSchedule, moveBy, roundPositions,

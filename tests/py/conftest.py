@@ -30,7 +30,9 @@ INVALID_FLOWS = FIXTURE_FLOWS / "invalid"
 SCHEMA = ROOT / "py" / "headrace" / "schema" / "flow-v1.schema.json"
 
 settings.register_profile("default", max_examples=200, deadline=None)
-settings.register_profile("slow", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# HYPOTHESIS_PROFILE=long: every property test with 5,000 examples. (Tests marked
+# ``long`` set their own, larger counts; they run with ``pytest -m long``.)
+settings.register_profile("long", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
@@ -126,15 +128,3 @@ def emitted(result: RunResult | LiveRun) -> list[tuple[str, str, Any]]:
     """Every emit as ``(node, socket, value)``, in order (``error`` included)."""
     res = result.result if isinstance(result, LiveRun) else result
     return [(e.node, e.socket, e.value) for e in res.emits]
-
-
-def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    """Tests marked ``slow`` run only when asked for (``pytest -m slow``)."""
-    if "slow" in (config.getoption("markexpr") or ""):
-        return
-    import pytest
-
-    skip = pytest.mark.skip(reason="slow: run with -m slow (and HYPOTHESIS_PROFILE=slow for more examples)")
-    for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)

@@ -194,7 +194,7 @@ def test_held_counts_ports_not_values(ports: int) -> None:
     assert box.missing() == [f"p{i}" for i in range(1, ports)]
 
 
-@pytest.mark.slow
+@pytest.mark.long
 @settings(max_examples=2000)
 @given(st.integers(2, 4), st.lists(st.integers(0, 3), max_size=300), st.frozensets(st.integers(0, 3)))
 def test_long_random_arrivals_lose_nothing(ports: int, order: list[int], sticky: frozenset[int]) -> None:

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 from conftest import FIXTURE_FLOWS, SCHEMA, TEMPLATE_FLOWS, data, edge, flow_doc, script
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from headrace import Flow, FlowError
 from headrace.errors import format_path
+from headrace.load import FLOW_KEYS, parse_json, validate
 from headrace.shape import NodeShape, read_shape
 
 INVALID = FIXTURE_FLOWS / "invalid"
@@ -394,16 +395,133 @@ def _mutate(doc: Any, draw: st.DrawFn) -> Any:
 
 @st.composite
 def mutated_flows(draw: st.DrawFn) -> Any:
-    return _mutate(draw(valid_flows()), draw)
+    """A valid flow with one to three mutations stacked."""
+    doc = draw(valid_flows())
+    for _ in range(draw(st.integers(1, 3))):
+        doc = _mutate(doc, draw)
+    return doc
 
 
-@given(mutated_flows())
-def test_any_document_loads_or_gives_one_flow_error(doc: Any) -> None:
+@st.composite
+def mutated_texts(draw: st.DrawFn) -> str:
+    """A valid flow's JSON text with characters cut, inserted or replaced: what a
+    half-saved file, a bad merge or a hand edit leaves."""
+    text = json.dumps(draw(valid_flows()), ensure_ascii=draw(st.booleans()))
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(text)))
+        action = draw(st.sampled_from(["cut", "insert", "replace"]))
+        if action == "cut":
+            text = text[:at] + text[at + draw(st.integers(1, 20)) :]
+        elif action == "insert":
+            text = (
+                text[:at]
+                + draw(st.text(st.sampled_from('{}[]",:0123456789.-+eEtrufalsn \\x\u00e9'), max_size=8))
+                + text[at:]
+            )
+        else:
+            text = text[:at] + draw(st.characters()) + text[at + 1 :]
+    return text
+
+
+_PATH_TOKEN = re.compile(r'(?:^|\.)([A-Za-z_]\w*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]')
+
+
+def _path_parts(path: str) -> list[str | int]:
+    """``edges[0].to["a.b"]`` as ``["edges", 0, "to", "a.b"]`` (the inverse of format_path)."""
+    if path == "$":
+        return []
+    parts: list[str | int] = []
+    position = 0
+    for match in _PATH_TOKEN.finditer(path):
+        assert match.start() == position, f"unparsable path {path!r}"
+        name, index, quoted = match.groups()
+        parts.append(
+            name
+            if name is not None
+            else int(index)
+            if index is not None
+            else re.sub(r"\\(.)", r"\1", quoted, flags=re.DOTALL)
+        )
+        position = match.end()
+    assert position == len(path), f"unparsable path {path!r}"
+    return parts
+
+
+def check_flow_error_points_into(doc: Any, error: FlowError) -> None:
+    """The message starts with a JSON path, and the path leads into ``doc``: every
+    part but the last exists, and the last does too unless it is reported missing."""
+    assert PATH_PREFIX.match(str(error)), str(error)
+    assert str(error) == f"{error.path}: {error.problem}"
+    parts = _path_parts(error.path)
+    assert format_path(parts) == error.path
+    here = doc
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        exists = (isinstance(here, dict) and isinstance(part, str) and part in here) or (
+            isinstance(here, list) and isinstance(part, int) and part < len(here)
+        )
+        if last and not exists:
+            assert error.problem.startswith("missing"), (error.path, error.problem)
+            return
+        assert exists, f"{error.path}: {part!r} is not in the document"
+        here = here[part]
+
+
+def load_mutated(doc: Any) -> None:
+    """Load a mutated document: it loads, or gives one FlowError pointing into it
+    (anything else — KeyError, TypeError, RecursionError — fails the test)."""
     # Flow.load takes a dict, or JSON text: a document that is not an object goes as text.
     try:
         Flow.load(doc if isinstance(doc, dict) else json.dumps(doc))
     except FlowError as error:
+        check_flow_error_points_into(doc, error)
+
+
+def validate_text(text: str) -> None:
+    """Validate JSON text as the bridge does (never taken as a file path)."""
+    try:
+        validate(parse_json(text, "$"))
+    except FlowError as error:
         assert PATH_PREFIX.match(str(error)), str(error)
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            assert error.path == "$", str(error)
+            return
+        check_flow_error_points_into(doc, error)
+
+
+@given(mutated_flows())
+def test_any_document_loads_or_gives_one_flow_error(doc: Any) -> None:
+    load_mutated(doc)
+
+
+@given(mutated_texts())
+def test_any_mangled_text_validates_or_gives_one_flow_error(text: str) -> None:
+    validate_text(text)
+
+
+@given(st.one_of(JSON_VALUES, st.dictionaries(st.sampled_from(FLOW_KEYS), JSON_VALUES, max_size=8)))
+def test_any_json_value_validates_or_gives_one_flow_error(doc: Any) -> None:
+    load_mutated(doc)
+
+
+#: ``pytest -m long``: the same properties, with thousands of examples each.
+LONG_EXAMPLES = 5000
+
+
+@pytest.mark.long
+@settings(max_examples=LONG_EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_flows())
+def test_long_any_document_loads_or_gives_one_flow_error(doc: Any) -> None:
+    load_mutated(doc)
+
+
+@pytest.mark.long
+@settings(max_examples=LONG_EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_texts())
+def test_long_any_mangled_text_validates_or_gives_one_flow_error(text: str) -> None:
+    validate_text(text)
 
 
 def test_path_with_a_nul_byte_is_a_flow_error() -> None:

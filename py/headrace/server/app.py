@@ -17,13 +17,16 @@ from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Match
 from starlette.websockets import WebSocketDisconnect
 
 from headrace.bridge import Bridge
 from headrace.run import new_run_id
 from headrace.server.config import ServerConfig
 from headrace.server.guard import Guard
+from headrace.server.openapi import RUN_BODY, errors, flow_components
 from headrace.server.runs import RunProcess, RunRegistry
 
 #: HTTP status for each kind of bridge error.
@@ -38,11 +41,6 @@ WS_NO_RUN, WS_TOO_SLOW = 4404, 1013
 REPLAY_BATCH = 500
 
 _RUN_OPTIONS = ("trigger", "schedules", "timezone")
-_FLOW_BODY = {
-    "description": "A flow document (format 1), or {flow, trigger?, schedules?, timezone?}.",
-    "required": True,
-    "content": {"application/json": {"schema": {"type": "object"}}},
-}
 
 
 def create_app(config: ServerConfig) -> FastAPI:
@@ -73,11 +71,34 @@ def create_app(config: ServerConfig) -> FastAPI:
         allow_credentials=False,
     )
 
-    @app.get("/api/health", summary="Whether the server answers, and how many runs it has")
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        """Starlette's own answers (no such route, a method a route lacks) in the
+        server's error format; a 405 lists every method of the path, not only
+        those of the first route that matched it."""
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            methods = {
+                method
+                for route in app.router.routes
+                if route.matches(request.scope)[0] is not Match.NONE
+                for method in getattr(route, "methods", None) or ()
+            }
+            headers["Allow"] = ", ".join(sorted(methods))
+        kind = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "HTTPError")
+        return JSONResponse({"error": {"type": kind, "message": exc.detail}}, exc.status_code, headers)
+
+    @app.get("/api/health", summary="Whether the server answers, and how many runs it has", responses=errors())
     async def health() -> dict[str, Any]:
         return {"ok": True, "version": _version(), "runs": runs.live_count(), "max_runs": config.max_runs}
 
-    @app.post("/api/runs", status_code=201, summary="Start a run of a flow", openapi_extra={"requestBody": _FLOW_BODY})
+    @app.post(
+        "/api/runs",
+        status_code=201,
+        summary="Start a run of a flow",
+        openapi_extra={"requestBody": RUN_BODY},
+        responses=errors(400, 422, 429, 500, 503),
+    )
     async def start_run(request: Request) -> Any:
         try:
             flow, options = _run_request(json.loads(await request.body()), dict(request.query_params))
@@ -111,16 +132,20 @@ def create_app(config: ServerConfig) -> FastAPI:
             return _bridge_error(result)
         return {"run": run.id}
 
-    @app.get("/api/runs", summary="Every run, live or recently stopped")
+    @app.get("/api/runs", summary="Every run, live or recently stopped", responses=errors())
     async def list_runs() -> dict[str, Any]:
         return {"runs": [run.info() for run in runs.runs.values()]}
 
-    @app.get("/api/runs/{run_id}", summary="One run")
+    @app.get("/api/runs/{run_id}", summary="One run", responses=errors(404))
     async def get_run(run_id: str) -> Any:
         run = runs.runs.get(run_id)
         return _no_run(run_id) if run is None else run.info()
 
-    @app.post("/api/runs/{run_id}/trigger", summary="Fire a node, or one of its sockets, in a live run")
+    @app.post(
+        "/api/runs/{run_id}/trigger",
+        summary="Fire a node, or one of its sockets, in a live run",
+        responses=errors(400, 404, 409, 422, 500, 503),
+    )
     async def trigger(run_id: str, request: Request) -> Any:
         run = runs.runs.get(run_id)
         if run is None:
@@ -136,7 +161,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         result = await run.command({**body, "cmd": "trigger", "run": run_id}, TRIGGER_SECONDS)
         return result["value"] if result["ok"] else _bridge_error(result)
 
-    @app.delete("/api/runs/{run_id}", summary="Stop a run (its process ends)")
+    @app.delete("/api/runs/{run_id}", summary="Stop a run (its process ends)", responses=errors(404))
     async def stop_run(run_id: str) -> Any:
         run = runs.runs.get(run_id)
         if run is None:
@@ -181,6 +206,15 @@ def create_app(config: ServerConfig) -> FastAPI:
             gone.cancel()
             run.detach(viewer)
 
+    def openapi() -> dict[str, Any]:
+        """FastAPI's document, with the flow format's schemas the run body refers to."""
+        if app.openapi_schema is None:
+            document = FastAPI.openapi(app)
+            document.setdefault("components", {}).setdefault("schemas", {}).update(flow_components())
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 

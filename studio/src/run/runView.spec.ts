@@ -52,4 +52,24 @@ describe('run view', () => {
     expect(performance.now() - started).toBeLessThan(1000);
     vi.restoreAllMocks();
   });
+
+  it('keeps the last lines of a flood of output and counts the rest', () => {
+    const view = emptyView(RUN, 'running');
+    const flood = Array.from({ length: 100_000 }, (_, i) => `line ${i}\n`).join('');
+    const output = (text: string): EngineEvent => ({ event: 'output', run: RUN, node: 'n', stream: 'stdout', text });
+    applyEvents(view, [output('partial '), output(flood), output('tail')], (id) => id, 500);
+    const node = view.nodes.n;
+    expect(node?.console).toHaveLength(500);
+    expect(node?.console.at(-2)?.text).toBe('line 99999\n');
+    expect(node?.console.at(-1)?.text).toBe('tail');
+    expect(node?.consoleDropped).toBe(100_000 + 1 - 499);
+  });
+
+  it('cuts a single huge line and says by how much', () => {
+    const view = emptyView(RUN, 'running');
+    applyEvents(view, [{ event: 'output', run: RUN, node: 'n', stream: 'stdout', text: `${'x'.repeat(50_000)}\n` }], (id) => id);
+    const text = view.nodes.n?.console[0]?.text ?? '';
+    expect(text.length).toBeLessThan(10_100);
+    expect(text).toMatch(/… \[40,001 more characters\]\n$/);
+  });
 });

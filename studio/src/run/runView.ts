@@ -36,7 +36,10 @@ export interface NodeRunView {
   /** Values emitted per socket. */
   emits: Record<string, number>;
   last: Record<string, LastValue>;
+  /** The latest lines of output (at most the console limit), each ending in \n but the last. */
   console: ConsoleLine[];
+  /** Lines dropped from the front of `console` to keep it within its limit. */
+  consoleDropped: number;
   errors: NodeError[];
 }
 
@@ -72,7 +75,7 @@ export function emptyView(run: string | null = null, phase: RunPhase = 'none'): 
 }
 
 export function nodeView(view: RunView, id: string): NodeRunView {
-  return (view.nodes[id] ??= { state: 'idle', schedules: {}, functions: {}, emits: {}, last: {}, console: [], errors: [] });
+  return (view.nodes[id] ??= { state: 'idle', schedules: {}, functions: {}, emits: {}, last: {}, console: [], consoleDropped: 0, errors: [] });
 }
 
 function scheduleView(node: NodeRunView, socket: string): ScheduleView {
@@ -86,12 +89,41 @@ export function addMessage(view: RunView, message: Omit<RunMessage, 'id' | 'at'>
   if (view.messages.length > MAX_MESSAGES) view.messages.splice(0, view.messages.length - MAX_MESSAGES);
 }
 
-/** Append console text, merging partial lines; keeps at most `limit` lines. */
-function appendConsole(lines: ConsoleLine[], stream: ConsoleLine['stream'], text: string, limit: number): void {
-  const last = lines[lines.length - 1];
-  if (last && last.stream === stream && !last.text.endsWith('\n')) last.text += text;
-  else lines.push({ stream, text });
-  if (lines.length > limit) lines.splice(0, lines.length - limit);
+/** A line longer than this is cut, saying by how much (one print of a huge string). */
+export const MAX_LINE = 10_000;
+
+function capLine(line: ConsoleLine): void {
+  if (line.text.length <= MAX_LINE) return;
+  const cut = line.text.length - MAX_LINE;
+  line.text = `${line.text.slice(0, MAX_LINE)}… [${cut.toLocaleString('en')} more characters]${line.text.endsWith('\n') ? '\n' : ''}`;
+}
+
+/**
+ * Append console text line by line, merging a partial line with what follows; keeps the
+ * last `limit` lines and counts the ones dropped (a flood of a million prints costs the
+ * UI `limit` lines, and says how many it is not showing).
+ */
+function appendConsole(node: NodeRunView, stream: ConsoleLine['stream'], text: string, limit: number): void {
+  const lines = node.console;
+  const parts = text.split(/(?<=\n)/);
+  // Only the last `limit` lines of a flood can stay: skip the rest without building them.
+  const skip = Math.max(0, parts.length - limit - 1);
+  if (skip > 0) {
+    // Everything shown so far is pushed out by this text's own lines.
+    node.consoleDropped += lines.length + skip;
+    lines.length = 0;
+  }
+  for (let i = skip; i < parts.length; i++) {
+    const part = parts[i] ?? '';
+    const last = lines[lines.length - 1];
+    if (last && last.stream === stream && !last.text.endsWith('\n')) last.text += part;
+    else lines.push({ stream, text: part });
+    capLine(lines[lines.length - 1] as ConsoleLine);
+  }
+  if (lines.length > limit) {
+    node.consoleDropped += lines.length - limit;
+    lines.splice(0, lines.length - limit);
+  }
 }
 
 /** Fold a batch of events into the view; events of other runs are ignored. */
@@ -120,7 +152,7 @@ export function applyEvents(view: RunView, events: EngineEvent[], names: (id: st
         break;
       }
       case 'output':
-        appendConsole(nodeView(view, ev.node).console, ev.stream, ev.text, consoleLimit);
+        appendConsole(nodeView(view, ev.node), ev.stream, ev.text, consoleLimit);
         break;
       case 'node_error': {
         const node = nodeView(view, ev.node);

@@ -156,6 +156,14 @@ class Bridge:
             raise BadCommand(f"no live run {run_id!r} (live runs: {live})")
         return run
 
+    def request_interrupt(self) -> None:
+        """The host is interrupting (Ctrl-C; the server's SIGINT; Pyodide's
+        interrupt buffer, which runs Python's SIGINT handler): every live run takes
+        the KeyboardInterrupt that follows as Stop, not as node code's error. Call
+        it from the host's SIGINT handler, before raising KeyboardInterrupt."""
+        for run in self.runs.values():
+            run.request_interrupt()
+
     async def close(self) -> None:
         """Stop every live run (the host is going away)."""
         await asyncio.gather(*(run.stop() for run in list(self.runs.values())))

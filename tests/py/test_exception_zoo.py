@@ -158,3 +158,27 @@ def test_zoo_errors_are_routed_like_any_other() -> None:
     result = flow.run_sync()
     assert result.values("log") == ["Meltdown: core"]
     assert not result.unrouted_errors
+
+
+async def test_the_bridge_announces_an_interrupt_to_every_live_run() -> None:
+    # What a host's SIGINT handler does (the server's worker; Pyodide's interrupt
+    # buffer runs it too) before the KeyboardInterrupt reaches node code.
+    events: list[dict[str, Any]] = []
+    both_stopped = asyncio.Event()
+
+    def push(line: str) -> None:
+        events.append(json.loads(line))
+        if sum(e["event"] == "run_stopped" for e in events) == 2:
+            both_stopped.set()
+
+    bridge = Bridge(push)
+    flow = {"headrace": 1, "name": "t", "nodes": [script("k", "def f():\n    raise KeyboardInterrupt\n")], "edges": []}
+    runs = [json.loads(await bridge.handle(json.dumps({"cmd": "run", "flow": flow, "trigger": "none"}))) for _ in "ab"]
+    bridge.request_interrupt()
+    for reply in runs:
+        await bridge.handle(json.dumps({"cmd": "trigger", "run": reply["value"]["run"], "node": "k"}))
+    await asyncio.wait_for(both_stopped.wait(), 30)
+    stopped = [e for e in events if e["event"] == "run_stopped"]
+    assert sorted(e["run"] for e in stopped) == sorted(r["value"]["run"] for r in runs)
+    assert {e["reason"] for e in stopped} == {"stopped"}
+    assert not [e for e in events if e["event"] == "node_error"]

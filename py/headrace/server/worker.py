@@ -110,8 +110,7 @@ def _stop_on_sigint(bridge: Bridge, loop: asyncio.AbstractEventLoop, done: async
         done.set()
 
     def on_sigint(signum: int, frame: object) -> None:
-        for run in bridge.runs.values():
-            run.request_interrupt()
+        bridge.request_interrupt()
         loop.call_soon_threadsafe(lambda: asyncio.ensure_future(stop_all()))
         if capture.current_sink.get() is not None:
             raise KeyboardInterrupt  # node code is running: the run takes this as "stop"

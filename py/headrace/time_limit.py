@@ -27,8 +27,8 @@ import contextvars
 import sys
 import time
 import types
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Generator
+from typing import Any, Generic, TypeVar, cast
 
 T = TypeVar("T")
 TraceFunction = Callable[[types.FrameType, str, Any], Any]
@@ -80,6 +80,7 @@ _ON_LINE_CODE = next(c for c in _line_tracer.__code__.co_consts if isinstance(c,
 
 _deadline: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar("headrace_deadline", default=None)
 _running = 0  # limited calls under way, over all runs of this thread
+_installed = False  # whether _check is (or was, until it raised) the thread's trace function
 _previous_trace: Any = None  # a debugger's or coverage's trace function, put back afterwards
 
 
@@ -107,29 +108,39 @@ def _check(frame: types.FrameType, event: str, arg: Any) -> TraceFunction | None
     return deadline.on_line
 
 
-def _enter(seconds: float) -> tuple[Deadline, contextvars.Token[Deadline | None]]:
-    global _running, _previous_trace
+def _begin(seconds: float) -> tuple[Deadline, contextvars.Token[Deadline | None]]:
     deadline = Deadline(seconds)
-    token = _deadline.set(deadline)
-    current = sys.gettrace()
-    if current is not _check:  # (CPython removes a trace function that raised: install it again)
-        _previous_trace = current
-        sys.settrace(_check)
-    _running += 1
-    return deadline, token
+    return deadline, _deadline.set(deadline)
 
 
-def _leave(deadline: Deadline, token: contextvars.Token[Deadline | None]) -> None:
-    global _running, _previous_trace
+def _end(deadline: Deadline, token: contextvars.Token[Deadline | None]) -> None:
     deadline.active = False
     _deadline.reset(token)
+
+
+def _trace_on() -> None:
+    """Install the trace function for a stretch of node code. Only for the stretch:
+    while a trace function is installed CPython runs *all* code on its slow
+    tracing path, the engine's and other tasks' included."""
+    global _running, _installed, _previous_trace
+    current = sys.gettrace()
+    if current is not _check:  # (CPython removes a trace function that raised: install it again)
+        if not _installed:
+            _previous_trace = current
+        sys.settrace(_check)
+        _installed = True
+    _running += 1
+
+
+def _trace_off() -> None:
+    global _running, _installed, _previous_trace
     _running -= 1
-    if not _running:
-        if sys.gettrace() in (_check, None):
-            sys.settrace(_previous_trace)
-        _previous_trace = None
-    elif sys.gettrace() is None:
-        sys.settrace(_check)  # it raised into this call and was removed: other limited calls still need it
+    if _running:
+        return
+    if _installed and sys.gettrace() in (_check, None):
+        sys.settrace(_previous_trace)
+    _installed = False
+    _previous_trace = None
 
 
 def exceeded(what: str, seconds: float) -> str:
@@ -139,13 +150,15 @@ def exceeded(what: str, seconds: float) -> str:
 
 def call(seconds: float, what: str, function: Callable[..., T], *args: Any) -> T:
     """``function(*args)``, stopped with TimeoutError(``what`` ...) past ``seconds``."""
-    deadline, token = _enter(seconds)
+    deadline, token = _begin(seconds)
+    _trace_on()
     try:
         return function(*args)
     except TimeLimitExceeded as exc:
         raise TimeoutError(exceeded(what, seconds)).with_traceback(_without_check(exc.__traceback__)) from None
     finally:
-        _leave(deadline, token)
+        _trace_off()
+        _end(deadline, token)
 
 
 def _without_check(tb: types.TracebackType | None) -> types.TracebackType | None:
@@ -164,12 +177,12 @@ def _without_check(tb: types.TracebackType | None) -> types.TracebackType | None
 async def wait(seconds: float, what: str, awaitable: Awaitable[T]) -> T:
     """``await awaitable``, cancelled at its next await past ``seconds``, and its
     stretches without an await traced like :func:`call`. Must run in a task."""
-    deadline, token = _enter(seconds)
+    deadline, token = _begin(seconds)
     cancelled_at: types.TracebackType | None = None
     try:
         async with asyncio.timeout(seconds) as timeout:
             try:
-                return await awaitable
+                return await _TracedSteps(awaitable)
             except asyncio.CancelledError as exc:
                 cancelled_at = exc.__traceback__  # where the node was waiting
                 raise
@@ -180,4 +193,30 @@ async def wait(seconds: float, what: str, awaitable: Awaitable[T]) -> T:
             raise  # node code's own TimeoutError
         raise TimeoutError(exceeded(what, seconds)).with_traceback(cancelled_at) from None
     finally:
-        _leave(deadline, token)
+        _end(deadline, token)
+
+
+class _TracedSteps(Generic[T]):
+    """Awaits an awaitable step by step (what ``await`` does), with the trace
+    function installed for each step only: while the node's coroutine waits, the
+    rest of the process (other runs, the host) runs untraced."""
+
+    def __init__(self, awaitable: Awaitable[T]) -> None:
+        self._steps = awaitable.__await__()
+
+    def __await__(self) -> Generator[Any, Any, T]:
+        steps = self._steps
+        sent: Any = None
+        thrown: BaseException | None = None
+        while True:
+            _trace_on()
+            try:
+                waiting_on = steps.send(sent) if thrown is None else steps.throw(thrown)
+            except StopIteration as done:
+                return cast(T, done.value)
+            finally:
+                _trace_off()
+            try:
+                sent, thrown = (yield waiting_on), None
+            except BaseException as exc:  # asyncio's cancellation, passed on into the node
+                sent, thrown = None, exc

@@ -314,3 +314,14 @@ def test_limits_round_trip() -> None:
     assert Flow.load(doc).to_json() == doc
     spec = Flow.load(doc).spec
     assert (spec.time_limit, spec.queue_limit, spec.time_limit_of(spec.nodes[0])) == (2, 500, 1.5)
+
+
+async def test_while_a_limited_node_awaits_the_rest_of_the_process_runs_untraced() -> None:
+    # Tracing slows down all code while it is on: it covers the node's own stretches only.
+    waiting = "import asyncio\n\n\nasync def f():\n    await asyncio.sleep(0.3)\n    return 'done'\n"
+    looks = "import asyncio, sys\n\n\nasync def f():\n    await asyncio.sleep(0.1)\n    return repr(sys.gettrace())\n"
+    limited = Flow.load(flow_doc([script("w", waiting)], time_limit=30))
+    other = Flow.load(flow_doc([script("o", looks)]))
+    first, second = await asyncio.gather(limited.run(), other.run())
+    assert first.values("w") == ["done"]
+    assert second.values("o") == [repr(sys.gettrace())]

@@ -48,10 +48,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve_dist(pages: dict[str, tuple[bytes, str]]) -> Iterator[str]:
-    """Serve dist/ plus ``pages`` (path -> (body, content type)); yields the base URL."""
+def serve_dist(pages: dict[str, tuple[bytes, str]], root: Path = DIST) -> Iterator[str]:
+    """Serve dist/ (or a copy of it, ``root``) plus ``pages`` (path -> (body, content
+    type)); yields the base URL."""
     handler = type("Handler", (_Handler,), {"pages": pages})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(DIST)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"

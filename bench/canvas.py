@@ -14,6 +14,7 @@ zooms), the wheel in Node-RED (its background drag selects).
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from nodered import NodeRed
@@ -25,7 +26,9 @@ from studio import RECORDER, VIEWPORT, page_heap
 from flows import canvas_flow
 
 OPEN_TIMEOUT_MS = 300_000
-MOVES = 60
+# A gesture stops early after this long (its frames so far are kept): on a slow canvas
+# each mouse move can take seconds.
+GESTURE_BUDGET_S = 60.0
 
 # Marks the first frame in which `count` elements match `selector`, then the frame after
 # it (painted): window.__opened is that time since navigation.
@@ -85,22 +88,28 @@ def _frames_while(page: Page, gesture: Any) -> list[float]:
     return frames
 
 
-def _drag(page: Page, x: float, y: float, dx: float, dy: float, button: str = "left") -> None:
+def _drag(page: Page, x: float, y: float, dx: float, dy: float, moves: int) -> None:
     page.mouse.move(x, y)
-    page.mouse.down(button=button)  # type: ignore[arg-type]
-    for i in range(1, MOVES + 1):
-        page.mouse.move(x + dx * i / MOVES, y + dy * i / MOVES)
-    page.mouse.up(button=button)  # type: ignore[arg-type]
+    page.mouse.down()
+    deadline = time.monotonic() + GESTURE_BUDGET_S
+    for i in range(1, moves + 1):
+        page.mouse.move(x + dx * i / moves, y + dy * i / moves)
+        if time.monotonic() > deadline:
+            break
+    page.mouse.up()
 
 
-def _wheel(page: Page, x: float, y: float) -> None:
+def _wheel(page: Page, x: float, y: float, moves: int) -> None:
     page.mouse.move(x, y)
-    for _ in range(MOVES):
+    deadline = time.monotonic() + GESTURE_BUDGET_S
+    for _ in range(moves):
         page.mouse.wheel(8, 5)
         page.wait_for_timeout(0)
+        if time.monotonic() > deadline:
+            break
 
 
-def studio_canvas(browser: Browser, base_url: str, nodes: int) -> dict[str, Any]:
+def studio_canvas(browser: Browser, base_url: str, nodes: int, moves: int) -> dict[str, Any]:
     context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(RECORDER)
     page = context.new_page()
@@ -109,17 +118,17 @@ def studio_canvas(browser: Browser, base_url: str, nodes: int) -> dict[str, Any]
     box = page.locator('[data-node-id="c1"] .hr-node__header').bounding_box()
     if box is None:
         raise RuntimeError("studio canvas: node c1 is not on screen")
-    drag = _frames_while(page, lambda: _drag(page, box["x"] + 30, box["y"] + 8, 180, 120))
+    drag = _frames_while(page, lambda: _drag(page, box["x"] + 30, box["y"] + 8, 180, 120, moves))
     empty = page.evaluate(EMPTY_POINT)
     if empty is None:
         raise RuntimeError("studio canvas: no empty point to pan from")
-    pan = _frames_while(page, lambda: _drag(page, empty["x"], empty["y"], -300, -200))
+    pan = _frames_while(page, lambda: _drag(page, empty["x"], empty["y"], -300, -200, moves))
     heap = page_heap(page)
     context.close()
     return {"open_ms": opened, "drag": drag, "pan": pan, "heap": heap}
 
 
-def node_red_canvas(browser: Browser, red: NodeRed, nodes: int, edges: int) -> dict[str, Any]:
+def node_red_canvas(browser: Browser, red: NodeRed, nodes: int, edges: int, moves: int) -> dict[str, Any]:
     red.deploy(canvas_flows(nodes, edges))
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
@@ -128,22 +137,29 @@ def node_red_canvas(browser: Browser, red: NodeRed, nodes: int, edges: int) -> d
     box = page.locator("#red-ui-workspace-chart [id='c1'] rect.red-ui-flow-node").first.bounding_box()
     if box is None:
         raise RuntimeError("Node-RED canvas: node c1 is not on screen")
-    drag = _frames_while(page, lambda: _drag(page, box["x"] + 30, box["y"] + 10, 180, 120))
+    drag = _frames_while(page, lambda: _drag(page, box["x"] + 30, box["y"] + 10, 180, 120, moves))
     chart = page.locator("#red-ui-workspace-chart").bounding_box()
     assert chart is not None
-    pan = _frames_while(page, lambda: _wheel(page, chart["x"] + chart["width"] / 2, chart["y"] + chart["height"] / 2))
+    pan = _frames_while(
+        page, lambda: _wheel(page, chart["x"] + chart["width"] / 2, chart["y"] + chart["height"] / 2, moves)
+    )
     heap = page_heap(page)
     context.close()
     return {"open_ms": opened, "drag": drag, "pan": pan, "heap": heap}
 
 
-def measure(browser: Browser, base_url: str, red: NodeRed, nodes: int, edges: int, repeat: int) -> dict[str, Any]:
+def measure(
+    browser: Browser, base_url: str, red: NodeRed, nodes: int, edges: int, repeat: int, moves: int
+) -> dict[str, Any]:
     """``base_url`` serves bench/canvas.json (canvas_pages) and bench-blank.html."""
     runs: dict[str, list[dict[str, Any]]] = {"studio": [], "node_red": []}
     for _ in range(repeat):
-        runs["studio"].append(studio_canvas(browser, base_url, nodes))
-        runs["node_red"].append(node_red_canvas(browser, red, nodes, edges))
-    note = f"{nodes:,} nodes, {edges:,} edges; median of {repeat}"
+        runs["studio"].append(studio_canvas(browser, base_url, nodes, moves))
+        runs["node_red"].append(node_red_canvas(browser, red, nodes, edges, moves))
+    note = (
+        f"{nodes:,} nodes, {edges:,} edges; gestures of {moves} mouse steps "
+        f"(at most {GESTURE_BUDGET_S:.0f} s each); median of {repeat}"
+    )
 
     def summary(kind: str) -> dict[str, float]:
         r = runs[kind]

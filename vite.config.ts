@@ -9,6 +9,9 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+  // The engine's worker has an origin of its own (away from the studio's storage) and
+  // loads our files as cross-origin reads: see studio/src/runner/pyodide/PyodideRunner.ts.
+  'Access-Control-Allow-Origin': '*',
 };
 
 // Two builds of one code base, both plain static files:
@@ -31,7 +34,7 @@ export default defineConfig(({ mode }) => {
     resolve: { alias: { '@': here('./studio/src') } },
     worker: { format: 'es' },
     // Cross-origin isolation: Stop can then interrupt busy Python through a shared buffer
-    // instead of restarting it (see docs/embedding.md for static hosts).
+    // instead of restarting it; CORS for the engine's opaque-origin worker (docs/security.md).
     server: { headers: ISOLATION_HEADERS },
     preview: { headers: ISOLATION_HEADERS },
     // Pyodide locates its own files at run time; pre-bundling it breaks that.

@@ -62,6 +62,19 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         ".whl": "application/octet-stream",
     }
 
+    def do_GET(self) -> None:
+        # For the sandbox probes: echoes the cookies a request carried (what a page with
+        # the user's session would hand to whoever can read its responses).
+        if "cookie-echo" in self.path:
+            body = (self.headers.get("Cookie") or "").encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
     def translate_path(self, path: str) -> str:
         for prefix, root in EXTRA_ROOTS.items():
             if path.startswith(prefix):
@@ -71,8 +84,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     #: Send COOP/COEP, making pages cross-origin isolated (SharedArrayBuffer, so Stop can
     #: interrupt Python in place). Plain static hosts don't; the default server doesn't.
     isolated = False
+    #: Allow cross-origin reads (the engine's opaque-origin worker loads our files so).
+    #: Off: a host that does not, where the studio falls back to a same-origin worker.
+    cors = True
 
     def end_headers(self) -> None:
+        if self.cors:
+            self.send_header("Access-Control-Allow-Origin", "*")
         if self.isolated:
             self.send_header("Cross-Origin-Opener-Policy", "same-origin")
             self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
@@ -84,6 +102,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 class _IsolatedHandler(_Handler):
     isolated = True
+
+
+class _NoCorsHandler(_Handler):
+    cors = False
 
 
 @pytest.fixture(scope="session")
@@ -107,6 +129,12 @@ def _serve(directory: Path, handler_class: type[_Handler]) -> Iterator[str]:
 def studio_url(studio_dist: Path) -> Iterator[str]:
     """dist/ as a plain static host serves it (no isolation headers)."""
     yield from _serve(studio_dist, _Handler)
+
+
+@pytest.fixture(scope="session")
+def no_cors_studio_url(studio_dist: Path) -> Iterator[str]:
+    """dist/ on a host that does not allow cross-origin reads."""
+    yield from _serve(studio_dist, _NoCorsHandler)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@
  * and keeps only the events of its run id.
  */
 import type { Hello, Result } from '@/protocol/bridge';
-import type { BootProgress, CommandArgs, CommandValue, EventListener, Runner } from '@/runner/Runner';
+import type { BootProgress, CommandArgs, CommandValue, EventListener, RestartState, Runner } from '@/runner/Runner';
 import { PyodideRunner } from '@/runner/pyodide/PyodideRunner';
 import type { BridgeCommandName } from '@/protocol/bridge';
 
@@ -34,6 +34,14 @@ class SharedRunner implements Runner {
 
   subscribe(listener: EventListener): () => void {
     return this.inner.subscribe(listener);
+  }
+
+  onRestart(listener: (state: RestartState) => void): () => void {
+    return this.inner.onRestart?.(listener) ?? (() => undefined);
+  }
+
+  onIsolation(listener: (isolation: 'opaque' | 'same-origin') => void): () => void {
+    return this.inner.onIsolation?.(listener) ?? (() => undefined);
   }
 
   /** Embeds come and go; the page's engine stays for the next one. */

@@ -29,6 +29,11 @@ export interface Runner {
   call<C extends BridgeCommandName>(cmd: C, args: CommandArgs<C>): Promise<Result<CommandValue<C>>>;
   /** Start receiving events; events produced before the first subscriber are buffered. */
   subscribe(listener: EventListener): () => void;
+  /**
+   * Runners hosting Python in this browser say where it runs: `opaque` (an origin of its
+   * own, away from this site's storage) or `same-origin` (the host did not allow it).
+   */
+  onIsolation?(listener: (isolation: 'opaque' | 'same-origin') => void): () => void;
   /** Runners that may restart their engine report it (the HTTP runner never does). */
   onRestart?(listener: (state: RestartState) => void): () => void;
   dispose(): void;

@@ -28,6 +28,8 @@ export const useEngineStore = defineStore('engine', () => {
   const hello = ref<Hello | null>(null);
   const error = ref<BridgeError | null>(null);
   const bootMs = ref<number | null>(null);
+  /** Whether the flow's Python runs at an origin of its own, away from this site's storage. */
+  const isolated = ref(true);
   /** Shapes by (type, code): the same code never needs inspecting twice. */
   const shapes = ref<Record<string, ShapeEntry>>({});
   const _runner = shallowRef<Runner | null>(null);
@@ -38,6 +40,16 @@ export const useEngineStore = defineStore('engine', () => {
     if (ready) return ready;
     _runner.value = markRaw(runner);
     status.value = 'loading';
+    runner.onIsolation?.((isolation) => {
+      isolated.value = isolation === 'opaque';
+      if (!isolated.value) {
+        notice(
+          'warning',
+          'Flows run without isolation on this host',
+          'It does not allow cross-origin reads of its files (Access-Control-Allow-Origin), so code in a flow could read the flows saved in this browser. Open only flows you trust, or serve the studio with `make studio`.',
+        );
+      }
+    });
     // Stop may restart Python (to halt code that never yields): the engine is briefly away.
     runner.onRestart?.((state) => {
       status.value = state === 'restarting' ? 'loading' : state;
@@ -116,5 +128,5 @@ export const useEngineStore = defineStore('engine', () => {
     return runner().call('cron', { expression, timezone, count });
   }
 
-  return { status, step, fraction, hello, error, bootMs, shapes, $boot, whenReady, runner, inspect, cachedShape, validate, describeCron };
+  return { status, step, fraction, hello, error, bootMs, isolated, shapes, $boot, whenReady, runner, inspect, cachedShape, validate, describeCron };
 });

@@ -69,10 +69,37 @@ describe('PyodideRunner', () => {
   it('turns a crashed worker into error values for everything pending', async () => {
     const { worker, runner } = setup();
     const booted = runner.start(() => undefined);
+    worker.reply({ type: 'ready', hello: HELLO });
     const pending = runner.call('hello', {});
     worker.onerror?.({ message: 'out of memory' } as ErrorEvent);
     expect(await pending).toEqual({ ok: false, error: { type: 'WorkerError', message: 'out of memory' } });
-    expect(await booted).toEqual({ ok: false, error: { type: 'WorkerError', message: 'out of memory' } });
+    expect(await booted).toEqual({ ok: true, value: HELLO });
+  });
+
+  it('falls back to a same-origin worker when the opaque one cannot load our files', async () => {
+    const made: { isolation: string; worker: FakeWorker }[] = [];
+    const runner = new PyodideRunner({
+      baseURL: 'http://x/app/',
+      createWorker: (isolation) => {
+        made.push({ isolation, worker: new FakeWorker() });
+        return made[made.length - 1]?.worker as unknown as Worker;
+      },
+    });
+    const told: string[] = [];
+    runner.onIsolation((isolation) => told.push(isolation));
+    const booted = runner.start(() => undefined);
+    const pending = runner.call('hello', {});
+    made[0]?.worker.reply({ type: 'boot_failed', error: { type: 'WorkerError', message: 'Failed to fetch' } });
+    expect(made.map((m) => m.isolation)).toEqual(['opaque', 'same-origin']);
+    expect(made[0]?.worker.terminated).toBe(true);
+    // What the first worker was sent, the second gets.
+    expect(made[1]?.worker.sent.map((m) => m.type)).toEqual(['boot', 'request']);
+    expect(told).toEqual(['same-origin']);
+    expect(runner.isolation).toBe('same-origin');
+    made[1]?.worker.reply({ type: 'ready', hello: HELLO });
+    made[1]?.worker.reply({ type: 'reply', id: 1, result: JSON.stringify({ ok: true, value: HELLO }) });
+    expect(await booted).toEqual({ ok: true, value: HELLO });
+    expect(await pending).toEqual({ ok: true, value: HELLO });
   });
 
   it('checks what the worker posts before acting on it', async () => {

@@ -12,12 +12,17 @@ import type { BridgeCommandName, Hello, Result } from '@/protocol/bridge';
 import type { EngineEvent, RunStopped } from '@/protocol/events';
 import type { BootProgress, CommandArgs, CommandValue, EventListener, RestartState, Runner } from '../Runner';
 import { readEventBatch, readFromWorker, type FromWorker, type ToWorker } from './messages';
+import workerUrl from './worker.ts?worker&url';
 
 export interface PyodideRunnerOptions {
   /** Where the site is served from; Pyodide and the wheels sit beside index.html. */
   baseURL: string;
-  /** Tests inject a fake worker. */
-  createWorker?: () => Worker;
+  /**
+   * Makes the engine's worker: `opaque` (an origin of its own) or `same-origin`, the
+   * fallback when the host does not allow cross-origin reads of our files (see below).
+   * Tests inject a fake.
+   */
+  createWorker?: (isolation: Isolation) => Worker;
   /** How long the engine's own stop may take before Python is interrupted. */
   stopGraceMs?: number;
   /** How long an interrupt may take before the worker is restarted. */
@@ -31,8 +36,21 @@ type Pending = (result: Result<unknown>) => void;
 export const RESTARTED =
   'Python was restarted to stop it: code in the flow did not yield (a loop without await, or a long call)';
 
-function defaultWorker(): Worker {
-  return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'headrace-engine' });
+/**
+ * Where the flow's Python runs. `opaque`: the worker is started from a data: URL, which
+ * gives it an origin of its own, so node code cannot open this site's IndexedDB (the
+ * user's other flows), its caches, or read its pages with the user's cookies. It then
+ * loads the worker module, Pyodide and the wheels from our origin as cross-origin reads,
+ * which the host must allow (`Access-Control-Allow-Origin: *`; vite preview does). Where
+ * it does not, the worker fails to load and the runner falls back to `same-origin`.
+ */
+export type Isolation = 'opaque' | 'same-origin';
+
+function defaultWorker(isolation: Isolation): Worker {
+  const url = new URL(workerUrl, import.meta.url).href;
+  const options: WorkerOptions = { type: 'module', name: 'headrace-engine' };
+  if (isolation === 'same-origin') return new Worker(url, options);
+  return new Worker(`data:text/javascript,${encodeURIComponent(`import ${JSON.stringify(url)};`)}`, options);
 }
 
 /** `promise`'s value if it settles within `ms`, else null. */
@@ -65,6 +83,10 @@ export class PyodideRunner implements Runner {
   /** Runs started in the current worker and not yet stopped (from their events). */
   private readonly live = new Set<string>();
   private readonly interrupt: Int32Array | null;
+  private isolationNow: Isolation = 'opaque';
+  /** What was sent to the current worker before it was ready (replayed on fallback). */
+  private unanswered: ToWorker[] | null = [];
+  private readonly isolationListeners = new Set<(isolation: Isolation) => void>();
   private subscribed = false;
   private booted: Promise<Result<Hello>> | null = null;
   private onProgress: (progress: BootProgress) => void = () => undefined;
@@ -82,8 +104,21 @@ export class PyodideRunner implements Runner {
     return this.interrupt !== null;
   }
 
+  /** Where the flow's Python runs now (`same-origin` after a fallback). */
+  get isolation(): Isolation {
+    return this.isolationNow;
+  }
+
+  /** Told when the runner had to fall back to a same-origin worker (at once, if it already has). */
+  onIsolation(listener: (isolation: Isolation) => void): () => void {
+    this.isolationListeners.add(listener);
+    if (this.isolationNow !== 'opaque') listener(this.isolationNow);
+    return () => this.isolationListeners.delete(listener);
+  }
+
   private spawn(): Worker {
-    const worker = (this.options.createWorker ?? defaultWorker)();
+    const worker = (this.options.createWorker ?? defaultWorker)(this.isolationNow);
+    this.unanswered = [];
     worker.onmessage = (ev: MessageEvent<unknown>) => {
       if (worker !== this.worker) return; // a restarted worker's last words
       const message = readFromWorker(ev.data);
@@ -91,9 +126,25 @@ export class PyodideRunner implements Runner {
       else console.warn('headrace: dropped a malformed message from the engine worker', ev.data);
     };
     worker.onerror = (ev) => {
-      if (worker === this.worker) this.fail(ev.message || 'the engine worker crashed');
+      if (worker !== this.worker) return;
+      if (this.unanswered && this.isolationNow === 'opaque') return this.fallBack();
+      this.fail(ev.message || 'the engine worker crashed');
     };
     return worker;
+  }
+
+  /** The opaque worker could not load our files (no CORS): run same-origin, and say so. */
+  private fallBack(): void {
+    const replay = this.unanswered ?? [];
+    this.worker.terminate();
+    this.isolationNow = 'same-origin';
+    console.warn(
+      'headrace: this site does not allow cross-origin reads of its files (Access-Control-Allow-Origin), ' +
+        'so flows run with its origin: code in a flow could read its storage. See docs/security.md.',
+    );
+    this.worker = this.spawn();
+    for (const message of replay) this.send(message);
+    for (const listener of this.isolationListeners) listener(this.isolationNow);
   }
 
   /**
@@ -184,6 +235,7 @@ export class PyodideRunner implements Runner {
   }
 
   private send(message: ToWorker): void {
+    this.unanswered?.push(message);
     this.worker.postMessage(message);
   }
 
@@ -194,9 +246,12 @@ export class PyodideRunner implements Runner {
         this.onProgress(this.lastProgress);
         break;
       case 'ready':
+        this.unanswered = null;
         this.resolveBoot({ ok: true, value: message.hello });
         break;
       case 'boot_failed':
+        // An opaque worker that cannot read our files (no CORS) gets one more try, same-origin.
+        if (this.unanswered && this.isolationNow === 'opaque') return this.fallBack();
         this.resolveBoot({ ok: false, error: message.error });
         break;
       case 'reply': {

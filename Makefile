@@ -11,7 +11,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 HOST ?= 127.0.0.1
 PORT ?= 5173
 
-.PHONY: help setup setup-python setup-node setup-browser studio dev build check test test-py test-server test-dask test-pyodide test-js test-e2e bench protocol
+.PHONY: help setup setup-python setup-node setup-browser studio dev build check test test-py test-server test-dask test-pyodide test-js test-e2e bench protocol docs test-docs test-long
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -22,7 +22,7 @@ setup-python: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,e2e,server,dask]'
+	$(PY) -m pip install --quiet -e '.[dev,e2e,server,dask,docs]'
 	touch $@
 
 setup-node: node_modules/.installed
@@ -46,14 +46,15 @@ protocol: setup-python ## regenerate the studio's TypeScript protocol types from
 	$(PY) -m headrace.protocol_ts > studio/src/protocol/events.ts
 
 check: setup ## lint and type-check Python and TypeScript; fail on protocol drift
-	$(VENV)/bin/ruff check py tests bench
-	$(VENV)/bin/ruff format --check py tests bench
+	$(VENV)/bin/ruff check py tests bench docs/hooks
+	$(VENV)/bin/ruff format --check py tests bench docs/hooks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy docs/hooks
 	$(PY) -m headrace.protocol_ts --check studio/src/protocol/events.ts
 	npm run typecheck
 	npm run lint
 
-test: setup setup-browser test-py test-server test-dask test-pyodide test-js test-e2e ## set up, then run every test
+test: setup setup-browser test-py test-server test-dask test-pyodide test-js test-e2e test-docs ## set up, then run every test
 
 test-py: setup-python ## engine tests (pytest, CPython)
 	$(PY) -m pytest tests/py -q
@@ -70,13 +71,24 @@ test-pyodide: build ## the engine inside real Pyodide (Node.js) gives CPython's 
 test-js: setup-node ## studio unit tests (Vitest)
 	npm test
 
+test-long: build setup-browser ## the long runs: fuzzing (5,000 flow files per property; schemathesis, 1,000 per route), 200 interrupted edit sequences
+	$(PY) -m pytest -m long tests/py tests/server -q
+	$(PY) -m pytest -m long tests/e2e -q
+
+test-docs: build ## the documentation site: built offline, every live example points at a real flow
+	$(PY) -m pytest tests/docs -q
+
 test-e2e: build setup-browser ## end-to-end tests in Chromium against the production build
 	$(PY) -m pytest tests/e2e -q
+
+docs: build ## build the documentation site, with live examples, into site/ (offline)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 bench: setup ## benchmarks (not tests): figures go to docs/performance.md
 	$(PY) bench/engine_throughput.py --docs docs/performance.md
 	$(PY) bench/scale_out.py --docs docs/performance.md
 	$(PY) bench/server_overhead.py --docs docs/performance.md
 	$(MAKE) build
-	$(PY) bench/studio_boot.py --docs docs/performance.md
+	npm ci --prefix bench --no-audit --no-fund
+	bench/run
 	$(PY) bench/schedule_accuracy.py --docs docs/performance.md

@@ -172,15 +172,20 @@ def _screenshot(page: Page, name: str) -> None:
         page.screenshot(path=str(Path(shots) / f"{name}.png"))
 
 
-@pytest.fixture(scope="module")
-def _module_page(browser: Browser, studio_url: str, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    context = browser.new_context(**browser_context_args)
+def ready_studio(browser: Browser, url: str, context_args: dict[str, Any]) -> Iterator[Page]:
+    """The studio at `url` in a context of its own, recording events, with Python ready."""
+    context = browser.new_context(**context_args)
     page = context.new_page()
     page.add_init_script(RECORD_EVENTS)
-    page.goto(studio_url)
+    page.goto(url)
     wait_ready(page)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="module")
+def _module_page(browser: Browser, studio_url: str, browser_context_args: dict[str, Any]) -> Iterator[Page]:
+    yield from ready_studio(browser, studio_url, browser_context_args)
 
 
 @pytest.fixture

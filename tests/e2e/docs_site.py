@@ -20,32 +20,22 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar
 
 import pytest
+from conftest import _Handler
 
 REPO = Path(__file__).resolve().parents[2]
 TEST_FLOWS = REPO / "tests" / "flows"
 TEST_FLOWS_URL = "test-flows/"
 
 
-class _SiteHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map: ClassVar[dict[str, str]] = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".mjs": "text/javascript",
-        ".js": "text/javascript",
-        ".wasm": "application/wasm",
-        ".json": "application/json",
-        ".whl": "application/octet-stream",
-    }
+class _SiteHandler(_Handler):
+    """The studio's test server (MIME types, CORS), over the site instead of dist/."""
 
     def translate_path(self, path: str) -> str:
         if path.startswith(f"/{TEST_FLOWS_URL}"):
             return str(TEST_FLOWS / path.split("?")[0].removeprefix(f"/{TEST_FLOWS_URL}"))
-        return super().translate_path(path)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+        return http.server.SimpleHTTPRequestHandler.translate_path(self, path)
 
 
 @pytest.fixture(scope="session")

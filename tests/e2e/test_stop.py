@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BOOT_TIMEOUT_MS, RECORD_EVENTS, TEMPLATES, cli_emits, wait_ready
+from conftest import BOOT_TIMEOUT_MS, TEMPLATES, cli_emits, ready_studio
 from helpers import emits_until_idle, import_file, node, reset_events, run_and_wait_idle
 from playwright.sync_api import Browser, Page, expect
 from test_running import edge, write_flow
@@ -86,13 +86,8 @@ def test_stop_restarts_python_on_a_plain_host(studio: Page, tmp_path: Path, name
 
 @pytest.fixture(scope="module")
 def isolated(browser: Browser, isolated_studio_url: str, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    context = browser.new_context(**browser_context_args)
-    page = context.new_page()
-    page.add_init_script(RECORD_EVENTS)
-    page.goto(isolated_studio_url)
-    wait_ready(page)
-    yield page
-    context.close()
+    """The studio on a host sending COOP/COEP, as `make studio` serves it."""
+    yield from ready_studio(browser, isolated_studio_url, browser_context_args)
 
 
 @pytest.mark.parametrize("name", ["while-true", "recursion"])

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pyodide_node import REPO, WHEELS, run_flow_files
 
 from headrace.bridge import Bridge
 
-REPO = Path(__file__).resolve().parents[2]
-WHEELS = REPO / "studio" / "generated" / "wheels"
-RUNNER = Path(__file__).with_name("run_in_pyodide.mjs")
 FLOWS = sorted((REPO / "templates" / "flows").glob("*.json"))
 VOLATILE = ("run", "elapsed_ms")
 
@@ -68,20 +65,7 @@ async def run_in_cpython(doc: dict[str, Any]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def pyodide_events() -> dict[str, list[dict[str, Any]]]:
-    if shutil.which("node") is None:
-        pytest.fail("Node.js is needed to run Pyodide outside the browser")
-    if not any(WHEELS.glob("headrace-*.whl")):
-        pytest.fail(f"no headrace wheel in {WHEELS}: build the studio first (`make build`)")
-    done = subprocess.run(
-        ["node", str(RUNNER), str(WHEELS), *map(str, FLOWS)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return by_flow(done.stdout.splitlines())
+    return by_flow(run_flow_files(*FLOWS))
 
 
 def test_pyodide_is_python_3_14() -> None:

@@ -4,16 +4,11 @@ and an overflowing port fails the run with the same message as in CPython."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
+from pyodide_node import run_document
 
-REPO = Path(__file__).resolve().parents[2]
-WHEELS = REPO / "studio" / "generated" / "wheels"
-RUNNER = Path(__file__).with_name("run_in_pyodide.mjs")
 SPIN = "import time\n\n_end = time.perf_counter() + 30\n"  # a broken limit fails the test, never hangs it
 LIMITED = {
     "loop": SPIN + "\n\ndef f():\n    while time.perf_counter() < _end:\n        pass\n    return 'never stopped'\n",
@@ -34,20 +29,7 @@ def node(node_id: str, code: str) -> dict[str, Any]:
 
 
 def run_in_pyodide(tmp_path: Path, doc: dict[str, Any]) -> list[dict[str, Any]]:
-    if not any(WHEELS.glob("headrace-*.whl")):
-        pytest.fail(f"no headrace wheel in {WHEELS}: build the studio first (`make build`)")
-    flow = tmp_path / "flow.json"
-    flow.write_text(json.dumps(doc), encoding="utf-8")
-    done = subprocess.run(
-        ["node", str(RUNNER), str(WHEELS), str(flow)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return [json.loads(line) for line in done.stdout.splitlines()[1:]]
+    return run_document(tmp_path, doc)
 
 
 def test_time_limits_in_pyodide(tmp_path: Path) -> None:

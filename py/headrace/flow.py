@@ -8,7 +8,7 @@ import os
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Literal
 
-from headrace.load import parse_document, validate
+from headrace.load import parse_document, parse_json, validate
 from headrace.model import FlowSpec
 from headrace.protocol import Emit, Event, NodeError, Output, RunStopped
 from headrace.remote import Executor
@@ -66,6 +66,15 @@ class Flow:
         """Load a flow from a dict, a JSON string, or a path to a JSON file.
         Raises :class:`headrace.FlowError` naming the JSON path at fault."""
         return cls(validate(parse_document(source)))
+
+    @classmethod
+    def loads(cls, text: str | bytes) -> Flow:
+        """Load a flow from JSON text, never taken as a path (text fetched over the
+        network, say, where an empty or HTML answer must not be read as a file name).
+        Raises :class:`headrace.FlowError` naming the JSON path at fault."""
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", errors="replace")
+        return cls(validate(parse_json(text, "$")))
 
     @property
     def name(self) -> str:

@@ -239,6 +239,19 @@ def test_load_from_dict_json_string_bytes_and_path() -> None:
         assert Flow.load(source).to_json() == doc
 
 
+def test_loads_takes_text_as_json_never_as_a_path() -> None:
+    path = VALID / "full.json"
+    text = path.read_text(encoding="utf-8")
+    assert Flow.loads(text).to_json() == json.loads(text)
+    assert Flow.loads(text.encode("utf-8")).to_json() == json.loads(text)
+    # What a web server may answer instead of a flow: never read as a file name.
+    for answer in ("", "<!doctype html><p>Not found</p>", str(path)):
+        with pytest.raises(FlowError) as caught:
+            Flow.loads(answer)
+        assert caught.value.path == "$"
+        assert "no such file" not in str(caught.value)
+
+
 def test_load_does_not_change_the_given_dict() -> None:
     doc = json.loads((VALID / "full.json").read_text(encoding="utf-8"))
     before = json.dumps(doc)

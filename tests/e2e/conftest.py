@@ -7,6 +7,7 @@ Pyodide's boot is the slow part, so helpers wait on the studio's `headrace:ready
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -20,6 +21,7 @@ from typing import Any, ClassVar
 
 import pytest
 from playwright.sync_api import Browser, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 REPO = Path(__file__).resolve().parents[2]
 DIST = REPO / "dist"
@@ -216,7 +218,9 @@ def dismiss_notices(page: Page) -> None:
     for _ in range(20):
         if buttons.count() == 0:
             break
-        buttons.first.click(force=True)
+        # A notice may be replaced or leave while we reach for it: try the next one.
+        with contextlib.suppress(PlaywrightTimeout):
+            buttons.first.click(force=True, timeout=2000)
         page.wait_for_timeout(100)
 
 

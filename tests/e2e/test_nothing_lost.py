@@ -7,7 +7,7 @@ later one) and every stored flow is a valid flow. Damaged records fall back to t
 previous version; two tabs saving one flow is a conflict the user settles; a full quota
 leaves the edit unsaved, says so and offers the export.
 
-The default run cuts 10 sequences; `pytest -m long` runs 200.
+The default run cuts 6 sequences; `pytest -m long` runs 200.
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def run_sequences(context: BrowserContext, url: str, count: int, seed: int) -> N
 
 
 def test_interrupted_edits_lose_nothing_acknowledged(context: BrowserContext, studio_url: str) -> None:
-    run_sequences(context, studio_url, count=10, seed=1)
+    run_sequences(context, studio_url, count=6, seed=1)
 
 
 @pytest.mark.long

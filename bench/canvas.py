@@ -205,4 +205,5 @@ def markdown(figures: dict[str, Any]) -> str:
         else:
             mine, theirs = f"{f['value']:,.1f} ms", f"{f['baseline']['value']:,.1f} ms"
         rows.append([label, mine, theirs, f"{f['ratio']:.2f}×"])
-    return table(["", "studio", "Node-RED editor", "studio / Node-RED"], rows)
+    note = figures["canvas.open_ms"]["note"]
+    return table(["", "studio", "Node-RED editor", "studio / Node-RED"], rows) + f"\n\n{note}."

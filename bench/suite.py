@@ -2,11 +2,15 @@
 load and memory, each figure beside a baseline measured in the same run; writes
 bench/results.json and the tables in docs/performance.md.
 
-    bench/run [--smoke] [--results FILE] [--docs FILE | --no-docs] [--only NAME ...] [--trace-dir DIR]
+    bench/run [--smoke] [--results FILE] [--docs FILE | --no-docs] [--only NAME ...]
+              [--trace-dir DIR] [--tables-only]
 
 ``--smoke``: tiny sizes, one repetition — checks the harness works, the figures mean
-nothing. Needs the built studio (``make build``), Node-RED (``npm ci --prefix bench``),
-playwright and Debian's chromium.
+nothing. ``--only``: measure some figures again, keeping the others from the results
+file. ``--tables-only``: rewrite the tables from the results file, measuring nothing.
+The full run takes about 15 minutes. Needs the built studio (``make build``; a copy is
+served, so a rebuild meanwhile does not disturb it), Node-RED (``npm ci --prefix
+bench``), playwright and Debian's chromium.
 """
 
 from __future__ import annotations
@@ -59,11 +63,13 @@ MARKDOWN: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
-def run(mode: str, only: list[str], trace_dir: Path | None, results_file: Path) -> dict[str, Any]:
+def run(
+    mode: str, only: list[str], trace_dir: Path | None, results_file: Path, canvas_size: dict[str, int] | None = None
+) -> dict[str, Any]:
     """Measure the figures in ``only``; the results file is rewritten after each one (a
     failure later keeps what was measured), and figures not in ``only`` are kept from
     it when it holds a run of the same mode."""
-    size = SIZES[mode]
+    size = {**SIZES[mode], **(canvas_size or {})}
     if not (DIST / "index.html").exists():
         raise FileNotFoundError(f"{DIST}/index.html is missing: run `make build` first")
     pages = {
@@ -83,7 +89,7 @@ def run(mode: str, only: list[str], trace_dir: Path | None, results_file: Path) 
         "figures": {},
     }
     previous = json.loads(results_file.read_text(encoding="utf-8")) if results_file.exists() else {}
-    if previous.get("mode") == mode and previous.get("sizes") == size:
+    if previous.get("mode") == mode:  # each figure's note names its sizes
         for name in set(previous.get("figures", {})) - set(only):
             results["figures"][name] = previous["figures"][name]
             results["measured"][name] = previous.get("measured", {}).get(name, previous["started"])
@@ -133,7 +139,11 @@ def write_docs(results: dict[str, Any], docs: Path) -> None:
 
 
 def _machine_line(results: dict[str, Any]) -> str:
-    return f"Measured {results['started']} on: {machine.one_line(results['machine'])}."
+    measured = ", ".join(f"{name} {when[11:16]}" for name, when in results.get("measured", {}).items())
+    return (
+        f"Machine: {machine.one_line(results['machine'])}. Run of {results['started'][:10]} "
+        f"({results['mode']}; finished, UTC: {measured})."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-docs", action="store_true", help="leave docs/performance.md alone")
     parser.add_argument("--only", nargs="+", choices=FIGURES, default=list(FIGURES))
     parser.add_argument("--trace-dir", type=Path, help="keep the Chromium traces of the UI-under-load figure here")
+    parser.add_argument("--canvas", type=int, nargs=2, metavar=("NODES", "EDGES"), help="another canvas size")
     parser.add_argument("--tables-only", action="store_true", help="measure nothing: rewrite the tables from --results")
     args = parser.parse_args(argv)
     mode = "smoke" if args.smoke else "full"
@@ -152,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.tables_only:
         results = json.loads(args.results.read_text(encoding="utf-8"))
     else:
-        results = run(mode, args.only, args.trace_dir, args.results)
+        canvas_size = {"nodes": args.canvas[0], "edges": args.canvas[1]} if args.canvas else None
+        results = run(mode, args.only, args.trace_dir, args.results, canvas_size)
         print(f"bench: figures in {args.results}", file=sys.stderr)
     if not args.no_docs:
         write_docs(results, args.docs)

@@ -84,7 +84,7 @@ def test_the_tables_in_the_docs_are_regenerated(smoke: dict[str, Any]) -> None:
     for section in ("peer_machine", "peer_throughput", "studio_boot", "canvas", "ui_load", "memory"):
         body = docs.split(f"<!-- {section}:start -->")[1].split(f"<!-- {section}:end -->")[0]
         assert body.strip(), section
-    assert smoke["results"]["started"] in docs
+    assert smoke["results"]["started"][:10] in docs
 
 
 if __name__ == "__main__":

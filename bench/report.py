@@ -47,7 +47,7 @@ def figure(
         "unit": unit,
         "samples": [round(s, 6) for s in samples],
         "baseline": {"label": label, "value": base},
-        "ratio": round(ratio, 4) if ratio is not None else None,
+        "ratio": float(f"{ratio:.4g}") if ratio is not None else None,  # 4 significant digits
         "higher_is_better": higher_is_better,
         "aim": aim,
         "met": met,

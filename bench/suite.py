@@ -147,10 +147,10 @@ def _machine_line(results: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one repetition (checks the harness)")
-    parser.add_argument("--results", type=Path, default=BENCH / "results.json")
-    parser.add_argument("--docs", type=Path, default=REPO / "docs" / "performance.md")
+    parser.add_argument("--results", type=Path, default=BENCH / "results.json", help="the results file")
+    parser.add_argument("--docs", type=Path, default=REPO / "docs" / "performance.md", help="the tables' file")
     parser.add_argument("--no-docs", action="store_true", help="leave docs/performance.md alone")
     parser.add_argument("--only", nargs="+", choices=FIGURES, default=list(FIGURES))
     parser.add_argument("--trace-dir", type=Path, help="keep the Chromium traces of the UI-under-load figure here")

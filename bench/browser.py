@@ -30,6 +30,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         ".wasm": "application/wasm",
     }
     pages: ClassVar[dict[str, tuple[bytes, str]]] = {}
+    #: Sent with every response (e.g. COOP/COEP, CORS), as a host may be configured.
+    extra_headers: ClassVar[dict[str, str]] = {}
+
+    def end_headers(self) -> None:
+        for key, value in self.extra_headers.items():
+            self.send_header(key, value)
+        super().end_headers()
 
     def do_GET(self) -> None:
         page = self.pages.get(self.path.split("?")[0])
@@ -48,10 +55,12 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve_dist(pages: dict[str, tuple[bytes, str]], root: Path = DIST) -> Iterator[str]:
+def serve_dist(
+    pages: dict[str, tuple[bytes, str]], root: Path = DIST, headers: dict[str, str] | None = None
+) -> Iterator[str]:
     """Serve dist/ (or a copy of it, ``root``) plus ``pages`` (path -> (body, content
-    type)); yields the base URL."""
-    handler = type("Handler", (_Handler,), {"pages": pages})
+    type)), with ``headers`` on every response; yields the base URL."""
+    handler = type("Handler", (_Handler,), {"pages": pages, "extra_headers": headers or {}})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

@@ -186,11 +186,11 @@ export class PyodideRunner implements Runner {
 
   private async stop(args: CommandArgs<'stop'>): Promise<Result<CommandValue<'stop'>>> {
     const reply = this.request('stop', args);
-    const answered = await within(reply, this.options.stopGraceMs ?? 250);
+    const answered = await within(reply, this.options.stopGraceMs ?? 75);
     if (answered) return answered;
     if (this.interrupt) {
       Atomics.store(this.interrupt, 0, SIGINT);
-      const interrupted = await within(reply, this.options.interruptGraceMs ?? 750);
+      const interrupted = await within(reply, this.options.interruptGraceMs ?? 75);
       // Python consumes the signal when it raises; clear one that arrived too late to.
       Atomics.store(this.interrupt, 0, 0);
       if (interrupted) return interrupted;

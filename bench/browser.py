@@ -23,6 +23,15 @@ ARGS = [
 ]
 
 
+#: What `make studio` (vite preview) sends: cross-origin isolation (Stop interrupts in
+#: place) and CORS (the engine's worker runs at an origin of its own). See vite.config.ts.
+PREVIEW_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Access-Control-Allow-Origin": "*",
+}
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map: ClassVar[dict[str, str]] = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,

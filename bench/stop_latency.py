@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser import ARGS, CHROMIUM, serve_dist
+from browser import ARGS, CHROMIUM, PREVIEW_HEADERS, serve_dist
 from playwright.sync_api import Page, sync_playwright
 from report import median, percentile, replace_section, table
 
@@ -93,9 +93,7 @@ def one_stop(page: Page, flow: str) -> dict[str, Any]:
 
 
 def measure(isolated: bool, repeat: int, folder: Path) -> dict[str, dict[str, Any]]:
-    headers = {"Access-Control-Allow-Origin": "*"}
-    if isolated:
-        headers |= {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp"}
+    headers = PREVIEW_HEADERS if isolated else {"Access-Control-Allow-Origin": "*"}
 
     results: dict[str, dict[str, Any]] = {}
     with serve_dist({}, headers=headers) as url, sync_playwright() as pw:

@@ -20,7 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser import ARGS, CHROMIUM, DIST, serve_dist
+from browser import ARGS, CHROMIUM, DIST, PREVIEW_HEADERS, serve_dist
 from playwright.sync_api import Playwright, sync_playwright
 from report import figure, median, replace_section, table
 
@@ -131,7 +131,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--docs", type=Path, help="replace the table between the markers in this Markdown file")
     args = parser.parse_args()
-    with serve_dist(pages()) as base, sync_playwright() as p:
+    with serve_dist(pages(), headers=PREVIEW_HEADERS) as base, sync_playwright() as p:
         figures = measure(p, base, args.runs)
     text = markdown(figures)
     print(text)

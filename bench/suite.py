@@ -35,7 +35,7 @@ import memory
 import studio_boot
 import throughput
 import ui_load
-from browser import ARGS, CHROMIUM, DIST, serve_dist
+from browser import ARGS, CHROMIUM, DIST, PREVIEW_HEADERS, serve_dist
 from nodered import node_red
 from playwright.sync_api import sync_playwright
 from report import replace_section
@@ -111,7 +111,7 @@ def measure_all(
     trace_dir: Path | None,
     results_file: Path,
 ) -> None:
-    with serve_dist(pages, root) as base, sync_playwright() as p, node_red() as red:
+    with serve_dist(pages, root, PREVIEW_HEADERS) as base, sync_playwright() as p, node_red() as red:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         steps: dict[str, Callable[[], dict[str, Any]]] = {
             "throughput": lambda: throughput.measure(browser, base, red, size["messages"], size["repeat"]),

@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from report import replace_section
+from report import replace_section, table
 
 from flows import ADD, CHAIN_LENGTH, INC, chain_flow, join_flow
 from headrace import Flow, Run
@@ -124,31 +124,32 @@ def main() -> int:
     parser.add_argument("--docs", type=Path, help="replace the table between the markers in this Markdown file")
     args = parser.parse_args()
     results = {"machine": machine(), "engine_throughput": measure(args.messages, args.repeat)}
-    table = markdown(results)
-    print(table)
+    text = markdown(results)
+    print(text)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     if args.docs:
-        replace_section(args.docs, "engine_throughput", table)
+        replace_section(args.docs, "engine_throughput", text)
     return 0
 
 
 def markdown(results: dict[str, Any]) -> str:
     first = next(iter(results["engine_throughput"].values()))
-    lines = [
-        f"Machine: {results['machine']}; {first['messages']:,} messages, median of {first['repeat']} runs.",
-        "",
-        "| flow | direct calls msg/s | engine msg/s | engine + JSON events msg/s "
-        "| engine / direct | engine + JSON / direct |",
-        "|---|---:|---:|---:|---:|---:|",
+    header = ["flow", "direct calls msg/s", "engine msg/s", "engine + JSON events msg/s", "engine / direct",
+              "engine + JSON / direct"]  # fmt: skip
+    rows = [
+        [
+            name,
+            f"{r['msgs_per_s']['direct']:,}",
+            f"{r['msgs_per_s']['engine']:,}",
+            f"{r['msgs_per_s']['engine_json']:,}",
+            f"{r['ratio_engine_to_direct']:.1%}",
+            f"{r['ratio_engine_json_to_direct']:.1%}",
+        ]
+        for name, r in results["engine_throughput"].items()
     ]
-    for name, r in results["engine_throughput"].items():
-        m = r["msgs_per_s"]
-        lines.append(
-            f"| {name} | {m['direct']:,} | {m['engine']:,} | {m['engine_json']:,} "
-            f"| {r['ratio_engine_to_direct']:.1%} | {r['ratio_engine_json_to_direct']:.1%} |"
-        )
-    return "\n".join(lines)
+    machine = f"Machine: {results['machine']}; {first['messages']:,} messages, median of {first['repeat']} runs."
+    return f"{machine}\n\n{table(header, rows)}"
 
 
 if __name__ == "__main__":

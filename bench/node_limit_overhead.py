@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from engine_throughput import chain_flow, timed_run
+from report import table
 
 from headrace import Flow
 
@@ -80,19 +81,19 @@ def measure(messages: int, repeat: int) -> dict[str, Any]:
 
 
 def markdown(results: dict[str, Any]) -> str:
-    lines = [
-        f"Machine: {results['machine']}; median of {next(iter(results['overhead'].values()))['repeat']} runs.",
-        "",
-        "| flow | node calls | unlimited calls/s | limited calls/s | limited / unlimited |",
-        "|---|---:|---:|---:|---:|",
+    repeat = next(iter(results["overhead"].values()))["repeat"]
+    rows = [
+        [
+            name,
+            f"{r['calls']:,}",
+            f"{r['calls_per_s']['unlimited']:,}",
+            f"{r['calls_per_s']['limited']:,}",
+            f"{r['ratio_limited_to_unlimited']:.0%}",
+        ]
+        for name, r in results["overhead"].items()
     ]
-    for name, r in results["overhead"].items():
-        rates = r["calls_per_s"]
-        lines.append(
-            f"| {name} | {r['calls']:,} | {rates['unlimited']:,} | {rates['limited']:,} "
-            f"| {r['ratio_limited_to_unlimited']:.0%} |"
-        )
-    return "\n".join(lines)
+    header = ["flow", "node calls", "unlimited calls/s", "limited calls/s", "limited / unlimited"]
+    return f"Machine: {results['machine']}; median of {repeat} runs.\n\n{table(header, rows)}"
 
 
 def main() -> int:

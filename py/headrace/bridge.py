@@ -2,9 +2,12 @@
 
 The studio's Web Worker and the backend server are thin adapters over
 :class:`Bridge`: they hand it commands as JSON text, get results back as JSON
-text, and forward the events it pushes. Results are values — ``{"ok": true,
-"value": ...}`` or ``{"ok": false, "error": {...}}`` — never exceptions, so a
-bad command or a broken flow can never take the host down. See docs/bridge.md.
+text, and forward the events it pushes — one JSON array of events per publish
+point of a run (the end of a slice of work, idle, stop, a node starting to run:
+see :mod:`headrace.report`), so a host crosses into its own world once per
+batch, not once per event. Results are values — ``{"ok": true, "value": ...}``
+or ``{"ok": false, "error": {...}}`` — never exceptions, so a bad command or a
+broken flow can never take the host down. See docs/bridge.md.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ import dataclasses
 import datetime
 import json
 import platform
+import signal
 import sys
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -31,37 +36,65 @@ from headrace.commands import (
     Inspect,
     Install,
     InstallResult,
+    KeptValue,
     NodeShapeInfo,
     PortInfo,
+    ReadValues,
     RunResultInfo,
     StartRun,
     StopRun,
     TriggerNode,
     Validate,
     ValidateResult,
+    ValuesResult,
     parse_command,
 )
 from headrace.errors import FlowError, RequirementError, RunError
 from headrace.load import parse_json, validate
 from headrace.model import FlowSpec, Node
-from headrace.protocol import PROTOCOL_VERSION, Event, RunStopped, event_to_json
+from headrace.protocol import PROTOCOL_VERSION, Event, RunStopped, encode_value, event_to_json
 from headrace.remote import Executor
 from headrace.run import Run, new_run_id
 from headrace.shape import NodeShape, read_shape
 
-#: Receives each event as one line of JSON text.
-EventSink = Callable[[str], None]
+#: Receives the events of one publish point of one run, as one JSON array text.
+BatchSink = Callable[[str], None]
+#: Stopped runs whose values ``values`` can still page through (the newest).
+KEEP_STOPPED = 16
+
+
+class _Batch:
+    """The events a run reported since its last publish point, as JSON texts."""
+
+    __slots__ = ("pending", "sink")
+
+    def __init__(self, sink: BatchSink) -> None:
+        self.sink = sink
+        self.pending: list[str] = []
+
+    def add(self, event: Event) -> None:
+        self.pending.append(event_to_json(event))
+
+    def publish(self) -> None:
+        if self.pending:
+            text = f"[{','.join(self.pending)}]"
+            self.pending.clear()
+            self.sink(text)
 
 
 class Bridge:
     """Holds the live runs of one host and answers its commands."""
 
-    def __init__(self, on_event: EventSink, *, executor: Executor | None = None) -> None:
-        """``executor``: where the runs' script calls go (a Dask cluster); by
+    def __init__(self, on_batch: BatchSink, *, executor: Executor | None = None) -> None:
+        """``on_batch`` receives each batch of events (one JSON array text);
+        ``executor``: where the runs' script calls go (a Dask cluster); by
         default, inline in this process."""
-        self._on_event = on_event
+        self._on_batch = on_batch
         self._executor = executor
         self.runs: dict[str, Run] = {}
+        self._batches: dict[str, _Batch] = {}
+        #: Runs that stopped, newest last: their values can still be read.
+        self.stopped: OrderedDict[str, Run] = OrderedDict()
 
     async def handle(self, text: str) -> str:
         """Answer one command given as JSON text, with a result as JSON text."""
@@ -84,6 +117,10 @@ class Bridge:
             return _failure(ErrorInfo("BadCommand", str(exc)))
         except Exception as exc:  # a bug in the engine: report it, keep the host alive
             return _failure(ErrorInfo("InternalError", f"{type(exc).__name__}: {exc}"))
+        finally:
+            # Events a command produced reach the host before its reply does.
+            for batch in list(self._batches.values()):
+                batch.publish()
         return {"ok": True, "value": _plain(value)}
 
     async def _dispatch(self, command: Command) -> Any:
@@ -116,6 +153,8 @@ class Bridge:
         if isinstance(command, StopRun):
             await self._run(command.run).stop("stopped", command.message)
             return {}
+        if isinstance(command, ReadValues):
+            return read_values(self._run(command.run, stopped_too=True), command)
         raise BadCommand(f"unhandled command {command!r}")  # pragma: no cover - parse_command guards
 
     async def _start(self, command: StartRun) -> str:
@@ -123,15 +162,30 @@ class Bridge:
         reqs.check(spec.requirements or [])
         if command.run is not None and command.run in self.runs:
             raise BadCommand(f"run {command.run!r} already exists")
+        for name in ("emit_limit", "keep_values", "console_lines"):
+            value = getattr(command, name)
+            if value is not None and value < (1 if name != "emit_limit" else 0):
+                raise BadCommand(f"run.{name}: expected a number of at least {1 if name != 'emit_limit' else 0}")
         run_id = command.run or new_run_id()
-        sink = self._on_event
+        batch = self._batches[run_id] = _Batch(self._on_batch)
 
         def forward(event: Event) -> None:
-            sink(event_to_json(event))
+            batch.add(event)
             if isinstance(event, RunStopped):
-                self.runs.pop(run_id, None)
+                self._retire(run_id)
 
-        run = Run(spec, on_event=forward, run_id=run_id, timezone=command.timezone, executor=self._executor)
+        run = Run(
+            spec,
+            on_event=forward,
+            on_publish=batch.publish,
+            run_id=run_id,
+            timezone=command.timezone,
+            executor=self._executor,
+            report=command.report,
+            emit_limit=command.emit_limit,
+            keep_values=command.keep_values,
+            console_lines=command.console_lines,
+        )
         # A bad zone fails the command now, not at the first schedule. (The flow's own
         # zone was checked when it loaded. Without zone data — Pyodide before tzdata
         # is loaded — a zone nothing uses goes unchecked.)
@@ -140,6 +194,7 @@ class Bridge:
             try:
                 cron.zone(command.timezone)
             except cron.CronError as exc:
+                self._batches.pop(run_id, None)
                 raise BadCommand(f"run.timezone: {exc}") from None
         self.runs[run_id] = run
         await run.start()
@@ -149,12 +204,36 @@ class Bridge:
             run.start_schedules()
         return run_id
 
-    def _run(self, run_id: str) -> Run:
+    def _retire(self, run_id: str) -> None:
+        """A run stopped (its last batch goes out at its own last publish point,
+        right after): its values stay readable a while."""
+        run = self.runs.pop(run_id, None)
+        self._batches.pop(run_id, None)
+        if run is not None:
+            self.stopped[run_id] = run
+            while len(self.stopped) > KEEP_STOPPED:
+                self.stopped.popitem(last=False)
+
+    def _run(self, run_id: str, *, stopped_too: bool = False) -> Run:
         run = self.runs.get(run_id)
+        if run is None and stopped_too:
+            run = self.stopped.get(run_id)
         if run is None:
             live = ", ".join(self.runs) or "none"
             raise BadCommand(f"no live run {run_id!r} (live runs: {live})")
         return run
+
+    def handle_interrupts(self) -> None:
+        """Take SIGINT as Stop: the host's interrupt (Pyodide's interrupt buffer,
+        which runs Python's SIGINT handler; Ctrl-C) stops the live runs, and node
+        code that was running shows as stopped, not failed. For hosts that have
+        no SIGINT handler of their own (the studio's worker)."""
+
+        def on_sigint(signum: int, frame: object) -> None:
+            self.request_interrupt()
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGINT, on_sigint)
 
     def request_interrupt(self) -> None:
         """The host is interrupting (Ctrl-C; the server's SIGINT; Pyodide's
@@ -186,6 +265,18 @@ def describe_cron(command: DescribeCron) -> CronResult:
         next=[t.isoformat() for t in times],
         next_ms=[t.timestamp() * 1000 for t in times],
     )
+
+
+def read_values(run: Run, command: ReadValues) -> ValuesResult:
+    """A page of a socket's kept values, each as JSON or its repr."""
+    if not 1 <= command.limit <= 1000:
+        raise BadCommand(f"values.limit: expected 1 to 1000, got {command.limit}")
+    try:
+        page = run.values(command.node, command.socket, command.offset, command.limit)
+    except RunError as exc:
+        raise BadCommand(str(exc)) from None
+    kept = [KeptValue(index, *encode_value(value)) for index, value in page["values"]]
+    return ValuesResult(count=page["count"], first=page["first"], values=kept)
 
 
 def shape_info(shape: NodeShape) -> NodeShapeInfo:

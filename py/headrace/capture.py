@@ -2,10 +2,22 @@
 
 Swapping ``sys.stdout`` around every call would cost more than a trivial node and
 would mix up runs that share one process (several embeds share one worker). So
-``sys.stdout``/``sys.stderr`` are wrapped once by a router, and a context variable
-says which node's sink is current: asyncio gives each run's task its own context,
-so concurrent runs never see each other's sinks. With no sink set, writes pass
-through to the stream that was there before.
+``sys.stdout``/``sys.stderr`` are wrapped once by a router that asks which node's
+sink is current:
+
+* :data:`ACTIVE` while a run calls node code synchronously — one attribute set
+  and cleared around the call, the cheapest thing Python has, because a busy flow
+  makes millions of such calls. Nothing else runs during a synchronous call, so
+  one slot for the whole process is enough;
+* else the context variable :data:`current_sink`, set while a run awaits node code:
+  asyncio gives each task its own context, so concurrent runs never see each
+  other's sinks, and tasks that node code starts keep writing to its sink;
+* else the node whose code is on the stack: each node's module has a name of its
+  own (:func:`register`), so the router walks up from the writing frame to the
+  first frame of node code. This is how the run's fast path gets output
+  captured without touching anything per call: only a write pays.
+
+With none of these, writes pass through to the stream that was there before.
 """
 
 from __future__ import annotations
@@ -13,6 +25,7 @@ from __future__ import annotations
 import contextvars
 import io
 import sys
+import time
 from collections.abc import Callable
 from typing import Literal, TextIO
 
@@ -20,16 +33,18 @@ Stream = Literal["stdout", "stderr"]
 #: Called with (stream, text) when a sink flushes.
 OutputHandler = Callable[[Stream, str], None]
 
-#: Flush a sink early once it holds this much text, so a flood of prints does not
-#: wait for the call to end before anyone sees it.
+#: Flush a sink early once it holds this much text, or once its oldest text is this
+#: old, so a flood of prints — or a node that prints and then blocks for a while —
+#: does not wait for the call to end before anyone sees it.
 FLUSH_AT = 64 * 1024
+FLUSH_SECONDS = 0.01
 
 
 class Sink:
     """Collects one node's output between flushes, keeping stdout and stderr
     apart and in order."""
 
-    __slots__ = ("_handler", "_size", "_stream", "chunks")
+    __slots__ = ("_due", "_handler", "_size", "_stream", "chunks")
 
     def __init__(self, handler: OutputHandler) -> None:
         self._handler = handler
@@ -38,14 +53,18 @@ class Sink:
         self.chunks: list[str] = []
         self._stream: Stream = "stdout"
         self._size = 0
+        self._due = 0.0  # when the text held now must go out
 
     def write(self, stream: Stream, text: str) -> None:
         if stream != self._stream:
             self.flush()
             self._stream = stream
+        now = time.perf_counter()
+        if not self.chunks:
+            self._due = now + FLUSH_SECONDS
         self.chunks.append(text)
         self._size += len(text)
-        if self._size >= FLUSH_AT:
+        if self._size >= FLUSH_AT or now >= self._due:
             self.flush()
 
     def flush(self) -> None:
@@ -56,7 +75,51 @@ class Sink:
             self._handler(self._stream, text)
 
 
+class _Active:
+    __slots__ = ("sink",)
+
+    def __init__(self) -> None:
+        self.sink: Sink | None = None
+
+
+#: The sink of the node code a run is calling synchronously right now (see above).
+ACTIVE = _Active()
 current_sink: contextvars.ContextVar[Sink | None] = contextvars.ContextVar("headrace_sink", default=None)
+
+
+#: Node modules' names (their ``__name__``) and their nodes' sinks.
+_BY_MODULE: dict[str, Sink] = {}
+
+
+def register(module_name: str, sink: Sink) -> None:
+    """Output written by code of the module ``module_name`` goes to ``sink``."""
+    _BY_MODULE[module_name] = sink
+
+
+def unregister(module_name: str) -> None:
+    _BY_MODULE.pop(module_name, None)
+
+
+def _sink_on_stack() -> Sink | None:
+    if not _BY_MODULE:
+        return None
+    frame = sys._getframe(2)
+    while frame is not None:
+        sink = _BY_MODULE.get(frame.f_globals.get("__name__"))  # type: ignore[arg-type]
+        if sink is not None:
+            return sink
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
+def current() -> Sink | None:
+    """The sink node code's output goes to now, if node code is running."""
+    return ACTIVE.sink or current_sink.get() or _sink_on_stack()
+
+
+def node_code_running() -> bool:
+    """Whether node code is running (a signal handler asks: raise into it?)."""
+    return current() is not None
 
 
 class _Router(io.TextIOBase):
@@ -68,7 +131,7 @@ class _Router(io.TextIOBase):
         self.original = original
 
     def write(self, text: str) -> int:
-        sink = current_sink.get()
+        sink = ACTIVE.sink or current_sink.get() or _sink_on_stack()
         if sink is None:
             return self.original.write(text)
         if not isinstance(text, str):
@@ -77,7 +140,7 @@ class _Router(io.TextIOBase):
         return len(text)
 
     def flush(self) -> None:
-        if current_sink.get() is None:
+        if current() is None:
             self.original.flush()
 
     def writable(self) -> bool:

@@ -140,7 +140,7 @@ async def _run_with(flow: Flow, log: JsonLog | ReadableLog, duration: float | No
         signal.signal(signal.SIGINT, signal.default_int_handler)
         run.request_interrupt()
         loop.call_soon_threadsafe(interrupted.set)
-        if capture.current_sink.get() is not None:
+        if capture.node_code_running():
             raise KeyboardInterrupt
 
     try:

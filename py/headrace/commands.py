@@ -75,6 +75,17 @@ class StartRun:
     schedules: bool = True
     #: The host's time zone (the browser's), used when the flow names none.
     timezone: str | None = None
+    #: What the host hears: ``events``, one per thing that happened, values
+    #: included; or ``view``, the run's view — one ``view`` event per slice of
+    #: work saying what changed (docs/events.md).
+    report: Literal["events", "view"] = "events"
+    #: With ``view``: also report the first this many values of each socket
+    #: (and errors of each node) one by one; null: every one.
+    emit_limit: int | None = None
+    #: Values each socket keeps, for ``values`` (the newest; at least 1).
+    keep_values: int = 100
+    #: Lines of each node's console the view keeps.
+    console_lines: int = 500
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,6 +99,20 @@ class TriggerNode:
 
 
 @dataclasses.dataclass(frozen=True)
+class ReadValues:
+    """A page of the values a socket of a run keeps (the newest ``keep_values``):
+    from index ``offset`` on (default: the oldest kept), at most ``limit``. Works
+    on a live run and on the last few that stopped."""
+
+    kind: ClassVar[str] = "values"
+    run: str
+    node: str
+    socket: str
+    offset: int | None = None
+    limit: int = 100
+
+
+@dataclasses.dataclass(frozen=True)
 class StopRun:
     """End a run."""
 
@@ -97,8 +122,18 @@ class StopRun:
     message: str | None = None
 
 
-Command = Hello | Inspect | Validate | DescribeCron | Install | StartRun | TriggerNode | StopRun
-COMMAND_TYPES: tuple[type, ...] = (Hello, Inspect, Validate, DescribeCron, Install, StartRun, TriggerNode, StopRun)
+Command = Hello | Inspect | Validate | DescribeCron | Install | StartRun | TriggerNode | ReadValues | StopRun
+COMMAND_TYPES: tuple[type, ...] = (
+    Hello,
+    Inspect,
+    Validate,
+    DescribeCron,
+    Install,
+    StartRun,
+    TriggerNode,
+    ReadValues,
+    StopRun,
+)
 _BY_TAG: dict[str, type] = {c.kind: c for c in COMMAND_TYPES}  # type: ignore[attr-defined]
 
 
@@ -161,6 +196,25 @@ class RunResultInfo:
 
 
 @dataclasses.dataclass(frozen=True)
+class KeptValue:
+    """One kept value: its index among the socket's values (from 0), the value as
+    JSON, or its repr when JSON cannot hold it (``repr`` true)."""
+
+    index: int
+    value: Any
+    repr: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ValuesResult:
+    """``count`` values left the socket; those from index ``first`` on are kept."""
+
+    count: int
+    first: int
+    values: list[KeptValue]
+
+
+@dataclasses.dataclass(frozen=True)
 class ErrorInfo:
     """Why a command failed. ``type`` is FlowError, BadCommand, RequirementError or
     InternalError; ``path`` is the JSON path for a FlowError; ``requirements`` the
@@ -180,6 +234,8 @@ RESULT_TYPES: tuple[type, ...] = (
     CronResult,
     InstallResult,
     RunResultInfo,
+    KeptValue,
+    ValuesResult,
     ErrorInfo,
 )
 

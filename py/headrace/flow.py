@@ -11,9 +11,7 @@ from typing import Any, Literal
 from headrace.load import parse_document, parse_json, validate
 from headrace.model import FlowSpec
 from headrace.protocol import Emit, Event, NodeError, Output, RunStopped
-from headrace.remote import Executor
 from headrace.run import EventHandler, Run
-from headrace.scheduler import Clock
 
 Trigger = Literal["sources", "none"]
 
@@ -84,17 +82,11 @@ class Flow:
         """The flow as a format-1 document: ``Flow.load(d).to_json() == d``."""
         return self.spec.to_json()
 
-    def start(
-        self,
-        *,
-        on_event: EventHandler | None = None,
-        run_id: str | None = None,
-        clock: Clock | None = None,
-        timezone: str | None = None,
-        executor: Executor | None = None,
-    ) -> Run:
-        """A new :class:`Run` of this flow, not yet started (see :class:`Run`)."""
-        return Run(self.spec, on_event=on_event, run_id=run_id, clock=clock, timezone=timezone, executor=executor)
+    def start(self, *, on_event: EventHandler | None = None, **options: Any) -> Run:
+        """A new :class:`Run` of this flow, not yet started; ``options`` are
+        :class:`Run`'s (``report="view"``, ``run_id``, ``clock``, ``timezone``,
+        ``executor``, ...)."""
+        return Run(self.spec, on_event=on_event, **options)
 
     async def run(
         self,

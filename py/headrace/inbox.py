@@ -38,13 +38,16 @@ class PortFull(Exception):
 class Inbox:
     """The held arguments of one function."""
 
-    __slots__ = ("_filled", "_last", "_queued", "_queues", "limit", "ports")
+    __slots__ = ("_filled", "_last", "_n", "_pair", "_queued", "_queues", "limit", "ports")
 
     def __init__(self, ports: list[InboxPort], limit: int | None = None) -> None:
         self.ports = ports
         #: New values one port may hold; None: no limit.
         self.limit = limit
         self._queues: list[deque[Any]] = [deque() for _ in ports]
+        self._n = len(ports)
+        #: Two ports, neither sticky: the commonest join, taken without a loop.
+        self._pair = self._n == 2 and not any(p.sticky for p in ports)
         self._last: list[Any] = [_EMPTY for _ in ports]
         self._filled = 0  # ports that can give a value now
         self._queued = 0  # new values waiting, over all ports
@@ -58,6 +61,27 @@ class Inbox:
             self._filled += 1
         queue.append(value)
         self._queued += 1
+
+    def offer(self, index: int, value: Any) -> list[Any] | None:
+        """:meth:`put`, then :meth:`take` if ready: one call for the run's hot
+        path. Returns the values for a call, or None while ports still miss one
+        (call :meth:`ready` again only after a sticky port's first fill)."""
+        queue = self._queues[index]
+        if self.limit is not None and len(queue) >= self.limit:
+            raise PortFull(index)
+        if not queue and self._last[index] is _EMPTY:
+            self._filled += 1
+        queue.append(value)
+        self._queued += 1
+        if self._filled != self._n:
+            return None
+        if not self._pair:
+            return self.take()
+        a, b = self._queues
+        values = [a.popleft(), b.popleft()]
+        self._queued -= 2
+        self._filled = (1 if a else 0) + (1 if b else 0)
+        return values
 
     def ready(self) -> bool:
         return self._queued > 0 and self._filled == len(self.ports)

@@ -136,6 +136,14 @@ class FlowSpec:
     def has_incoming(self, node_id: str, port: str) -> bool:
         return any(e.to_node == node_id and e.to_port == port for e in self.edges)
 
+    def fed_ports(self) -> dict[str, set[str]]:
+        """Per node, the ports (``function.param``) an edge feeds: one pass over
+        the edges, for callers that ask about every node."""
+        fed: dict[str, set[str]] = {}
+        for edge in self.edges:
+            fed.setdefault(edge.to_node, set()).add(edge.to_port)
+        return fed
+
     def time_limit_of(self, node: Node) -> float | None:
         """The node's own time limit, else the flow's, else None (no limit)."""
         return node.time_limit if node.time_limit is not None else self.time_limit

@@ -1,8 +1,11 @@
-"""Live nodes: a node's code turned into a module, its functions, its inboxes.
+"""Live nodes: a node's code turned into a module, its functions, its inboxes,
+its sockets.
 
 One :class:`LiveNode` exists per node per run. It knows how to execute the node's
 module and how to call its functions; deciding *when* to call them is the run's
-job (:mod:`headrace.run`).
+job (:mod:`headrace.run`). Its :class:`Socket` objects are both where values go
+(the ports edges lead to) and what the run view keeps of them (a count, and a
+ring of the newest values): one object, so the run touches one thing per value.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from headrace import capture
 from headrace.capture import OutputHandler, Sink
 from headrace.inbox import Inbox, InboxPort
 from headrace.model import FlowSpec, Node
-from headrace.protocol import Held, NodeState
-from headrace.shape import Port
+from headrace.protocol import ErrorRecord, Held, NodeState
+from headrace.shape import ERROR_SOCKET, Port
+from headrace.view import ConsoleTail
 
 #: Node code's frames carry this filename prefix; tracebacks start at the first one.
 FILENAME_PREFIX = "<node "
@@ -30,6 +35,115 @@ FILENAME_PREFIX = "<node "
 
 def node_filename(node: Node) -> str:
     return f"{FILENAME_PREFIX}{node.id}: {node.label}>"
+
+
+#: What a queue item does (:attr:`Target.kind`); the run's loop branches on it.
+DIRECT, HOLD, STEP, TRIGGER, LOAD, RESULT = range(6)
+
+
+class Target:
+    """Where an edge delivers: one port of one function. A queue item is a
+    ``(target, value)`` pair; ``call`` is set while the value can go straight
+    into the function (its only fed port, its module loaded, no time limit, no
+    executor) — the run's fast path."""
+
+    __slots__ = ("call", "fast", "function", "hold", "inbox", "index", "kind", "node", "out", "sink")
+
+    def __init__(self, node: LiveNode, function: Function, index: int) -> None:
+        self.node = node
+        self.function = function
+        self.index = index
+        self.kind = DIRECT if function.takes_one else HOLD
+        self.call: Callable[[Any], Any] | None = None
+        #: Set instead of ``call`` for a port of a function with several: the
+        #: value is held, and the function called when every port holds one.
+        self.hold: Callable[..., Any] | None = None
+        self.inbox = function.inbox
+        self.fast = False  # (only generator steps take the other fast path)
+        self.out = node.sockets[function.name]
+        self.sink = node.sink
+
+
+class Work:
+    """A queue item that is not a delivery: trigger a node, load its module,
+    settle calls that came back from an executor, or step a generator."""
+
+    __slots__ = ("call", "fast", "function", "hold", "kind", "node", "out", "socket", "step")
+
+    def __init__(
+        self,
+        kind: int,
+        node: LiveNode,
+        socket: str | None = None,
+        function: Function | None = None,
+        step: Any = None,
+    ) -> None:
+        self.kind = kind
+        self.node = node
+        self.socket = socket
+        self.function = function
+        self.call = None
+        self.hold = None
+        #: A STEP the fast path may take (see Run.arm).
+        self.fast = False
+        #: The generator, for STEP, and the socket it emits on.
+        self.step = step
+        self.out = node.sockets[socket] if step is not None and socket is not None else None
+
+
+class Socket:
+    """One output socket during a run: the targets its values go to, in file
+    order, and what the view keeps of its values: how many left it (``count``),
+    the newest ones, and up to which count each is also reported as an ``emit``
+    event (``notify``).
+
+    The newest values sit in ``buf``, a plain list the fast path appends to (a
+    list append is the cheapest thing Python can do per value); :meth:`trim`
+    cuts it back to ``keep`` values, so it is a ring of the newest values,
+    trimmed at every sync (at least once a slice of work) rather than per value.
+    """
+
+    __slots__ = ("base", "buf", "fanout", "keep", "name", "node", "notify", "route", "routes", "shown")
+
+    def __init__(self, node: LiveNode, name: str, keep: int, notify: int) -> None:
+        self.node = node
+        self.name = name
+        self.keep = max(1, keep)
+        self.buf: list[Any] = []
+        self.base = 0  # values no longer in buf
+        self.routes: list[Target] = []
+        #: The routes again, for the fast path: the one route, or the list when
+        #: there are several (a loop over a one-item list costs more than the rest).
+        self.route: Target | None = None
+        self.fanout: list[Target] | None = None
+        self.notify = notify
+        self.shown = 0  # the count the host was last told
+
+    @property
+    def count(self) -> int:
+        """Values that left the socket in this run."""
+        return self.base + len(self.buf)
+
+    def trim(self) -> None:
+        """Keep the newest ``keep`` values."""
+        extra = len(self.buf) - self.keep
+        if extra > 0:
+            del self.buf[:extra]
+            self.base += extra
+
+    def add_route(self, target: Target) -> None:
+        self.routes.append(target)
+        self.route = self.routes[0] if len(self.routes) == 1 else None
+        self.fanout = self.routes if len(self.routes) > 1 else None
+
+    def values(self, offset: int | None, limit: int) -> tuple[int, list[tuple[int, Any]]]:
+        """``(first, [(index, value), ...])``: the kept values from index
+        ``offset`` on (default: the oldest kept), at most ``limit``; ``first`` is
+        the index of the oldest value still kept."""
+        self.trim()
+        first, end = self.base, self.count
+        start = first if offset is None else max(offset, first)
+        return first, [(i, self.buf[i - first]) for i in range(start, min(end, start + max(0, limit)))]
 
 
 class Function:
@@ -58,7 +172,7 @@ class Function:
         # The common case — the fed ports are the leading positional parameters —
         # is called positionally, the fastest call Python has.
         leading = list(ports[: len(self.required_ports)])
-        self._by_position = leading == self.required_ports and not any(p.keyword_only for p in leading)
+        self.by_position = leading == self.required_ports and not any(p.keyword_only for p in leading)
         self.callable: Callable[..., Any] | None = None
         #: Calls sent to an executor, oldest first: results are settled in this
         #: order, so values leave the socket in the order the calls were made.
@@ -69,7 +183,7 @@ class Function:
         """How an :class:`~headrace.remote.Invocation` passes the values: None
         (positionally), a list of names, or False when only a local call can
         (positional-only parameters after defaulted ones)."""
-        if self._by_position:
+        if self.by_position:
             return None
         if self._positional:
             return False
@@ -78,7 +192,7 @@ class Function:
     def call(self, values: list[Any]) -> Any:
         func = self.callable
         assert func is not None
-        if self._by_position:
+        if self.by_position:
             return func(*values)
         if not self._positional:
             return func(**dict(zip(self._keywords, values, strict=False)))  # equal lengths by construction
@@ -100,14 +214,34 @@ class Function:
 class LiveNode:
     """A node during a run."""
 
-    def __init__(self, spec: Node, flow: FlowSpec, module_name: str, on_output: OutputHandler) -> None:
+    def __init__(
+        self,
+        spec: Node,
+        flow: FlowSpec,
+        module_name: str,
+        on_output: OutputHandler,
+        *,
+        incoming: set[str],
+        error_routed: bool,
+        keep: int,
+        notify: int,
+        console_lines: int,
+    ) -> None:
+        """``incoming``: the node's ports an edge feeds (``function.param``);
+        ``keep``: values each socket's ring keeps; ``notify``: values per socket
+        (and errors per node) also reported one by one."""
         self.spec = spec
         self.id = spec.id
+        self.label = spec.label
         self.filename = node_filename(spec)
         self.module_name = module_name
         self.sink = Sink(on_output)
+        capture.register(module_name, self.sink)
+        #: The node's open generators (STEP items), for Run.arm.
+        self.steps: set[Work] = set()
         self.code = compile(spec.code, self.filename, "exec", dont_inherit=True)
         self.module: types.ModuleType | None = None
+        self.sockets = {name: Socket(self, name, keep, notify) for name in spec.shape.all_sockets}
         self.functions: dict[str, Function] = {}
         if spec.type == "script":
             for name in spec.shape.sockets:
@@ -115,24 +249,40 @@ class LiveNode:
                 self.functions[name] = Function(
                     name,
                     ports,
-                    [flow.is_required(spec, p) for p in ports],
+                    [not p.has_default or p.name in incoming for p in ports],
                     [spec.is_sticky(p) for p in ports],
                     flow.held_values_limit,
                 )
         #: Seconds one call, step or module run may take (None: no limit).
         self.time_limit = flow.time_limit_of(spec)
-        self.error_routed = any(e.from_node == spec.id and e.from_socket == "error" for e in flow.edges)
-        # What the canvas shows: derived from these by ``state()``.
+        self.error_routed = error_routed
+        # What the canvas shows, derived from these by ``state()``: calls in
+        # progress (awaited calls, open generators, data triggers, remote calls;
+        # a plain synchronous call is over before anyone can look), whether it
+        # was called since the host last looked, and how its last call ended.
         self.active = 0
+        self.live = False
         self.ran = False
         self.errored = False
+        self.stopped = False
         self.loaded = False
+        #: Errors of this node in the run, the newest, and how many to report one by one.
+        self.error_count = 0
+        self.last_error: ErrorRecord | None = None
+        self.error_notify = notify
+        self.console = ConsoleTail(console_lines)
+        #: The view's bookkeeping: what the host was last told.
+        self.console_from = 0  # the first console line that may have changed since
+        self.console_grew = False
+        self.errors_shown = 0
         self.last_reported: tuple[Any, ...] | None = None
         self.reported_state: NodeState | None = None
-        self.dirty = False  # its state changed since it was last reported
-        #: socket -> (target node, function, port index) for each edge, in file order
-        self.routes: dict[str, list[tuple[LiveNode, Function, int]]] = {}
+        self.changed = False  # something the view shows changed since the host was told
         _register_source(self.filename, spec.code)
+
+    @property
+    def routes(self) -> dict[str, list[Target]]:
+        return {name: socket.routes for name, socket in self.sockets.items() if socket.routes}
 
     def execute_module(self) -> types.ModuleType:
         """Run the node's code as a fresh module. Raises what the code raises."""
@@ -154,28 +304,44 @@ class LiveNode:
             function.callable = value
 
     def unload(self) -> None:
+        capture.unregister(self.module_name)
         if self.module is not None and sys.modules.get(self.module_name) is self.module:
             del sys.modules[self.module_name]
 
-    def state(self) -> tuple[NodeState, dict[str, Held]]:
-        held = {
+    def held(self) -> dict[str, Held]:
+        """Per function with fed ports: how many hold a value, and which miss one."""
+        return {
             name: Held(f.inbox.held(), len(f.inbox.ports), f.inbox.missing())
             for name, f in self.functions.items()
             if f.inbox.ports
         }
+
+    def is_waiting(self) -> bool:
+        # New values wait for their partners. (A sticky port's kept value alone is
+        # not waiting: the function is ready for the next call.)
+        return any(f.inbox.queued() and not f.inbox.ready() for f in self.functions.values())
+
+    def state(self, busy: bool = False) -> NodeState:
+        """The node's state. ``busy``: the run is working, so a node called since
+        the host last looked shows as running even between its calls (a node in
+        a fast stream is busy, not done, until the stream ends)."""
         if self.active:
-            state = NodeState.RUNNING
-        elif any(f.inbox.queued() and not f.inbox.ready() for f in self.functions.values()):
-            # New values wait for their partners. (A sticky port's kept value
-            # alone is not waiting: the function is ready for the next call.)
-            state = NodeState.WAITING
-        elif self.errored:
-            state = NodeState.ERROR
-        elif self.ran:
-            state = NodeState.DONE
-        else:
-            state = NodeState.IDLE
-        return state, held
+            return NodeState.RUNNING
+        if self.stopped:
+            return NodeState.STOPPED
+        if self.is_waiting():
+            return NodeState.WAITING
+        if busy and self.live:
+            return NodeState.RUNNING
+        if self.errored:
+            return NodeState.ERROR
+        if self.ran:
+            return NodeState.DONE
+        return NodeState.IDLE
+
+    @property
+    def error_socket(self) -> Socket:
+        return self.sockets[ERROR_SOCKET]
 
 
 def _register_source(filename: str, code: str) -> None:

@@ -19,21 +19,40 @@ PROTOCOL_VERSION = 1
 
 
 class NodeState(enum.StrEnum):
-    """What a node is doing, as the canvas shows it."""
+    """What a node is doing, as the canvas shows it: ``idle`` (not run in this
+    run), ``waiting`` (holds new values, misses others), ``running`` (in a call,
+    or called since the host last looked), ``done`` (its last call returned),
+    ``error`` (its last call raised), ``stopped`` (cut short by Stop)."""
 
     IDLE = "idle"
     WAITING = "waiting"
     RUNNING = "running"
     DONE = "done"
     ERROR = "error"
+    STOPPED = "stopped"
 
 
-class RunState(enum.StrEnum):
-    """The life of a run. ``STOPPED`` is the only terminal state."""
+#: The states a node can settle in once it has run: nothing of it is in progress.
+SETTLED_NODE_STATES = frozenset({NodeState.DONE, NodeState.ERROR, NodeState.STOPPED})
 
+
+class RunPhase(enum.StrEnum):
+    """The life of a run, the one vocabulary of the engine, the server and the
+    studio: ``installing`` its requirements (hosts that install), ``starting``
+    (created, modules loading), ``running`` (work queued), ``idle`` (nothing to do
+    until a trigger or a schedule), then one of the terminal phases: ``stopped``
+    (asked to, or finished) or ``failed`` (the flow could not go on)."""
+
+    INSTALLING = "installing"
+    STARTING = "starting"
     RUNNING = "running"
     IDLE = "idle"
     STOPPED = "stopped"
+    FAILED = "failed"
+
+
+#: A run in one of these phases is over: nothing in it runs again.
+TERMINAL_RUN_PHASES = frozenset({RunPhase.STOPPED, RunPhase.FAILED})
 
 
 @dataclasses.dataclass(slots=True)
@@ -44,6 +63,66 @@ class Held:
     held: int
     required: int
     missing: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(slots=True)
+class ValuePreview:
+    """A value as a short line of text: its JSON (``repr`` false) or its Python
+    repr, cut at a few hundred characters (``truncated``). The whole value is
+    fetched on demand (the bridge's ``values`` command)."""
+
+    text: str
+    repr: bool
+    truncated: bool
+
+
+@dataclasses.dataclass(slots=True)
+class SocketView:
+    """One socket in a view change: values emitted so far, and the newest."""
+
+    count: int
+    last: ValuePreview | None
+
+
+@dataclasses.dataclass(slots=True)
+class ConsoleText:
+    """Text a node wrote, in the order written."""
+
+    stream: Literal["stdout", "stderr"]
+    text: str
+
+
+@dataclasses.dataclass(slots=True)
+class ErrorRecord:
+    """One exception of node code, as views carry it. ``index`` counts the node's
+    exceptions in the run, from 1."""
+
+    index: int
+    socket: str | None
+    type: str
+    message: str
+    traceback: str
+    routed: bool
+
+
+@dataclasses.dataclass(slots=True)
+class NodeView:
+    """One node in a view change. ``state`` and ``functions`` replace what the host
+    holds; ``sockets`` lists the sockets that emitted since the last change. The
+    console's lines are numbered from the node's first: ``console`` holds its lines
+    from number ``console_from`` on (the first may replace a partial line the host
+    holds), and lines before ``console_dropped`` are no longer kept. ``errors``
+    counts the node's exceptions in the run; ``last_error`` is the newest, when
+    it is new."""
+
+    state: NodeState
+    functions: dict[str, Held]
+    sockets: dict[str, SocketView]
+    console_from: int
+    console: list[ConsoleText]
+    console_dropped: int
+    errors: int
+    last_error: ErrorRecord | None
 
 
 @dataclasses.dataclass(slots=True)
@@ -95,13 +174,15 @@ class Output:
 
 @dataclasses.dataclass(slots=True)
 class NodeError:
-    """Node code raised. ``socket`` is the function (script) or socket (data) that
-    failed, or null when the module itself failed to run. ``routed`` tells whether
-    an edge leaves the node's ``error`` socket."""
+    """Node code raised. ``index`` counts the node's exceptions in the run, from 1.
+    ``socket`` is the function (script) or socket (data) that failed, or null when
+    the module itself failed to run. ``routed`` tells whether an edge leaves the
+    node's ``error`` socket."""
 
     kind: ClassVar[str] = "node_error"
     run: str
     node: str
+    index: int
     socket: str | None
     type: str
     message: str
@@ -168,7 +249,35 @@ class ScheduleFire:
     count: int
 
 
-Event = RunStarted | NodeStateChanged | Emit | Output | NodeError | RunIdle | RunStopped | ScheduleNext | ScheduleFire
+@dataclasses.dataclass(slots=True)
+class ViewChanged:
+    """What changed in the run's view since the last change (hosts that ask for the
+    view get this instead of ``node_state``, ``output`` and one ``emit`` per
+    value): the run's phase and totals, and each node that changed. A change
+    carries absolute states and counts, so a host that folds every change since
+    ``run_started`` holds the engine's view (:mod:`headrace.view`)."""
+
+    kind: ClassVar[str] = "view"
+    run: str
+    phase: RunPhase
+    emitted: int
+    errors: int
+    unrouted_errors: int
+    nodes: dict[str, NodeView]
+
+
+Event = (
+    RunStarted
+    | NodeStateChanged
+    | Emit
+    | Output
+    | NodeError
+    | RunIdle
+    | RunStopped
+    | ScheduleNext
+    | ScheduleFire
+    | ViewChanged
+)
 EVENT_TYPES: tuple[type, ...] = (
     RunStarted,
     NodeStateChanged,
@@ -179,6 +288,7 @@ EVENT_TYPES: tuple[type, ...] = (
     RunStopped,
     ScheduleNext,
     ScheduleFire,
+    ViewChanged,
 )
 
 
@@ -284,6 +394,8 @@ def _tagged_dict(event: Event) -> dict[str, Any]:
         value = getattr(event, name)
         if name == "functions":
             out[name] = {k: {"held": v.held, "required": v.required, "missing": v.missing} for k, v in value.items()}
+        elif name == "nodes" and isinstance(event, ViewChanged):
+            out[name] = {node: _plain(change) for node, change in value.items()}
         elif isinstance(value, enum.Enum):
             out[name] = value.value
         else:
@@ -291,6 +403,19 @@ def _tagged_dict(event: Event) -> dict[str, Any]:
     if isinstance(event, Emit):
         out["repr"] = False
     return out
+
+
+def _plain(value: Any) -> Any:
+    """A dataclass (nested, with enums) as JSON-ready dicts and lists."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def event_to_json(event: Event) -> str:

@@ -81,10 +81,42 @@ def _enum(cls: type[enum.Enum]) -> str:
     )
 
 
+def _members(name: str, doc: str, cls: type[enum.Enum], members: frozenset[Any]) -> str:
+    values = [f'"{m.value}"' for m in cls if m in members]
+    return f"/** {doc} */\nexport const {name}: readonly {cls.__name__}[] = [{', '.join(values)}];"
+
+
+#: The records events carry, before the events themselves (in dependency order).
+RECORDS = (
+    protocol.Held,
+    protocol.ValuePreview,
+    protocol.SocketView,
+    protocol.ConsoleText,
+    protocol.ErrorRecord,
+    protocol.NodeView,
+)
+
+
 def generate() -> str:
     parts = [HEADER, f"export const PROTOCOL_VERSION = {protocol.PROTOCOL_VERSION};"]
-    parts += [_enum(protocol.NodeState), _enum(protocol.RunState)]
-    parts.append(_interface(protocol.Held, None))
+    parts += [_enum(protocol.NodeState), _enum(protocol.RunPhase)]
+    parts.append(
+        _members(
+            "SETTLED_NODE_STATES",
+            "The states a node can settle in once it has run.",
+            protocol.NodeState,
+            protocol.SETTLED_NODE_STATES,
+        )
+    )
+    parts.append(
+        _members(
+            "TERMINAL_RUN_PHASES",
+            "A run in one of these phases is over.",
+            protocol.RunPhase,
+            protocol.TERMINAL_RUN_PHASES,
+        )
+    )
+    parts.extend(_interface(cls, None) for cls in RECORDS)
     for cls in protocol.EVENT_TYPES:
         parts.append(_interface(cls, "event"))
     names = " | ".join(c.__name__ for c in protocol.EVENT_TYPES)

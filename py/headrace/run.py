@@ -2,16 +2,26 @@
 
 Everything a run does goes through one FIFO work queue, processed by one asyncio
 task, one item at a time. That makes delivery deterministic — the same flow gives
-the same events, in the same order, in CPython and in Pyodide — and gives every
-message the same few named steps, which is where events are reported:
+the same values, in the same order, in CPython and in Pyodide — and gives every
+message the same few named steps:
 
 * ``trigger`` — a data node or a source function is asked to fire;
-* ``emit`` — a value leaves a socket: an ``emit`` event, then one delivery per
-  edge from that socket, in file order, at the back of the queue;
-* ``deliver`` — a value reaches a port and is held in the function's inbox; when
-  every required port holds one, the function is called;
+* ``emit`` — a value leaves a socket: the socket counts it and keeps it in its
+  ring, then queues one delivery per edge from it, in file order;
+* ``deliver`` — a value reaches a port. A function with one fed port is called at
+  once (the fast path); others hold the value in the function's inbox and are
+  called when every required port holds one;
 * ``step`` — a generator (or async generator) yields its next value. Each yield is
   a queue item of its own, so an endless generator never starves the flow.
+
+What the host hears (:mod:`headrace.report`): with ``report="events"`` every event,
+one per value included (``emit``, ``output``, ``node_state``); with
+``report="view"`` the run's retained view instead — one ``view`` event per slice
+of work saying what changed — plus the first ``emit_limit`` values of each socket
+as ``emit`` events. ``on_publish`` marks the points where a host should pass on
+what it got: the end of each slice, before node code awaits, idle, stop, and the
+moment a node starts running that the host does not yet show running (so a node
+that then blocks the thread is seen running while it blocks).
 
 The run reports ``run_idle`` each time the queue drains; it stays alive (so nodes
 can be triggered again, and schedules can fire) until :meth:`Run.stop`.
@@ -24,53 +34,75 @@ import contextlib
 import datetime as dt
 import inspect
 import itertools
+import sys
 import time
 import types
 import uuid
 from collections import deque
-from collections.abc import AsyncGenerator, Callable, Generator
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 from headrace import capture, cron, time_limit
 from headrace.errors import QueueFullError, RunError
 from headrace.inbox import PortFull
 from headrace.model import FlowSpec
-from headrace.nodes import Function, LiveNode, error_value, exception_message, is_emittable_data
+from headrace.nodes import (
+    DIRECT,
+    HOLD,
+    LOAD,
+    RESULT,
+    STEP,
+    TRIGGER,
+    Function,
+    LiveNode,
+    Socket,
+    Target,
+    Work,
+    error_value,
+    exception_message,
+    is_emittable_data,
+)
 from headrace.protocol import (
+    TERMINAL_RUN_PHASES,
     Emit,
+    ErrorRecord,
     Event,
     NodeError,
-    NodeState,
-    NodeStateChanged,
     Output,
     RunIdle,
+    RunPhase,
     RunStarted,
-    RunState,
     RunStopped,
     ScheduleFire,
     ScheduleNext,
 )
 from headrace.remote import Executor, Invocation, Outcome
+from headrace.report import Reporter
 from headrace.scheduler import LATE_SECONDS, Clock, Entry, Fire, Scheduler, SystemClock
 from headrace.shape import ERROR_SOCKET
+from headrace.view import CONSOLE_LINES
 
 EventHandler = Callable[[Event], None]
+Report = Literal["events", "view"]
 
 #: Longest stretch of work between two yields to the event loop, in seconds: the
-#: host (a Web Worker, a server) must get to answer "stop" and flush events.
+#: host (a Web Worker, a server) must get to answer "stop" and pass events on.
 SLICE_SECONDS = 0.01
-#: Node states are reported in batches: every this many queue items, before an
-#: await, and when idle. Counted in items, not time, so that the event sequence is
-#: the same on every machine and platform.
+#: With ``report="events"``, node states are reported in batches: every this many
+#: queue items, before an await, and when idle. Counted in items, not time, so that
+#: the event sequence is the same on every machine and platform.
 STATE_REPORT_EVERY = 256
-
-# Queue item kinds (the first element of each item tuple).
-_LOAD, _TRIGGER, _DELIVER, _STEP, _RESULT = range(5)
+#: Values each socket keeps for the view (its ring), unless the host says.
+KEEP_VALUES = 100
+#: The clock is read every few queue items, more often when items are slow: a
+#: check every item would cost a busy flow a tenth of its time.
+_MAX_STRIDE = 256
 
 _run_counter = itertools.count(1)
 
 #: Results that cannot be awaitables or generators: skip the inspect checks.
 _PLAIN_TYPES = frozenset({int, float, str, bool, list, dict, tuple, bytes, type(None)})
+_ALL = sys.maxsize
 
 
 def new_run_id() -> str:
@@ -87,16 +119,23 @@ class Run:
         flow: FlowSpec,
         *,
         on_event: EventHandler | None = None,
+        on_publish: Callable[[], None] | None = None,
         run_id: str | None = None,
         clock: Clock | None = None,
         timezone: str | None = None,
         executor: Executor | None = None,
+        report: Report = "events",
+        emit_limit: int | None = None,
+        keep_values: int = KEEP_VALUES,
+        console_lines: int = CONSOLE_LINES,
     ) -> None:
         """``timezone`` is the host's zone for schedules (the browser's, say); the
         flow's own ``timezone`` wins over it, and the machine's zone is the last
         resort. ``clock`` is where schedules read the time (tests pass a fake).
         ``executor`` sends script calls elsewhere (a Dask cluster); by default
-        they run inline, here."""
+        they run inline, here. ``report``, ``emit_limit``, ``on_publish``: what the
+        host hears, and when to pass it on (see the module's docstring);
+        ``keep_values`` and ``console_lines`` size the view's rings."""
         self.flow = flow
         self.executor = executor
         self._remote_pending = 0  # calls sent to the executor, not yet settled
@@ -105,9 +144,8 @@ class Run:
         self._zone: dt.tzinfo | None = None
         self.scheduler: Scheduler | None = None
         self.id = run_id or new_run_id()
-        self.state = RunState.IDLE
-        self._on_event = on_event or (lambda event: None)
-        self._queue: deque[tuple[Any, ...]] = deque()
+        self.phase = RunPhase.STARTING
+        self._queue: deque[tuple[Any, Any]] = deque()
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -115,26 +153,69 @@ class Run:
         self._started_at = 0.0
         self._busy_since_idle = False
         self._steps: dict[Any, LiveNode] = {}  # open generators, to close on stop
-        self.emitted = 0
         self.errors = 0
         self.unrouted_errors = 0
+        self._seq = 0  # emits reported one by one
         self._interrupt_requested = False
         #: Why the run failed, when the engine itself did (not node code).
         self.failure: str | None = None
+        view = report == "view"
+        if report not in ("events", "view"):
+            raise RunError(f"report: expected 'events' or 'view', got {report!r}")
+        notify = _ALL if not view else (_ALL if emit_limit is None else max(0, emit_limit))
+        fed = flow.fed_ports()
+        routed = {e.from_node for e in flow.edges if e.from_socket == ERROR_SOCKET}
         prefix = f"__headrace_run{next(_run_counter)}"
         self.nodes: dict[str, LiveNode] = {
-            n.id: LiveNode(n, flow, f"{prefix}_node{i}__", self._output_handler(n.id)) for i, n in enumerate(flow.nodes)
+            n.id: LiveNode(
+                n,
+                flow,
+                f"{prefix}_node{i}__",
+                self._output_handler(n.id),
+                incoming=fed.get(n.id, set()),
+                error_routed=n.id in routed,
+                keep=max(1, keep_values),
+                notify=notify,
+                console_lines=console_lines,
+            )
+            for i, n in enumerate(flow.nodes)
         }
-        self._dirty: list[LiveNode] = []  # nodes whose state changed since the last report
+        #: Per node, the targets its edges deliver to (their fast path is set on load).
+        self._incoming: dict[str, list[Target]] = {node_id: [] for node_id in self.nodes}
+        targets: dict[tuple[str, str], Target] = {}
         for edge in flow.edges:
-            target = self.nodes[edge.to_node]
             function_name, _, param = edge.to_port.partition(".")
-            function = target.functions[function_name]
-            index = next(i for i, p in enumerate(function.inbox.ports) if p.param == param)
-            source = self.nodes[edge.from_node]
-            source.routes.setdefault(edge.from_socket, []).append((target, function, index))
+            key = (edge.to_node, edge.to_port)
+            target = targets.get(key)
+            if target is None:
+                node = self.nodes[edge.to_node]
+                function = node.functions[function_name]
+                index = next(i for i, p in enumerate(function.inbox.ports) if p.param == param)
+                target = targets[key] = Target(node, function, index)
+                self._incoming[edge.to_node].append(target)
+            self.nodes[edge.from_node].sockets[edge.from_socket].add_route(target)
+        #: Per node, its targets that can take the fast path, with their function.
+        self._fast: dict[str, list[tuple[Target, Callable[[Any], Any]]]] = {}
+        self.reporter = Reporter(self, on_event or (lambda event: None), on_publish or (lambda: None), view=view)
+        self._report = self.reporter.report
 
     # -- public API -----------------------------------------------------------
+
+    @property
+    def emitted(self) -> int:
+        """Values emitted in the run so far, over every socket."""
+        return sum(s.count for node in self.nodes.values() for s in node.sockets.values())
+
+    @property
+    def over(self) -> bool:
+        return self.phase in TERMINAL_RUN_PHASES
+
+    def label(self, node_id: str) -> str:
+        """How messages name a node: its name, with its id when they differ."""
+        node = self.nodes.get(node_id)
+        if node is None or node.label == node_id:
+            return repr(node_id)
+        return f"{node.label!r} ({node_id})"
 
     async def start(self) -> None:
         """Start the work loop and load every script node's module (in node order).
@@ -143,59 +224,72 @@ class Run:
             raise RunError("the run has already started")
         capture.install()
         self._started_at = time.perf_counter()
-        self.state = RunState.RUNNING
+        self.phase = RunPhase.RUNNING
         self._report(RunStarted(run=self.id, flow=self.flow.name, nodes=len(self.nodes)))
+        self.reporter.started()
         for node in self.nodes.values():
-            self._report_state(node)
             if node.spec.type == "script":
-                self._push((_LOAD, node))
+                self._push((Work(LOAD, node), None))
         self._task = asyncio.get_running_loop().create_task(self._pump(), name=f"headrace run {self.id}")
+        self.reporter.hand_over()
 
     def trigger_sources(self) -> None:
         """Fire every source once: every data node (all its sockets) and every
         script function that needs no input, in node order."""
         for node in self.nodes.values():
             if node.spec.type == "data":
-                self._push((_TRIGGER, node, None))
+                self._push((Work(TRIGGER, node), None))
             else:
                 for function in node.functions.values():
                     if function.is_source:
-                        self._push((_TRIGGER, node, function.name))
+                        self._push((Work(TRIGGER, node, function.name), None))
 
     def trigger(self, node_id: str, socket: str | None = None) -> None:
         """Fire one node (a data node emits every socket, a script node calls
         every source function) or one of its sockets."""
-        if self.state is RunState.STOPPED:
+        if self.over:
             raise RunError(f"run {self.id} has stopped")
         node = self.nodes.get(node_id)
         if node is None:
-            raise RunError(f"no node {node_id!r} (nodes: {', '.join(self.nodes)})")
+            known = ", ".join(self.label(n) for n in self.nodes) or "none"
+            raise RunError(
+                f"this run has no node {node_id!r}: it was added after the run started, "
+                f"so start a new run to include it (this run's nodes: {known})"
+            )
         if socket is not None and socket not in node.spec.shape.sockets:
-            raise RunError(f"node {node_id!r} has no socket {socket!r} (sockets: {', '.join(node.spec.shape.sockets)})")
+            raise RunError(
+                f"node {self.label(node_id)} has no socket {socket!r} (sockets: {', '.join(node.spec.shape.sockets)})"
+            )
         if node.spec.type == "data":
-            self._push((_TRIGGER, node, socket))
+            self._push((Work(TRIGGER, node, socket), None))
             return
         names = [socket] if socket is not None else [f.name for f in node.functions.values() if f.is_source]
+        if not names:
+            reasons = "; ".join(f"{f.name}() waits for {', '.join(p.param for p in f.required_ports)}"
+                                for f in node.functions.values())  # fmt: skip
+            raise RunError(f"node {self.label(node_id)} has nothing to run by itself: {reasons or 'no functions'}")
         for name in names:
             function = node.functions[name]
             if not function.is_source:
                 waits = ", ".join(p.name for p in function.required_ports)
-                raise RunError(f"{node_id}.{name} is not a source: it waits for {waits}")
-            self._push((_TRIGGER, node, name))
+                raise RunError(f"{node.label}.{name} is not a source: it waits for {waits}")
+            self._push((Work(TRIGGER, node, name), None))
 
     async def wait_idle(self) -> None:
         """Wait until nothing is left to do (or the run stopped)."""
-        while not self._idle.is_set() and self.state is not RunState.STOPPED:
+        while not self._idle.is_set() and not self.over:
             assert self._task is not None
             idle = asyncio.ensure_future(self._idle.wait())
             await asyncio.wait({idle, self._task}, return_when=asyncio.FIRST_COMPLETED)
             idle.cancel()
 
     async def stop(self, reason: str = "stopped", message: str | None = None) -> None:
-        """End the run: cancel the work in progress, close open generators."""
-        if self.state is RunState.STOPPED:
+        """End the run: cancel the work in progress, close open generators. A node
+        cut short shows as stopped, not as failed: nothing goes out on its error
+        socket."""
+        if self.over:
             return
-        self.state = RunState.STOPPED
+        self.phase = RunPhase.FAILED if reason == "failed" else RunPhase.STOPPED
         if self.scheduler is not None:
             await self.scheduler.stop()
         task = self._task
@@ -210,17 +304,35 @@ class Run:
             call.cancel()
         await asyncio.gather(*calls, return_exceptions=True)
         self._steps.clear()
+        for node in self.nodes.values():
+            node.steps.clear()
         self._queue.clear()
         self._flush_outputs()
         for node in self.nodes.values():
-            if node.active:  # cut short: no longer running
+            if node.active:  # cut short
                 node.active = 0
-                self._mark(node)
-        self._flush_states()
+                node.stopped = True
+            if node.stopped:
+                self.reporter.mark(node)
+        self.reporter.sync()
         for node in self.nodes.values():
             node.unload()
         self._idle.set()
         self._report(RunStopped(run=self.id, reason=reason, message=message))  # type: ignore[arg-type]
+        self.reporter.hand_over()
+
+    def values(self, node_id: str, socket: str, offset: int | None = None, limit: int = 100) -> dict[str, Any]:
+        """A page of a socket's kept values: ``{"count", "first", "values":
+        [(index, value), ...]}`` — ``count`` values left the socket, those from
+        index ``first`` on are still kept (the ring keeps the newest)."""
+        node = self.nodes.get(node_id)
+        if node is None:
+            raise RunError(f"this run has no node {node_id!r}")
+        kept = node.sockets.get(socket)
+        if kept is None:
+            raise RunError(f"node {self.label(node_id)} has no socket {socket!r}")
+        first, page = kept.values(offset, limit)
+        return {"count": kept.count, "first": first, "values": page}
 
     @property
     def zone(self) -> dt.tzinfo:
@@ -244,7 +356,7 @@ class Run:
 
     def start_schedules(self) -> None:
         """Arm every schedule that is on. Slots before this moment never fire."""
-        if self.state is RunState.STOPPED:
+        if self.over:
             raise RunError(f"run {self.id} has stopped")
         entries = self.schedule_entries
         if self.scheduler is not None or not entries:
@@ -277,12 +389,15 @@ class Run:
         )
         if fire.fired:
             self.trigger(fire.node, fire.socket)
+        else:
+            self.reporter.hand_over()
 
     def _scheduled_next(self, entry: Entry, at: float) -> None:
         moment = dt.datetime.fromtimestamp(at, self.zone)
         self._report(
             ScheduleNext(run=self.id, node=entry.node, socket=entry.socket, at=moment.isoformat(), at_ms=at * 1000)
         )
+        self.reporter.hand_over()
 
     def request_interrupt(self) -> None:
         """Mark the next KeyboardInterrupt as the user stopping the run (Ctrl-C,
@@ -291,8 +406,8 @@ class Run:
 
     # -- the work loop ----------------------------------------------------------
 
-    def _push(self, item: tuple[Any, ...]) -> None:
-        if self.state is RunState.STOPPED:
+    def _push(self, item: tuple[Any, Any]) -> None:
+        if self.over:
             raise RunError(f"run {self.id} has stopped")
         self._queue.append(item)
         if self._idle.is_set():
@@ -300,52 +415,8 @@ class Run:
             self._wake.set()
 
     async def _pump(self) -> None:
-        queue = self._queue
-        clock = time.perf_counter
-        processed = 0
         try:
-            while True:
-                if not queue:
-                    if not self._remote_pending:  # else results are on their way
-                        self._flush_outputs()
-                        self._flush_states()
-                        self._went_idle()
-                    self._wake.clear()
-                    await self._wake.wait()
-                    continue
-                self._busy_since_idle = True
-                self.state = RunState.RUNNING
-                slice_end = clock() + SLICE_SECONDS
-                while queue:
-                    processed += 1
-                    if not processed % STATE_REPORT_EVERY:
-                        self._flush_states()
-                    item = queue.popleft()
-                    kind = item[0]
-                    if kind == _DELIVER:
-                        # The hot path: a one-port function is called at once,
-                        # others hold the value until every port has one.
-                        node, function = item[1], item[2]
-                        if function.takes_one and node.loaded:
-                            pending = self._call(node, function, [item[4]])
-                            if pending is not None:
-                                await self._await_call(node, function, pending)
-                        else:
-                            await self._hold(node, function, item[3], item[4])
-                    elif kind == _STEP:
-                        if type(item[3]) is types.GeneratorType:
-                            self._step(item[1], item[2], item[3])
-                        else:
-                            await self._step_async(item[1], item[2], item[3])
-                    elif kind == _TRIGGER:
-                        await self._trigger(item[1], item[2])
-                    elif kind == _RESULT:
-                        self._settle_remote(item[1], item[2])
-                    else:
-                        self._load(item[1])
-                    if clock() > slice_end:
-                        await asyncio.sleep(0)
-                        slice_end = clock() + SLICE_SECONDS
+            await self._work()
         except asyncio.CancelledError as exc:
             if _cancelling():
                 raise
@@ -364,13 +435,161 @@ class Run:
         except BaseException as exc:  # an engine bug: end the run, say why, keep the host alive
             self._end_failed(f"internal error: {_describe(exc)}")
 
+    async def _work(self) -> None:
+        """The loop. The two hot paths — a value into a one-port function, and a
+        generator's next value — are written out here rather than called, and do
+        no bookkeeping beyond counting and keeping the value: a busy flow runs
+        them millions of times, and every bytecode counts. They are armed
+        (:meth:`arm`) only while nothing else needs doing per value: the node is
+        live (the host already shows it busy) and its values are no longer
+        reported one by one. Their output is found by the node's module name
+        (:mod:`headrace.capture`) and flushed at the next sync; everything else
+        goes through the named steps below."""
+        queue = self._queue
+        popleft, push = queue.popleft, queue.append
+        plain = _PLAIN_TYPES
+        clock = time.perf_counter
+        reporter = self.reporter
+        mark = reporter.mark
+        slow = self._slow
+        stride = 1
+        while True:
+            if not queue:
+                if not self._remote_pending:  # else results are on their way
+                    self._went_idle()
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            self._busy_since_idle = True
+            self.phase = RunPhase.RUNNING
+            slice_end = clock() + SLICE_SECONDS
+            stride = reporter.items(0, stride)
+            while queue:
+                checked = clock()
+                if checked >= slice_end:
+                    reporter.slice_ended()
+                    await asyncio.sleep(0)
+                    checked = clock()
+                    slice_end = checked + SLICE_SECONDS
+                for done in range(stride):  # noqa: B007 - `done` counts the items when the queue runs dry
+                    try:
+                        target, value = popleft()
+                    except IndexError:
+                        break
+                    call = target.call
+                    if call is not None:  # deliver into a one-port function
+                        try:
+                            result = call(value)
+                        except BaseException as exc:
+                            self._call_failed(target.node, target.function.name, exc)
+                            continue
+                        if result.__class__ in plain:
+                            if result is not None:  # emit
+                                out = target.out
+                                out.buf.append(result)
+                                route = out.route
+                                if route is not None:
+                                    push((route, result))
+                                elif out.fanout:
+                                    for route in out.fanout:
+                                        push((route, result))
+                        else:
+                            pending = self._settle(target.node, target.function, result)
+                            if pending is not None:
+                                await self._await_call(target.node, target.function, pending)
+                        continue
+                    hold = target.hold
+                    if hold is not None:  # deliver into a function with several ports
+                        node = target.node
+                        if not node.changed:
+                            mark(node)  # its held counts changed
+                        try:
+                            values = target.inbox.offer(target.index, value)
+                        except PortFull:
+                            self._overflowed(node, target.function, target.index)
+                        if values is None:
+                            continue
+                        try:
+                            result = hold(*values)
+                        except BaseException as exc:
+                            self._call_failed(node, target.function.name, exc)
+                            continue
+                        if result.__class__ in plain:
+                            if result is not None:  # emit
+                                out = target.out
+                                out.buf.append(result)
+                                route = out.route
+                                if route is not None:
+                                    push((route, result))
+                                elif out.fanout:
+                                    for route in out.fanout:
+                                        push((route, result))
+                        else:
+                            pending = self._settle(node, target.function, result)
+                            if pending is not None:
+                                await self._await_call(node, target.function, pending)
+                        continue
+                    if target.fast:  # a generator's next value
+                        try:
+                            result = target.step.__next__()
+                        except StopIteration:
+                            self._step_ended(target, None)
+                            continue
+                        except BaseException as exc:
+                            self._step_ended(target, exc)
+                            continue
+                        if result is not None:  # emit
+                            out = target.out
+                            out.buf.append(result)
+                            route = out.route
+                            if route is not None:
+                                push((route, result))
+                            elif out.fanout:
+                                for route in out.fanout:
+                                    push((route, result))
+                        push((target, None))
+                        continue
+                    pending = slow(target, value)
+                    if pending is not None:
+                        await pending
+                else:
+                    done = stride
+                # Aim at a clock check every quarter slice, whatever an item costs.
+                elapsed = clock() - checked
+                aim = int(done * SLICE_SECONDS / 4 / elapsed) if elapsed > 0 else 2 * stride
+                stride = reporter.items(done, min(_MAX_STRIDE, max(1, aim)))
+
+    def _slow(self, target: Any, value: Any) -> Any:
+        """A queue item the fast paths do not take; an awaitable when it must be
+        awaited (node code that awaits), else None."""
+        kind = target.kind
+        if kind == HOLD:
+            return self._hold(target, value)
+        if kind == DIRECT:  # one port, but not armed
+            node = target.node
+            if not node.loaded:  # its module failed: the value waits in vain, as the node shows (and is bounded)
+                return self._hold(target, value)
+            pending = self._call(node, target.function, [value])
+            return None if pending is None else self._await_call(node, target.function, pending)
+        if kind == STEP:
+            return self._step_slowly(target)
+        if kind == TRIGGER:
+            return self._trigger(target.node, target.socket)
+        if kind == RESULT:
+            self._settle_remote(target.node, target.function)
+            return None
+        self._load(target.node)
+        return None
+
     def _end_failed(self, message: str) -> None:
         self.failure = message
         asyncio.get_running_loop().create_task(self.stop("failed", message))
 
     def _went_idle(self) -> None:
-        if self.state is not RunState.STOPPED:
-            self.state = RunState.IDLE
+        if not self.over:
+            self.phase = RunPhase.IDLE
+        self._flush_outputs()
+        self.reporter.sync()
         if self._busy_since_idle:
             self._busy_since_idle = False
             self._report(
@@ -382,27 +601,66 @@ class Run:
                     elapsed_ms=round((time.perf_counter() - self._started_at) * 1000, 3),
                 )
             )
+        self.reporter.hand_over()
         self._idle.set()
 
     # -- the named steps ------------------------------------------------------
 
     def _load(self, node: LiveNode) -> None:
-        token = capture.current_sink.set(node.sink)
+        """Run a script node's module and bind its functions; its one-port
+        functions then take the fast path."""
+        saved = capture.ACTIVE.sink
+        capture.ACTIVE.sink = node.sink
         try:
             if node.time_limit is None:
                 node.execute_module()
             else:
-                time_limit.call(node.time_limit, f"node {node.id!r} (module)", node.execute_module)
+                time_limit.call(node.time_limit, f"node {node.label!r} (module)", node.execute_module)
             node.bind_functions()
             node.loaded = True
         except BaseException as exc:
-            self._check_interrupt(exc)
+            capture.ACTIVE.sink = saved
+            self._check_interrupt(exc, node)
             node.sink.flush()
             self._fail(node, None, exc)
             return
         finally:
-            capture.current_sink.reset(token)
+            capture.ACTIVE.sink = saved
         node.sink.flush()
+        if node.time_limit is None and self.executor is None:
+            self._fast[node.id] = [
+                (target, target.function.callable)  # type: ignore[misc]
+                for target in self._incoming[node.id]
+                if target.function.by_position
+            ]
+            if node.live:
+                self.arm(node)
+
+    def arm(self, node: LiveNode) -> None:
+        """Let values into ``node`` take the fast path, which does no bookkeeping:
+        while the node is live (the host knows it is busy, see
+        :meth:`Reporter.went_live`) and its socket's values are no longer
+        reported one by one."""
+        for target, function in self._fast.get(node.id, ()):
+            out = target.out
+            armed = function if out.count >= out.notify else None
+            if target.kind == DIRECT:
+                target.call = armed
+            else:
+                target.hold = armed
+        if node.time_limit is None:
+            for step in node.steps:
+                socket = step.out
+                step.fast = (
+                    type(step.step) is types.GeneratorType and socket is not None and socket.count >= socket.notify
+                )
+
+    def disarm(self, node: LiveNode) -> None:
+        """Values into ``node`` take the slow path again (it went quiet, or failed)."""
+        for target, _ in self._fast.get(node.id, ()):
+            target.call = target.hold = None
+        for step in node.steps:
+            step.fast = False
 
     async def _trigger(self, node: LiveNode, socket: str | None) -> None:
         if node.spec.type == "script":
@@ -413,27 +671,29 @@ class Run:
                     await self._await_call(node, function, pending)
             return
         node.active += 1
-        self._report_state(node)
-        token = capture.current_sink.set(node.sink)
+        self.reporter.went_live(node)
+        saved = capture.ACTIVE.sink
+        capture.ACTIVE.sink = node.sink
         try:
             if node.time_limit is None:
                 module = node.execute_module()
             else:
-                what = f"node {node.id!r}" + (f" ({socket})" if socket else "")
+                what = f"node {node.label!r}" + (f" ({socket})" if socket else "")
                 module = time_limit.call(node.time_limit, what, node.execute_module)
         except BaseException as exc:
-            self._check_interrupt(exc)
-            node.sink.flush()
+            capture.ACTIVE.sink = saved
             node.active -= 1
+            self._check_interrupt(exc, node)
+            node.sink.flush()
             self._fail(node, socket, exc)
             return
         finally:
-            capture.current_sink.reset(token)
+            capture.ACTIVE.sink = saved
         node.sink.flush()
         node.active -= 1
         node.ran = True
         node.errored = False
-        self._report_state(node)
+        self.reporter.state_now(node)
         names = [socket] if socket is not None else node.spec.shape.sockets
         for name in names:
             if name not in module.__dict__:
@@ -441,23 +701,32 @@ class Run:
                 continue
             value = module.__dict__[name]
             if is_emittable_data(value):
-                self._emit(node, name, value)
+                self._emit(node.sockets[name], value)
 
-    async def _hold(self, node: LiveNode, function: Function, index: int, value: Any) -> None:
-        """Hold an arriving value in the function's inbox; call while it is ready."""
+    def _hold(self, target: Target, value: Any) -> Any:
+        """Hold an arriving value in the function's inbox; call while it is ready.
+        Returns an awaitable when a call must be awaited (the rest is called after)."""
+        node, function = target.node, target.function
         inbox = function.inbox
         try:
-            inbox.put(index, value)
+            inbox.put(target.index, value)
         except PortFull:
-            self._overflowed(node, function, index)
+            self._overflowed(node, function, target.index)
+        self.reporter.mark(node)
         if node.loaded:  # else its module failed: values wait in vain, as the node shows
             while inbox.ready():
                 pending = self._call(node, function, inbox.take())
                 if pending is not None:
-                    await self._await_call(node, function, pending)
-                    if self.state is RunState.STOPPED:
-                        return
-        self._mark(node)
+                    return self._hold_awaiting(node, function, pending)
+        return None
+
+    async def _hold_awaiting(self, node: LiveNode, function: Function, pending: Any) -> None:
+        await self._await_call(node, function, pending)
+        inbox = function.inbox
+        while not self.over and inbox.ready():
+            pending = self._call(node, function, inbox.take())
+            if pending is not None:
+                await self._await_call(node, function, pending)
 
     def _overflowed(self, node: LiveNode, function: Function, index: int) -> None:
         """A port is full: report it on the node, then end the run (the reasons
@@ -470,53 +739,65 @@ class Run:
             missing = [f"{function.name}.{param}" for param in inbox.missing()]
             why = f"waiting for {', '.join(missing)}" if missing else "waiting for its other ports"
         message = (
-            f"port {port!r} of node {node.id!r} already holds {inbox.limit} values, the flow's queue_limit "
+            f"port {port!r} of node {node.label!r} already holds {inbox.limit} values, the flow's queue_limit "
             f"({why}): the run stops rather than hold more"
         )
         self._fail(node, function.name, QueueFullError(message))
         raise _RunFailed(message)
 
     def _call(self, node: LiveNode, function: Function, values: list[Any]) -> Any:
-        """Call a function. Returns the awaitable when it is a coroutine function
-        (the caller awaits it with :meth:`_await_call`), else None."""
-        node.active += 1
-        if node.reported_state is not NodeState.RUNNING:
-            self._report_state(node)  # at once, not batched: a long call shows as running
+        """Call a function (the general way: limits, executors, any number of
+        ports). Returns the awaitable when it is a coroutine function (the caller
+        awaits it with :meth:`_await_call`), else None."""
+        if not node.live:
+            self.reporter.went_live(node)
         if self.executor is not None:
             keywords = function.remote_keywords
             if keywords is not False:
+                node.active += 1
                 self._submit(node, function, values, keywords)  # type: ignore[arg-type]
                 return None
-        token = capture.current_sink.set(node.sink)
+        active = capture.ACTIVE
+        active.sink = node.sink
         try:
             if node.time_limit is None:
                 result = function.call(values)
             else:
-                result = time_limit.call(node.time_limit, f"node {node.id!r} ({function.name})", function.call, values)
+                what = f"node {node.label!r} ({function.name})"
+                result = time_limit.call(node.time_limit, what, function.call, values)
         except BaseException as exc:
-            self._check_interrupt(exc)
-            node.sink.flush()
-            node.active -= 1
-            self._fail(node, function.name, exc)
+            active.sink = None
+            self._call_failed(node, function.name, exc)
             return None
-        finally:
-            capture.current_sink.reset(token)
+        active.sink = None
         if node.sink.chunks:
             node.sink.flush()
         if type(result) in _PLAIN_TYPES:
-            # The common case, kept free of further calls: it runs per message.
-            node.active -= 1
-            node.ran = True
-            node.errored = False
-            if not node.dirty:
-                node.dirty = True
-                self._dirty.append(node)
             if result is not None:
-                self._emit(node, function.name, result)
+                self._emit(node.sockets[function.name], result)
             return None
+        return self._settle(node, function, result)
+
+    def _call_failed(self, node: LiveNode, socket: str, exc: BaseException) -> None:
+        self._check_interrupt(exc, node)
+        node.sink.flush()
+        self._fail(node, socket, exc)
+
+    def _settle(self, node: LiveNode, function: Function, result: Any) -> Any:
+        """A call returned something other than plain data: an awaitable (returned,
+        for the caller to await), a generator (stepped from now on), or any other
+        object (emitted)."""
         if inspect.isawaitable(result):
+            node.active += 1
             return result
-        self._settle(node, function.name, result)
+        if inspect.isgenerator(result) or inspect.isasyncgen(result):
+            node.active += 1  # until the generator is exhausted
+            self._steps[result] = node
+            step = Work(STEP, node, function.name, step=result)
+            node.steps.add(step)
+            self._queue.append((step, None))
+            return None
+        self._emit(node.sockets[function.name], result)
         return None
 
     def _submit(self, node: LiveNode, function: Function, values: list[Any], keywords: list[str] | None) -> None:
@@ -528,8 +809,8 @@ class Run:
         self._remote_pending += 1
 
         def arrived(_: asyncio.Task[Outcome]) -> None:
-            if self.state is not RunState.STOPPED:
-                self._queue.append((_RESULT, node, function))
+            if not self.over:
+                self._queue.append((Work(RESULT, node, function=function), None))
                 self._wake.set()
 
         task.add_done_callback(arrived)
@@ -538,9 +819,11 @@ class Run:
         """Settle the calls that came back, oldest first, stopping at the first
         one still under way: a socket's values keep the order of its calls."""
         pending = function.pending
+        socket = node.sockets[function.name]
         while pending and pending[0].done():
             task = pending.popleft()
             self._remote_pending -= 1
+            node.active -= 1
             if task.cancelled():
                 continue
             failure = task.exception()
@@ -550,105 +833,116 @@ class Run:
             for stream, text in outcome.output:
                 node.sink.write(stream, text)
             node.sink.flush()
+            self.reporter.mark(node)
             if outcome.error is not None:
-                node.active -= 1
                 self._fail_with(node, outcome.error)
-            elif outcome.items is not None:
-                self._settle(node, function.name, None)
-                for value in outcome.items:
-                    if value is not None:
-                        self._emit(node, function.name, value)
-            else:
-                self._settle(node, function.name, outcome.value)
+                continue
+            node.ran, node.errored = True, False
+            values = outcome.items if outcome.items is not None else [outcome.value]
+            for value in values:
+                if value is not None:
+                    self._emit(socket, value)
 
     async def _await_call(self, node: LiveNode, function: Function, awaitable: Any) -> None:
-        self._flush_states()  # the loop may run for a while: report before it does
+        """Await a coroutine function's call (the node counts as active meanwhile)."""
+        self.reporter.before_await()  # the loop may run for a while: report before it does
         token = capture.current_sink.set(node.sink)
         try:
             if node.time_limit is None:
                 result = await awaitable
             else:
-                result = await time_limit.wait(node.time_limit, f"node {node.id!r} ({function.name})", awaitable)
+                result = await time_limit.wait(node.time_limit, f"node {node.label!r} ({function.name})", awaitable)
         except BaseException as exc:
             self._check_cancel(exc)
-            self._check_interrupt(exc)
-            node.sink.flush()
             node.active -= 1
+            self._check_interrupt(exc, node)
+            node.sink.flush()
             self._fail(node, function.name, exc)
             return
         finally:
             capture.current_sink.reset(token)
         node.sink.flush()
-        self._settle(node, function.name, result)
-
-    def _settle(self, node: LiveNode, socket: str, result: Any) -> None:
-        """A call returned: emit its value, or start stepping its generator."""
-        if type(result) not in _PLAIN_TYPES and (inspect.isgenerator(result) or inspect.isasyncgen(result)):
-            self._steps[result] = node
-            self._queue.append((_STEP, node, socket, result))
-            return  # still active until the generator is exhausted
         node.active -= 1
-        node.ran = True
-        node.errored = False
-        self._mark(node)
-        if result is not None:
-            self._emit(node, socket, result)
+        node.ran, node.errored = True, False
+        self.reporter.mark(node)
+        if result is None:
+            return
+        if inspect.isgenerator(result) or inspect.isasyncgen(result):
+            self._settle(node, function, result)
+        else:
+            self._emit(node.sockets[function.name], result)
 
-    def _step(self, node: LiveNode, socket: str, generator: Generator[Any, Any, Any]) -> None:
-        token = capture.current_sink.set(node.sink)
+    def _step_slowly(self, step: Work) -> Any:
+        """A generator step the fast path does not take: one with a time limit, the
+        first since the host last looked, one whose values are still reported one
+        by one, or an async generator's (then an awaitable is returned)."""
+        node, socket, generator = step.node, step.socket, step.step
+        assert socket is not None
+        if not node.live:
+            self.reporter.went_live(node)
+        if inspect.isasyncgen(generator):
+            return self._step_async(step)
+        capture.ACTIVE.sink = node.sink
         try:
             if node.time_limit is None:
                 value = next(generator)
             else:  # the limit applies to each step: a generator may run for ever, one value at a time
-                value = time_limit.call(node.time_limit, f"node {node.id!r} ({socket})", next, generator)
+                value = time_limit.call(node.time_limit, f"node {node.label!r} ({socket})", next, generator)
         except StopIteration:
-            self._step_ended(node, generator, socket, None)
-            return
+            capture.ACTIVE.sink = None
+            self._step_ended(step, None)
+            return None
         except BaseException as exc:
-            self._step_ended(node, generator, socket, exc)
-            return
-        finally:
-            capture.current_sink.reset(token)
-        self._stepped(node, socket, generator, value)
+            capture.ACTIVE.sink = None
+            self._step_ended(step, exc)
+            return None
+        capture.ACTIVE.sink = None
+        self._stepped(step, value)
+        return None
 
-    async def _step_async(self, node: LiveNode, socket: str, generator: AsyncGenerator[Any, Any]) -> None:
-        self._flush_states()
+    async def _step_async(self, step: Work) -> None:
+        node, socket, generator = step.node, step.socket, step.step
+        self.reporter.before_await()
         token = capture.current_sink.set(node.sink)
         try:
             if node.time_limit is None:
                 value = await generator.__anext__()
             else:
-                value = await time_limit.wait(node.time_limit, f"node {node.id!r} ({socket})", generator.__anext__())
+                what = f"node {node.label!r} ({socket})"
+                value = await time_limit.wait(node.time_limit, what, generator.__anext__())
         except StopAsyncIteration:
-            self._step_ended(node, generator, socket, None)
+            self._step_ended(step, None)
             return
         except BaseException as exc:
             self._check_cancel(exc)
-            self._step_ended(node, generator, socket, exc)
+            self._step_ended(step, exc)
             return
         finally:
             capture.current_sink.reset(token)
-        self._stepped(node, socket, generator, value)
+        self._stepped(step, value)
 
-    def _stepped(self, node: LiveNode, socket: str, generator: Any, value: Any) -> None:
-        node.sink.flush()
+    def _stepped(self, step: Work, value: Any) -> None:
+        step.node.sink.flush()
         if value is not None:
-            self._emit(node, socket, value)
-        self._queue.append((_STEP, node, socket, generator))
+            assert step.out is not None
+            self._emit(step.out, value)
+        self._queue.append((step, None))
 
-    def _step_ended(self, node: LiveNode, generator: Any, socket: str, exc: BaseException | None) -> None:
+    def _step_ended(self, step: Work, exc: BaseException | None) -> None:
         """A generator is exhausted (``exc`` None) or raised."""
-        if exc is not None:
-            self._check_interrupt(exc)
-        node.sink.flush()
+        node = step.node
         node.active -= 1
-        del self._steps[generator]
+        del self._steps[step.step]
+        node.steps.discard(step)
+        step.fast = False
         if exc is not None:
-            self._fail(node, socket, exc)
+            self._check_interrupt(exc, node)
+        node.sink.flush()
+        if exc is not None:
+            self._fail(node, step.socket, exc)
             return
-        node.ran = True
-        node.errored = False
-        self._mark(node)
+        node.ran, node.errored = True, False
+        self.reporter.mark(node)
 
     async def _close_generator(self, node: LiveNode, generator: Any) -> None:
         token = capture.current_sink.set(node.sink)
@@ -663,14 +957,23 @@ class Run:
             capture.current_sink.reset(token)
         node.sink.flush()
 
-    def _emit(self, node: LiveNode, socket: str, value: Any) -> None:
-        self.emitted += 1
-        self._on_event(Emit(run=self.id, node=node.id, socket=socket, value=value, seq=self.emitted))
-        routes = node.routes.get(socket)
-        if routes:
-            queue = self._queue
-            for target, function, index in routes:
-                queue.append((_DELIVER, target, function, index, value))
+    def _emit(self, socket: Socket, value: Any) -> None:
+        """A value leaves a socket (the hot paths in :meth:`_work` do the same inline)."""
+        buf = socket.buf
+        buf.append(value)
+        if len(buf) > 2 * socket.keep:
+            socket.trim()
+        if socket.count <= socket.notify:
+            self._notify_emit(socket, value)
+        queue = self._queue
+        for target in socket.routes:
+            queue.append((target, value))
+
+    def _notify_emit(self, socket: Socket, value: Any) -> None:
+        self._seq += 1
+        self._report(Emit(run=self.id, node=socket.node.id, socket=socket.name, value=value, seq=self._seq))
+        if socket.count == socket.notify and socket.node.live:
+            self.arm(socket.node)  # reported enough of them one by one: the fast path from now on
 
     def _fail(self, node: LiveNode, socket: str | None, exc: BaseException) -> None:
         """Report node code's exception and emit it on the node's error socket."""
@@ -680,35 +983,49 @@ class Run:
         """Report an error socket value. Called from inside the node's ``except``
         blocks, so it first sets the capture aside: what the host prints while
         handling events is its own."""
+        saved = capture.ACTIVE.sink
+        capture.ACTIVE.sink = None
         token = capture.current_sink.set(None)
         try:
             self._report_failure(node, value)
         finally:
             capture.current_sink.reset(token)
+            capture.ACTIVE.sink = saved
 
     def _report_failure(self, node: LiveNode, value: dict[str, Any]) -> None:
         self.errors += 1
         if not node.error_routed:
             self.unrouted_errors += 1
         node.errored = True
-        self._report_state(node)
-        self._report(
-            NodeError(
-                run=self.id,
-                node=node.id,
-                socket=value["socket"],
-                type=value["type"],
-                message=value["message"],
-                traceback=value["traceback"],
-                routed=node.error_routed,
-            )
+        node.live = False  # its next call clears the error (see Reporter.went_live)
+        self.disarm(node)
+        node.error_count += 1
+        record = ErrorRecord(
+            node.error_count, value["socket"], value["type"], value["message"], value["traceback"], node.error_routed
         )
-        self._emit(node, ERROR_SOCKET, value)
+        node.last_error = record
+        self.reporter.state_now(node)
+        if node.error_count <= node.error_notify:
+            self._report(
+                NodeError(
+                    run=self.id,
+                    node=node.id,
+                    index=record.index,
+                    socket=record.socket,
+                    type=record.type,
+                    message=record.message,
+                    traceback=record.traceback,
+                    routed=record.routed,
+                )
+            )
+        self._emit(node.error_socket, value)
 
-    def _check_interrupt(self, exc: BaseException) -> None:
+    def _check_interrupt(self, exc: BaseException, node: LiveNode) -> None:
         """A KeyboardInterrupt the host asked for (:meth:`request_interrupt`) stops
-        the run; one that node code raised itself is that node's error."""
+        the run, and ``node`` shows as stopped; one that node code raised itself is
+        that node's error."""
         if isinstance(exc, KeyboardInterrupt) and self._interrupt_requested:
+            node.stopped = True
             raise _StopRequested from exc
 
     @staticmethod
@@ -718,18 +1035,7 @@ class Run:
         if isinstance(exc, asyncio.CancelledError) and _cancelling():
             raise exc
 
-    # -- reporting ------------------------------------------------------------
-
-    def _report(self, event: Event) -> None:
-        self._on_event(event)
-
-    def _report_state(self, node: LiveNode) -> None:
-        state, functions = node.state()
-        key = (state, tuple((h.held, h.required) for h in functions.values()))  # missing follows from held
-        if key != node.last_reported:
-            node.last_reported = key
-            node.reported_state = state
-            self._report(NodeStateChanged(run=self.id, node=node.id, state=state, functions=functions))
+    # -- output -----------------------------------------------------------------
 
     def _flush_outputs(self) -> None:
         """Report text still held by node sinks: tasks that node code started
@@ -738,28 +1044,22 @@ class Run:
             if node.sink.chunks:
                 node.sink.flush()
 
-    def _mark(self, node: LiveNode) -> None:
-        """Note that a node's state changed; it is reported at the next flush."""
-        if not node.dirty:
-            node.dirty = True
-            self._dirty.append(node)
-
-    def _flush_states(self) -> None:
-        """Report the nodes whose state changed. States are reported in batches
-        (see STATE_REPORT_EVERY) rather than per call: a chain of fast calls
-        would otherwise report two states per message."""
-        dirty = self._dirty
-        if dirty:
-            self._dirty = []
-            for node in dirty:
-                node.dirty = False
-                self._report_state(node)
-
     def _output_handler(self, node_id: str) -> Callable[[Any, str], None]:
         def handle(stream: Any, text: str) -> None:
-            self._report(Output(run=self.id, node=node_id, stream=stream, text=text))
+            # The host may print while it handles this: that is not the node's output.
+            saved = capture.ACTIVE.sink
+            capture.ACTIVE.sink = None
+            token = capture.current_sink.set(None)
+            try:
+                self.reporter.output(self.nodes[node_id], stream, text)
+            finally:
+                capture.current_sink.reset(token)
+                capture.ACTIVE.sink = saved
 
         return handle
+
+    def _output_event(self, node: LiveNode, stream: Any, text: str) -> Output:
+        return Output(run=self.id, node=node.id, stream=stream, text=text)
 
 
 class _StopRequested(Exception):

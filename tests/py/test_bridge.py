@@ -1,5 +1,5 @@
-"""The bridge: JSON text in, JSON text out, events pushed as JSON lines. Every
-reply is a result value, never an exception."""
+"""The bridge: JSON text in, JSON text out, events pushed in batches (one JSON
+array per publish point). Every reply is a result value, never an exception."""
 
 from __future__ import annotations
 
@@ -29,15 +29,15 @@ COMMANDS = ", ".join(c.kind for c in COMMAND_TYPES)  # type: ignore[attr-defined
 
 
 class Host:
-    """A bridge and the event lines it pushed, as a Web Worker or server holds them."""
+    """A bridge and the event batches it pushed, as a Web Worker or server holds them."""
 
     def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.bridge = Bridge(self.lines.append)
+        self.batches: list[str] = []
+        self.bridge = Bridge(self.batches.append)
 
     @property
     def events(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.lines]
+        return [event for batch in self.batches for event in json.loads(batch)]
 
     async def ask(self, command: Any) -> dict[str, Any]:
         text = command if isinstance(command, str) else json.dumps(command)
@@ -160,12 +160,12 @@ async def test_validate_flow_error_carries_the_path(host: Host) -> None:
 # -- runs ----------------------------------------------------------------------------------------------
 
 
-async def test_run_pushes_events_as_json_lines(host: Host) -> None:
+async def test_run_pushes_events_in_json_batches(host: Host) -> None:
     value = await host.ok({"cmd": "run", "flow": JOIN})
     run = value["run"]
     assert isinstance(run, str) and run
     events = await host.until("run_idle", run)
-    assert all("\n" not in line for line in host.lines)
+    assert all("\n" not in batch and isinstance(json.loads(batch), list) for batch in host.batches)
     assert events[0] == {"event": "run_started", "run": run, "flow": "join", "nodes": 3}
     emits = [(e["node"], e["socket"], e["value"], e["repr"]) for e in events if e["event"] == "emit"]
     assert emits == [("a", "x", 1, False), ("b", "y", 2, False), ("s", "add", 3, False)]
@@ -195,7 +195,11 @@ async def test_trigger_errors_are_results(host: Host) -> None:
     run = (await host.ok({"cmd": "run", "flow": JOIN}))["run"]
     await host.until("run_idle", run)
     error = await host.error({"cmd": "trigger", "run": run, "node": "zz"})
-    assert (error["type"], error["message"]) == ("BadCommand", "no node 'zz' (nodes: a, b, s)")
+    assert (error["type"], error["message"]) == (
+        "BadCommand",
+        "this run has no node 'zz': it was added after the run started, so start a new run to include it "
+        "(this run's nodes: 'a', 'b', 's')",
+    )
     error = await host.error({"cmd": "trigger", "run": run, "node": "s", "socket": "add"})
     assert error["message"] == "s.add is not a source: it waits for add.x, add.y"
 
@@ -222,9 +226,9 @@ async def test_stop_an_endless_run(host: Host) -> None:
     run = (await host.ok({"cmd": "run", "flow": flow}))["run"]
     await host.until("emit", run, count=10)
     assert await host.ok({"cmd": "stop", "run": run}) == {}
-    count = len(host.lines)
+    count = len(host.batches)
     await asyncio.sleep(0.02)
-    assert len(host.lines) == count
+    assert len(host.batches) == count
 
 
 async def test_unknown_run(host: Host) -> None:
@@ -251,7 +255,7 @@ async def test_two_runs_keep_their_events_apart(host: Host) -> None:
 async def test_run_of_an_invalid_flow_is_a_flow_error(host: Host) -> None:
     error = await host.error({"cmd": "run", "flow": {"headrace": 1}})
     assert (error["type"], error["message"], error["path"]) == ("FlowError", "name: missing", "name")
-    assert host.lines == []
+    assert host.batches == []
 
 
 async def test_run_with_missing_requirements(host: Host) -> None:
@@ -260,7 +264,7 @@ async def test_run_with_missing_requirements(host: Host) -> None:
     assert error["type"] == "RequirementError"
     assert error["requirements"] == ["surely-not-installed-headrace-test-pkg>=1"]
     assert "pip install" in error["message"]
-    assert host.lines == []
+    assert host.batches == []
 
 
 async def test_install_of_what_is_already_there(host: Host) -> None:

@@ -17,18 +17,25 @@ from hypothesis import strategies as st
 
 from headrace.protocol import (
     EVENT_TYPES,
+    ConsoleText,
     Emit,
+    ErrorRecord,
     Event,
     Held,
     NodeError,
     NodeState,
     NodeStateChanged,
+    NodeView,
     Output,
     RunIdle,
+    RunPhase,
     RunStarted,
     RunStopped,
     ScheduleFire,
     ScheduleNext,
+    SocketView,
+    ValuePreview,
+    ViewChanged,
     encode_value,
     event_to_dict,
     event_to_json,
@@ -44,6 +51,7 @@ SAMPLES: list[Event] = [
     NodeError(
         run="r1",
         node="s",
+        index=1,
         socket="add",
         type="TypeError",
         message="bad",
@@ -64,6 +72,25 @@ SAMPLES: list[Event] = [
         missed=1,
         fired=True,
         count=1,
+    ),
+    ViewChanged(
+        run="r1",
+        phase=RunPhase.RUNNING,
+        emitted=4,
+        errors=1,
+        unrouted_errors=1,
+        nodes={
+            "s": NodeView(
+                state=NodeState.ERROR,
+                functions={"add": Held(held=1, required=2, missing=["y"])},
+                sockets={"add": SocketView(count=3, last=ValuePreview(text="[1, 2]", repr=False, truncated=False))},
+                console_from=0,
+                console=[ConsoleText(stream="stdout", text="hi\n")],
+                console_dropped=0,
+                errors=1,
+                last_error=ErrorRecord(1, "add", "TypeError", "bad", "Traceback…", False),
+            )
+        },
     ),
 ]
 
@@ -118,6 +145,23 @@ def test_wire_fields_of_each_event() -> None:
     assert wires[4]["routed"] is False and wires[4]["socket"] == "add"
     assert wires[5]["elapsed_ms"] == 1.25
     assert wires[6] == {"event": "run_stopped", "run": "r1", "reason": "failed", "message": "internal error: boom"}
+    assert wires[9]["nodes"]["s"] == {
+        "state": "error",
+        "functions": {"add": {"held": 1, "required": 2, "missing": ["y"]}},
+        "sockets": {"add": {"count": 3, "last": {"text": "[1, 2]", "repr": False, "truncated": False}}},
+        "console_from": 0,
+        "console": [{"stream": "stdout", "text": "hi\n"}],
+        "console_dropped": 0,
+        "errors": 1,
+        "last_error": {
+            "index": 1,
+            "socket": "add",
+            "type": "TypeError",
+            "message": "bad",
+            "traceback": "Traceback…",
+            "routed": False,
+        },
+    }
 
 
 def test_non_ascii_text_is_kept_as_is() -> None:

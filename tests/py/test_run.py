@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from headrace import RunError
-from headrace.protocol import Emit, NodeError, NodeState, NodeStateChanged, Output, RunIdle, RunState, RunStopped
+from headrace.protocol import Emit, NodeError, NodeState, NodeStateChanged, Output, RunIdle, RunPhase, RunStopped
 
 # -- joins ---------------------------------------------------------------------------
 
@@ -503,7 +503,10 @@ async def test_triggering_what_cannot_fire_is_a_run_error() -> None:
     async with live_run(nodes, [edge("d.x", "s.f.x")]) as live:
         live.run.trigger_sources()
         await live.run.wait_idle()
-        with pytest.raises(RunError, match=r"^no node 'nope' \(nodes: d, s\)$"):
+        with pytest.raises(
+            RunError,
+            match=r"^this run has no node 'nope': it was added after the run started.*\(this run's nodes: 'd', 's'\)$",
+        ):
             live.run.trigger("nope")
         with pytest.raises(RunError, match=r"^node 'd' has no socket 'q' \(sockets: x\)$"):
             live.run.trigger("d", "q")
@@ -521,7 +524,7 @@ async def test_run_stays_alive_after_idle_and_can_be_triggered_again() -> None:
     async with live_run(nodes, [edge("d.x", "s.f.x")]) as live:
         live.run.trigger_sources()
         await live.run.wait_idle()
-        assert live.run.state is RunState.IDLE
+        assert live.run.phase is RunPhase.IDLE
         assert live.result.values("s") == [2]
         live.run.trigger("d")
         await live.run.wait_idle()
@@ -537,7 +540,7 @@ async def test_trigger_after_stop_is_a_run_error() -> None:
     async with live_run([data("d", "x = 1")]) as live:
         live.run.trigger_sources()
         await live.run.wait_idle()
-    assert live.run.state is RunState.STOPPED
+    assert live.run.phase is RunPhase.STOPPED
     with pytest.raises(RunError, match="has stopped"):
         live.run.trigger("d")
 
@@ -558,7 +561,7 @@ async def test_stop_closes_open_generators() -> None:
             if len(live.result.values("g")) > 5 and len(live.result.values("a")) > 5:
                 break
             await asyncio.sleep(0.005)
-        assert live.run.state is RunState.RUNNING  # endless generators never go idle
+        assert live.run.phase is RunPhase.RUNNING  # endless generators never go idle
         await live.run.stop()
         assert live.result.output("g") == "closed\n"
         assert live.result.output("a") == "aclosed\n"

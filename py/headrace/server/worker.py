@@ -112,7 +112,7 @@ def _stop_on_sigint(bridge: Bridge, loop: asyncio.AbstractEventLoop, done: async
     def on_sigint(signum: int, frame: object) -> None:
         bridge.request_interrupt()
         loop.call_soon_threadsafe(lambda: asyncio.ensure_future(stop_all()))
-        if capture.current_sink.get() is not None:
+        if capture.node_code_running():
             raise KeyboardInterrupt  # node code is running: the run takes this as "stop"
 
     signal.signal(signal.SIGINT, on_sigint)

@@ -4,11 +4,17 @@
 
 export const PROTOCOL_VERSION = 1;
 
-export type NodeState = "idle" | "waiting" | "running" | "done" | "error";
-export const NodeStates = ["idle", "waiting", "running", "done", "error"] as const;
+export type NodeState = "idle" | "waiting" | "running" | "done" | "error" | "stopped";
+export const NodeStates = ["idle", "waiting", "running", "done", "error", "stopped"] as const;
 
-export type RunState = "running" | "idle" | "stopped";
-export const RunStates = ["running", "idle", "stopped"] as const;
+export type RunPhase = "installing" | "starting" | "running" | "idle" | "stopped" | "failed";
+export const RunPhases = ["installing", "starting", "running", "idle", "stopped", "failed"] as const;
+
+/** The states a node can settle in once it has run. */
+export const SETTLED_NODE_STATES: readonly NodeState[] = ["done", "error", "stopped"];
+
+/** A run in one of these phases is over. */
+export const TERMINAL_RUN_PHASES: readonly RunPhase[] = ["stopped", "failed"];
 
 /** How many of a function's required ports hold a value, and which params
  * still miss one (what the canvas shows for "why hasn't this fired?"). */
@@ -16,6 +22,56 @@ export interface Held {
   held: number;
   required: number;
   missing: string[];
+}
+
+/** A value as a short line of text: its JSON (``repr`` false) or its Python
+ * repr, cut at a few hundred characters (``truncated``). The whole value is
+ * fetched on demand (the bridge's ``values`` command). */
+export interface ValuePreview {
+  text: string;
+  repr: boolean;
+  truncated: boolean;
+}
+
+/** One socket in a view change: values emitted so far, and the newest. */
+export interface SocketView {
+  count: number;
+  last: ValuePreview | null;
+}
+
+/** Text a node wrote, in the order written. */
+export interface ConsoleText {
+  stream: "stdout" | "stderr";
+  text: string;
+}
+
+/** One exception of node code, as views carry it. ``index`` counts the node's
+ * exceptions in the run, from 1. */
+export interface ErrorRecord {
+  index: number;
+  socket: string | null;
+  type: string;
+  message: string;
+  traceback: string;
+  routed: boolean;
+}
+
+/** One node in a view change. ``state`` and ``functions`` replace what the host
+ * holds; ``sockets`` lists the sockets that emitted since the last change. The
+ * console's lines are numbered from the node's first: ``console`` holds its lines
+ * from number ``console_from`` on (the first may replace a partial line the host
+ * holds), and lines before ``console_dropped`` are no longer kept. ``errors``
+ * counts the node's exceptions in the run; ``last_error`` is the newest, when
+ * it is new. */
+export interface NodeView {
+  state: NodeState;
+  functions: Record<string, Held>;
+  sockets: Record<string, SocketView>;
+  console_from: number;
+  console: ConsoleText[];
+  console_dropped: number;
+  errors: number;
+  last_error: ErrorRecord | null;
 }
 
 /** A run began. ``nodes`` is the number of nodes in the flow. */
@@ -59,13 +115,15 @@ export interface Output {
   text: string;
 }
 
-/** Node code raised. ``socket`` is the function (script) or socket (data) that
- * failed, or null when the module itself failed to run. ``routed`` tells whether
- * an edge leaves the node's ``error`` socket. */
+/** Node code raised. ``index`` counts the node's exceptions in the run, from 1.
+ * ``socket`` is the function (script) or socket (data) that failed, or null when
+ * the module itself failed to run. ``routed`` tells whether an edge leaves the
+ * node's ``error`` socket. */
 export interface NodeError {
   event: "node_error";
   run: string;
   node: string;
+  index: number;
   socket: string | null;
   type: string;
   message: string;
@@ -124,8 +182,23 @@ export interface ScheduleFire {
   count: number;
 }
 
+/** What changed in the run's view since the last change (hosts that ask for the
+ * view get this instead of ``node_state``, ``output`` and one ``emit`` per
+ * value): the run's phase and totals, and each node that changed. A change
+ * carries absolute states and counts, so a host that folds every change since
+ * ``run_started`` holds the engine's view (:mod:`headrace.view`). */
+export interface ViewChanged {
+  event: "view";
+  run: string;
+  phase: RunPhase;
+  emitted: number;
+  errors: number;
+  unrouted_errors: number;
+  nodes: Record<string, NodeView>;
+}
+
 /** Every event a run reports; `event` is the tag. */
-export type EngineEvent = RunStarted | NodeStateChanged | Emit | Output | NodeError | RunIdle | RunStopped | ScheduleNext | ScheduleFire;
+export type EngineEvent = RunStarted | NodeStateChanged | Emit | Output | NodeError | RunIdle | RunStopped | ScheduleNext | ScheduleFire | ViewChanged;
 
 export type EngineEventName = EngineEvent["event"];
 

@@ -11,6 +11,7 @@ left is the cost of queueing a value and calling a function, which the engine
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -82,7 +83,7 @@ def fifo_chain(messages: int) -> float:
     stages = [_function(INC, "inc") for _ in range(CHAIN_LENGTH)]  # ten functions, as ten nodes' modules
     source = _source(messages)
     successors: Successors = {source: [stages[0]]}
-    for a, b in zip(stages, stages[1:], strict=False):
+    for a, b in itertools.pairwise(stages):
         successors[a] = [b]
     start = time.perf_counter()
     dispatch([source], successors)

@@ -115,7 +115,7 @@ class Reporter:
         if node.reported_state is NodeState.RUNNING:
             return
         if self.view:
-            self.sync()
+            self.sync(starting=node)
         else:
             self._report_state(node, running=True)
         self.hand_over()
@@ -146,11 +146,15 @@ class Reporter:
 
     # -- bringing the host up to date -----------------------------------------------
 
-    def sync(self, *, every: bool = False, settle: bool = False) -> None:
+    def sync(self, *, every: bool = False, settle: bool = False, starting: LiveNode | None = None) -> None:
         """Report what changed since the last sync: node states (``events``), or
-        one ``view`` event (``view``). ``settle``: a slice of work ended — a node
-        not called again by the next such sync shows as done (until then it is
-        running: a node in a fast stream is busy, not done, between its calls)."""
+        one ``view`` event (``view``).
+
+        ``settle``: a slice of work ended. A node called during it shows as
+        running — a node in a fast stream is busy, not done, between its calls —
+        and one not called again by the next such sync shows as done. Other syncs
+        show each node as it is (``starting``, about to be called, as running):
+        when a node starts and then blocks, the ones that finished show done."""
         for node in self._changed:  # the fast path leaves output in the sink
             if node.sink.chunks:
                 node.sink.flush()
@@ -170,20 +174,21 @@ class Reporter:
             return
         self._changed = []
         busy = run.phase is RunPhase.RUNNING
+        sticky = settle and busy
         settle = settle or not busy
         nodes: dict[str, NodeView] = {}
         emitted = self._emitted_shown
         for node in changed:
             node.changed = False
-            change, delta = _node_change(node, busy, every)
+            change, delta = _node_change(node, sticky or node is starting, every)
             emitted += delta
             if change is not None:
                 nodes[node.id] = change
             if settle and node.live:
                 node.live = False
                 run.disarm(node)
-            if node.reported_state is NodeState.RUNNING and busy:
-                self.mark(node)  # look again next time: it may be done by then
+            if busy and (node.live or node.reported_state is NodeState.RUNNING):
+                self.mark(node)  # look again next time: it may be running, or done, by then
         if not nodes and errors == self._errors_shown and emitted == self._emitted_shown:
             return
         self._emitted_shown = emitted

@@ -17,9 +17,19 @@ from __future__ import annotations
 
 import copy
 from collections import deque
-from typing import Any
+from typing import Annotated, Any, TypedDict
 
 from headrace.protocol import NodeState, RunPhase
+
+
+class TS:
+    """The TypeScript type of a field that Python holds as plain JSON (the view
+    keeps wire dicts, which TypeScript types precisely): ``Annotated[dict[str,
+    Any], TS("Record<string, Held>")]``."""
+
+    def __init__(self, spelling: str) -> None:
+        self.spelling = spelling
+
 
 #: Lines of a node's console a view keeps (the studio's "console lines" setting).
 CONSOLE_LINES = 500
@@ -31,11 +41,11 @@ ERRORS_KEPT = 50
 
 def cap_line(text: str) -> str:
     """A console line cut at :data:`MAX_LINE` characters, saying how many more it had."""
-    if len(text) <= MAX_LINE:
-        return text
-    cut = len(text) - MAX_LINE
     end = "\n" if text.endswith("\n") else ""
-    return f"{text[:MAX_LINE]}… [{cut:,} more characters]{end}"
+    body = text[: len(text) - len(end)]
+    if len(body) <= MAX_LINE:
+        return text
+    return f"{body[:MAX_LINE]}… [{len(body) - MAX_LINE:,} more characters]{end}"
 
 
 class ConsoleTail:
@@ -85,7 +95,61 @@ class ConsoleTail:
         return [{"stream": s, "text": t} for s, t in list(self.lines)[first:]]
 
 
-def _empty_node() -> dict[str, Any]:
+class ScheduleLast(TypedDict):
+    """How a schedule's latest fire (or skip) went."""
+
+    late: bool
+    lateness_ms: float
+    missed: int
+    fired: bool
+
+
+class ViewSchedule(TypedDict):
+    """A scheduled socket in a view: its next fire (null once the run stopped),
+    its fires, late fires and skipped slots, and how the latest went."""
+
+    next_at: str | None
+    next_ms: float | None
+    fires: int
+    late_fires: int
+    skipped: int
+    last: Annotated[dict[str, Any] | None, TS("ScheduleLast | null")]
+
+
+class ViewNode(TypedDict):
+    """One node in a folded view. ``sockets`` holds every socket that emitted
+    (count and newest value's preview); ``console`` the kept lines, after
+    ``console_dropped`` lines no longer kept; ``errors`` counts the node's
+    exceptions, ``error_list`` keeps the newest (each an ErrorRecord)."""
+
+    state: Annotated[str, TS("NodeState")]
+    functions: Annotated[dict[str, Any], TS("Record<string, Held>")]
+    sockets: Annotated[dict[str, Any], TS("Record<string, SocketView>")]
+    console: Annotated[list[dict[str, str]], TS("ConsoleText[]")]
+    console_dropped: int
+    errors: int
+    error_list: Annotated[list[dict[str, Any]], TS("ErrorRecord[]")]
+    schedules: dict[str, ViewSchedule]
+
+
+class ViewData(TypedDict):
+    """A folded view, as :meth:`RunView.to_json` gives it."""
+
+    run: str | None
+    flow: str | None
+    phase: Annotated[str, TS("RunPhase")]
+    reason: str | None
+    message: str | None
+    emitted: int
+    errors: int
+    unrouted_errors: int
+    nodes: dict[str, ViewNode]
+
+
+VIEW_TYPES: tuple[type, ...] = (ScheduleLast, ViewSchedule, ViewNode, ViewData)
+
+
+def _empty_node() -> ViewNode:
     return {
         "state": NodeState.IDLE.value,
         "functions": {},
@@ -98,7 +162,7 @@ def _empty_node() -> dict[str, Any]:
     }
 
 
-def _empty_schedule() -> dict[str, Any]:
+def _empty_schedule() -> ViewSchedule:
     return {"next_at": None, "next_ms": None, "fires": 0, "late_fires": 0, "skipped": 0, "last": None}
 
 
@@ -108,21 +172,21 @@ class RunView:
     def __init__(self, run: str | None = None) -> None:
         self.run = run
         self.flow: str | None = None
-        self.phase = RunPhase.STARTING.value
+        self.phase: str = RunPhase.STARTING
         self.reason: str | None = None
         self.message: str | None = None
         self.emitted = 0
         self.errors = 0
         self.unrouted_errors = 0
         self.elapsed_ms: float | None = None
-        self.nodes: dict[str, dict[str, Any]] = {}
+        self.nodes: dict[str, ViewNode] = {}
         #: The events that only a replay can tell (run_started, the last
         #: schedule_next of each socket...), for :meth:`snapshot`.
         self._started: dict[str, Any] | None = None
         self._idle: dict[str, Any] | None = None
         self._stopped: dict[str, Any] | None = None
 
-    def node(self, node_id: str) -> dict[str, Any]:
+    def node(self, node_id: str) -> ViewNode:
         node = self.nodes.get(node_id)
         if node is None:
             node = self.nodes[node_id] = _empty_node()
@@ -179,8 +243,8 @@ class RunView:
                 schedule["skipped"] += event["missed"]
             schedule["last"] = {k: event[k] for k in ("late", "lateness_ms", "missed", "fired")}
 
-    def _schedule(self, event: dict[str, Any]) -> dict[str, Any]:
-        schedules: dict[str, dict[str, Any]] = self.node(event["node"])["schedules"]
+    def _schedule(self, event: dict[str, Any]) -> ViewSchedule:
+        schedules = self.node(event["node"])["schedules"]
         schedule = schedules.get(event["socket"])
         if schedule is None:
             schedule = schedules[event["socket"]] = _empty_schedule()
@@ -203,7 +267,7 @@ class RunView:
                 self._add_error(node, change["last_error"])
 
     @staticmethod
-    def _add_error(node: dict[str, Any], error: dict[str, Any]) -> None:
+    def _add_error(node: ViewNode, error: dict[str, Any]) -> None:
         kept = node["error_list"]
         if kept and kept[-1]["index"] >= error["index"]:
             return  # seen already (as a node_error event, then in a view change)
@@ -212,7 +276,7 @@ class RunView:
             del kept[: len(kept) - ERRORS_KEPT]
         node["errors"] = max(node["errors"], error["index"])
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ViewData:
         """The view as one JSON-ready dict (what the fixtures compare)."""
         return {
             "run": self.run,
@@ -260,13 +324,15 @@ class RunView:
         return events
 
 
-def _mirror_console(node: dict[str, Any], change: dict[str, Any]) -> None:
+def _mirror_console(node: ViewNode, change: dict[str, Any]) -> None:
     """Make the node's console the engine's: its lines from number
     ``console_from`` on are the change's, and those before ``console_dropped``
     are no longer kept."""
     kept: list[dict[str, str]] = node["console"]
     first, dropped = change["console_from"], node["console_dropped"]
-    if first < dropped:  # more changed than is kept here: start again from the change
+    if not dropped <= first <= dropped + len(kept):
+        # The change does not continue what is kept (lines went by untold, or more
+        # changed than is kept here): start again from the change.
         kept.clear()
         dropped = first
     else:

@@ -204,3 +204,27 @@ def test_long_random_arrivals_lose_nothing(ports: int, order: list[int], sticky:
     assert not box.ready()
     if not sticky:
         assert [tuple(c) for c in calls] == list(zip(*sent, strict=False))
+
+
+@given(
+    ports=st.lists(st.booleans(), min_size=1, max_size=4),
+    arrivals=st.lists(st.tuples(st.integers(0, 3), st.integers()), max_size=40),
+)
+def test_offer_calls_exactly_when_put_ready_take_would(ports: list[bool], arrivals: list[tuple[int, int]]) -> None:
+    # offer() is the run's fast path for a join: it must take the same values, at the
+    # same arrivals, as the put/ready/take it stands for.
+    fast = Inbox([InboxPort(f"p{i}", sticky) for i, sticky in enumerate(ports)])
+    slow = Inbox([InboxPort(f"p{i}", sticky) for i, sticky in enumerate(ports)])
+    for index, value in arrivals:
+        index %= len(ports)
+        offered = fast.offer(index, value)
+        slow.put(index, value)
+        taken = slow.take() if slow.ready() else None
+        assert offered == taken
+        fast_calls, slow_calls = [], []
+        while fast.ready():  # a sticky port's first fill can make more than one call ready
+            fast_calls.append(fast.take())
+        while slow.ready():
+            slow_calls.append(slow.take())
+        assert fast_calls == slow_calls
+        assert (fast.held(), fast.queued(), fast.missing()) == (slow.held(), slow.queued(), slow.missing())

@@ -12,10 +12,12 @@ import type {
   InstallResult,
   NodeShapeInfo,
   PortInfo,
+  ReadValues,
   RunResultInfo,
   StartRun,
   StopRun,
   TriggerNode,
+  ValuesResult,
 } from './events';
 import type { FlowDocument } from './flow';
 
@@ -54,6 +56,8 @@ export interface BridgeCommands {
   install: { args: Args<Install>; value: InstallResult };
   run: { args: Omit<Args<StartRun>, 'flow'> & { flow: FlowDocument }; value: RunResultInfo };
   trigger: { args: Args<TriggerNode>; value: Record<string, never> };
+  /** A page of a socket's kept values (a live run's, or one of the last that stopped). */
+  values: { args: Args<ReadValues>; value: ValuesResult };
   stop: { args: Args<StopRun>; value: Record<string, never> };
 }
 

@@ -3,7 +3,7 @@
 def test_x(serve):
     server = serve(run_time_limit=1.0)       # ServerConfig fields
     run = server.start(flow, schedules=False)
-    events = server.events(run, until="run_idle")
+    events = server.events(run, until="run_idle")   # the batches' events, in order
 """
 
 from __future__ import annotations
@@ -23,10 +23,13 @@ from websockets.sync.client import ClientConnection, connect
 
 from headrace.server.config import ServerConfig
 from headrace.server.main import build_server
+from headrace.view import RunView
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TEMPLATE_FLOWS = ROOT / "templates" / "flows"
 TOKEN = "test-token-0123456789"
+#: Where reading events stops: at an event of this kind, or one this says yes to.
+Until = str | Callable[[dict[str, Any]], bool]
 
 
 class LiveServer:
@@ -64,24 +67,32 @@ class LiveServer:
         return run_id
 
     def connect(self, run_id: str, **kwargs: Any) -> ClientConnection:
+        kwargs.setdefault("max_size", None)  # the snapshot of a long run is one long line
         return connect(f"{self.ws_url}/api/runs/{run_id}/events?token={self.config.token}", **kwargs)
 
-    def events(self, run_id: str, until: str | Callable[[dict[str, Any]], bool] = "run_stopped", timeout: float = 20):
-        """Attach, and read events until one matches ``until`` (an event kind)."""
-        done = (lambda e: e["event"] == until) if isinstance(until, str) else until
-        out: list[dict[str, Any]] = []
+    def batches(self, run_id: str, until: Until = "run_stopped", timeout: float = 20) -> list[list[dict[str, Any]]]:
+        """Attach, and read batches until one holds an event that matches ``until``."""
         with self.connect(run_id) as ws:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    message = ws.recv(timeout=max(0.01, deadline - time.monotonic()))
-                except ConnectionClosed:
-                    return out
-                for line in str(message).splitlines():  # one JSON event per line
-                    event = json.loads(line)
-                    out.append(event)
-                    if done(event):
-                        return out
+            return read_batches(ws, until, timeout)
+
+    def events(self, run_id: str, until: Until = "run_stopped", timeout: float = 20) -> list[dict[str, Any]]:
+        """:meth:`batches`, flattened: the events in order, up to the end of the
+        batch that held the one matching ``until``."""
+        return [event for batch in self.batches(run_id, until, timeout) for event in batch]
+
+    def values(self, run_id: str, node: str, socket: str, **page: int) -> dict[str, Any]:
+        """``GET /api/runs/{id}/values``: a page of a socket's kept values."""
+        response = self.http.get(f"/api/runs/{run_id}/values", params={"node": node, "socket": socket, **page})
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    def newest(self, run_id: str, node: str, socket: str) -> Any:
+        """The newest value a socket of a live run emitted."""
+        count = self.values(run_id, node, socket, limit=1)["count"]
+        [last] = self.values(run_id, node, socket, offset=count - 1)["values"]
+        assert not last["repr"], last
+        return last["value"]
 
     def info(self, run_id: str) -> dict[str, Any]:
         response = self.http.get(f"/api/runs/{run_id}")
@@ -94,6 +105,26 @@ class LiveServer:
         response = self.http.get("/api/health", timeout=5)
         assert response.status_code == 200
         return time.monotonic() - began
+
+
+def read_batches(ws: ClientConnection, until: Until = "run_stopped", timeout: float = 20) -> list[list[dict[str, Any]]]:
+    """Read batches (each line of a message: a JSON array of events) from an
+    attached socket until one holds an event that matches ``until`` (an event
+    kind), or the socket closes."""
+    done = (lambda e: e["event"] == until) if isinstance(until, str) else until
+    out: list[list[dict[str, Any]]] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            message = ws.recv(timeout=max(0.01, deadline - time.monotonic()))
+        except ConnectionClosed:
+            return out
+        for line in str(message).split("\n"):  # one batch per line
+            batch = json.loads(line)
+            assert isinstance(batch, list), f"a line is a JSON array of events: {line[:200]}"
+            out.append(batch)
+            if any(done(event) for event in batch):
+                return out
 
 
 @pytest.fixture
@@ -115,6 +146,14 @@ def serve() -> Iterator[Callable[..., LiveServer]]:
 def server(serve: Callable[..., LiveServer]) -> LiveServer:
     """A server with the default limits."""
     return serve()
+
+
+def fold(events: list[dict[str, Any]]) -> RunView:
+    """The view these events fold to, as the studio would hold it."""
+    view = RunView()
+    for event in events:
+        view.apply(event)
+    return view
 
 
 def flow(*nodes: dict[str, Any], edges: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:

@@ -104,10 +104,11 @@ def test_stopping_the_server_stops_its_runs(serve) -> None:  # type: ignore[no-u
     server: LiveServer = serve()
     code = "import os\ndef pid():\n    return os.getpid()\n"
     run_id = server.start(flow(script("p", code)))
-    [emit] = [e for e in server.events(run_id, until="run_idle") if e["event"] == "emit"]
+    server.events(run_id, until="run_idle")
+    pid = server.newest(run_id, "p", "pid")
     server.close()
     deadline = time.monotonic() + 10
-    while _alive(emit["value"]):
+    while _alive(pid):
         assert time.monotonic() < deadline, "the run's process outlived the server"
         time.sleep(0.05)
 

@@ -28,10 +28,9 @@ def test_a_run_on_the_server_calls_nodes_on_dask_workers(serve: Callable[..., An
     )
     flow["edges"].append({"from": {"node": "add", "socket": "add"}, "to": {"node": "pid", "port": "pid.x"}})
     run = server.start(flow, schedules=False)
-    events = server.events(run, until="run_idle")
-    values = {(e["node"], e["socket"]): e["value"] for e in events if e["event"] == "emit"}
-    assert values[("add", "add")] == 42
+    server.events(run, until="run_idle")
+    assert server.newest(run, "add", "add") == 42
     with Client(cluster) as client:
         worker_pids = set(client.run(os.getpid).values())
-    assert values[("pid", "pid")] in worker_pids
-    assert values[("pid", "pid")] != os.getpid()
+    pid = server.newest(run, "pid", "pid")
+    assert pid in worker_pids and pid != os.getpid()

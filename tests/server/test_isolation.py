@@ -7,7 +7,7 @@ import threading
 import time
 from typing import Any
 
-from conftest import LiveServer, flow, script
+from conftest import LiveServer, flow, fold, script
 
 SPIN = flow(script("spin", "def spin():\n    while True:\n        pass\n"))
 #: Ignores KeyboardInterrupt and SIGTERM: only SIGKILL ends it.
@@ -28,7 +28,8 @@ STUBBORN = flow(
 
 
 def running(event: dict[str, Any]) -> bool:
-    return event["event"] == "node_state" and event["state"] == "running"
+    """A view event that shows the node running (the server's runs report their view)."""
+    return event["event"] == "view" and event["nodes"].get("spin", {}).get("state") == "running"
 
 
 class HealthWatch:
@@ -81,8 +82,10 @@ def test_delete_stops_an_endless_loop(server: LiveServer) -> None:
     assert time.monotonic() - began < 3
     watch.stop()
     assert response.json()["state"] == "stopped"
-    last = server.events(run_id)[-1]
+    snapshot = server.events(run_id)
+    last = snapshot[-1]
     assert last["event"] == "run_stopped" and last["reason"] == "stopped"
+    assert fold(snapshot).nodes["spin"]["state"] == "stopped", "cut short: stopped, not failed"
     assert server.http.get("/api/health").json()["runs"] == 0
 
 
@@ -103,10 +106,11 @@ def test_os_exit_in_a_node_fails_the_run_only(server: LiveServer) -> None:
     last = events[-1]
     assert last["event"] == "run_stopped" and last["reason"] == "failed" and last["run"] == run_id
     assert "exited unexpectedly with code 3" in last["message"]
-    assert server.info(run_id)["state"] == "stopped"
+    info = server.info(run_id)
+    assert info["state"] == "stopped" and info["phase"] == "failed"
     assert server.http.get("/api/health").json()["ok"] is True
     again = server.start(flow(script("ok", "def ok():\n    return 1\n")))
-    assert any(e["event"] == "emit" for e in server.events(again, until="run_idle"))
+    assert fold(server.events(again, until="run_idle")).nodes["ok"]["sockets"]["ok"]["count"] == 1
 
 
 def test_a_segfault_fails_the_run_with_its_signal(server: LiveServer) -> None:

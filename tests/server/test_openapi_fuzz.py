@@ -21,7 +21,7 @@ from headrace.server.app import create_app
 from headrace.server.config import ServerConfig
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-EXAMPLES, LONG_EXAMPLES = 40, 1000  # per operation; there are six
+EXAMPLES, LONG_EXAMPLES = 40, 1000  # per operation; there are seven
 
 
 @pytest.fixture(scope="module")

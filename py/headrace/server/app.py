@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Match
@@ -26,27 +26,36 @@ from headrace.bridge import Bridge
 from headrace.run import new_run_id
 from headrace.server.config import ServerConfig
 from headrace.server.guard import Guard
-from headrace.server.openapi import RUN_BODY, errors, flow_components
+from headrace.server.openapi import RUN_BODY, VALUES_PARAMETERS, errors, flow_components
 from headrace.server.runs import RunProcess, RunRegistry
 
 #: HTTP status for each kind of bridge error.
 STATUS = {"FlowError": 422, "RequirementError": 422, "BadCommand": 400, "Busy": 503, "InternalError": 500}
 #: How long a run's process gets to start and accept its run.
 START_SECONDS = 30.0
-#: How long a trigger waits for the run's answer (node code may be blocking it).
-TRIGGER_SECONDS = 5.0
+#: How long a trigger or a values read waits for the run's answer (node code may
+#: be blocking it).
+ANSWER_SECONDS = 5.0
 #: Close codes of the events WebSocket.
 WS_NO_RUN, WS_TOO_SLOW = 4404, 1013
-#: Events per WebSocket message when replaying a run's past to a late viewer.
-REPLAY_BATCH = 500
+#: Batch lines are joined into WebSocket messages of about this many characters
+#: at most (a longer line goes alone): a viewer that fell behind catches up in
+#: messages of a sensible size.
+MESSAGE_CHARS = 1024 * 1024
 
-_RUN_OPTIONS = ("trigger", "schedules", "timezone")
+_RUN_OPTIONS = ("trigger", "schedules", "timezone", "report", "emit_limit", "keep_values", "console_lines")
+#: What the server's runs report unless the client says: the run's view, with the
+#: first 1,000 values of each socket one by one (as the studio asks). Clients
+#: that want every value pass ``report=events``.
+_RUN_DEFAULTS: dict[str, Any] = {"report": "view", "emit_limit": 1000}
+#: Query parameters of ``GET /api/runs/{id}/values``.
+_VALUES_PARAMETERS = ("node", "socket", "offset", "limit")
 
 
 def create_app(config: ServerConfig) -> FastAPI:
     """The server's ASGI application."""
     runs = RunRegistry(config)
-    checker = Bridge(on_event=lambda text: None)  # validate and check only: it never runs a flow
+    checker = Bridge(lambda text: None)  # validate and check only: it never runs a flow
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -158,8 +167,32 @@ def create_app(config: ServerConfig) -> FastAPI:
             return _error(400, "BadRequest", 'the body is {"node": ID, "socket": NAME (optional)}')
         if not run.live:
             return _error(409, "Stopped", f"run {run_id} has stopped")
-        result = await run.command({**body, "cmd": "trigger", "run": run_id}, TRIGGER_SECONDS)
+        result = await run.command({**body, "cmd": "trigger", "run": run_id}, ANSWER_SECONDS)
         return result["value"] if result["ok"] else _bridge_error(result)
+
+    @app.get(
+        "/api/runs/{run_id}/values",
+        summary="A page of the values a socket of a live run keeps",
+        openapi_extra={"parameters": VALUES_PARAMETERS},
+        responses=errors(400, 404, 409, 500, 503),
+    )
+    async def values(run_id: str, request: Request) -> Any:
+        run = runs.runs.get(run_id)
+        if run is None:
+            return _no_run(run_id)
+        try:
+            page = _values_request(dict(request.query_params))
+        except ValueError as exc:
+            return _error(400, "BadRequest", str(exc))
+        if run.live:
+            result = await run.command({**page, "cmd": "values", "run": run_id}, ANSWER_SECONDS)
+            if result["ok"]:
+                # In ASCII: a string value may hold a lone surrogate (JSON can
+                # carry its escape, UTF-8 not the character).
+                return Response(json.dumps(result["value"]), media_type="application/json")
+            if run.live:  # else the process ended while we asked
+                return _bridge_error(result)
+        return _error(409, "Stopped", f"run {run_id} has stopped: its values went with its process")
 
     @app.delete("/api/runs/{run_id}", summary="Stop a run (its process ends)", responses=errors(404))
     async def stop_run(run_id: str) -> Any:
@@ -171,20 +204,21 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     @app.websocket("/api/runs/{run_id}/events")
     async def events(websocket: WebSocket, run_id: str) -> None:
-        """The run's events so far (or a snapshot of its state), then live ones."""
+        """A snapshot of the run's view, then its batches of events as they come."""
         await websocket.accept()
         run = runs.runs.get(run_id)
         if run is None:
             await websocket.close(WS_NO_RUN, f"no run {run_id!r}")
             return
-        replay, viewer = run.attach()
+        snapshot, viewer = run.attach()
         gone = asyncio.ensure_future(_until_disconnect(websocket))
         try:
-            # Events go in batches, one JSON event per line of a message: a busy
-            # run sends thousands a second, and a message each would cost more
-            # than the events themselves.
-            for start in range(0, len(replay), REPLAY_BATCH):
-                await websocket.send_text("\n".join(replay[start : start + REPLAY_BATCH]))
+            # Each line of a message is one batch (a JSON array of events), as the
+            # run's process wrote it: a busy run publishes a hundred a second, and
+            # re-encoding them, or a message per event, would cost more than the
+            # events themselves.
+            if snapshot is not None:
+                await websocket.send_text(snapshot)
             while not gone.done():
                 batch = asyncio.ensure_future(viewer.take())
                 await asyncio.wait({batch, gone}, return_when=asyncio.FIRST_COMPLETED)
@@ -195,11 +229,11 @@ def create_app(config: ServerConfig) -> FastAPI:
                     await websocket.close(WS_TOO_SLOW, "too far behind: attach again for the run's state")
                     return
                 lines = batch.result()
-                if lines:
-                    await websocket.send_text("\n".join(lines))
-                else:  # the run ended and every event was sent
+                if not lines:  # the run ended and every batch was sent
                     await websocket.close(1000, "the run has stopped")
                     return
+                for message in _messages(lines):
+                    await websocket.send_text(message)
         except (WebSocketDisconnect, RuntimeError, OSError):
             pass  # the viewer went away; the run goes on
         finally:
@@ -224,21 +258,58 @@ async def _until_disconnect(websocket: WebSocket) -> None:
 
 
 def _run_request(body: Any, query: dict[str, str]) -> tuple[Any, dict[str, Any]]:
-    """The flow and the run options of ``POST /api/runs``."""
+    """The flow and the run options of ``POST /api/runs``, the server's defaults
+    filled in."""
     options: dict[str, Any] = {}
     for key, value in query.items():
         if key == "token":
             continue
         if key not in _RUN_OPTIONS:
             raise ValueError(f"unknown query parameter {key!r} (parameters: {', '.join(_RUN_OPTIONS)})")
-        options[key] = _flag(key, value) if key == "schedules" else value
+        if key == "schedules":
+            options[key] = _flag(key, value)
+        elif key in ("emit_limit", "keep_values", "console_lines"):
+            options[key] = _whole_number(key, value)
+        else:
+            options[key] = value
+    flow = body
     if isinstance(body, dict) and "flow" in body and "headrace" not in body:
         extra = body.keys() - {"flow", *_RUN_OPTIONS}
         if extra:
             raise ValueError(f"unknown field {sorted(extra)[0]!r} (fields: flow, {', '.join(_RUN_OPTIONS)})")
         options.update({k: body[k] for k in _RUN_OPTIONS if k in body})
-        return body["flow"], options
-    return body, options
+        flow = body["flow"]
+    options.setdefault("report", _RUN_DEFAULTS["report"])
+    if options["report"] == "view":
+        options.setdefault("emit_limit", _RUN_DEFAULTS["emit_limit"])  # an explicit null: every value
+    return flow, options
+
+
+def _values_request(query: dict[str, str]) -> dict[str, Any]:
+    """The arguments of the ``values`` command from ``GET /api/runs/{id}/values``."""
+    unknown = query.keys() - {"token", *_VALUES_PARAMETERS}
+    if unknown:
+        raise ValueError(
+            f"unknown query parameter {sorted(unknown)[0]!r} (parameters: {', '.join(_VALUES_PARAMETERS)})"
+        )
+    for key in ("node", "socket"):
+        if key not in query:
+            raise ValueError(f"missing query parameter {key!r}: which socket's values? (?node=ID&socket=NAME)")
+    page: dict[str, Any] = {"node": query["node"], "socket": query["socket"]}
+    for key in ("offset", "limit"):
+        if key in query:
+            page[key] = _whole_number(key, query[key])
+    return page
+
+
+def _whole_number(key: str, value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{key}: expected a whole number of at least 0, got {value!r}") from None
+    if number < 0:
+        raise ValueError(f"{key}: expected a whole number of at least 0, got {value!r}")
+    return number
 
 
 def _flag(key: str, value: str) -> bool:
@@ -246,6 +317,19 @@ def _flag(key: str, value: str) -> bool:
     if value.lower() not in words:
         raise ValueError(f"{key}: expected true or false, got {value!r}")
     return words[value.lower()]
+
+
+def _messages(lines: list[str]) -> Iterator[str]:
+    """Batch lines joined by newlines into messages of about :data:`MESSAGE_CHARS`
+    at most; a line is never split."""
+    start = size = 0
+    for end, line in enumerate(lines):
+        if end > start and size + len(line) > MESSAGE_CHARS:
+            yield "\n".join(lines[start:end])
+            start, size = end, 0
+        size += len(line) + 1
+    if start < len(lines):
+        yield "\n".join(lines[start:])
 
 
 def _error(status: int, kind: str, message: str, **fields: Any) -> JSONResponse:

@@ -32,9 +32,6 @@ class ServerConfig:
     #: Seconds a run gets to stop when asked, and again after SIGINT and SIGTERM,
     #: before the next, harder step.
     stop_grace: float = 2.0
-    #: Events kept to replay to a viewer that attaches late; past this, a
-    #: compact snapshot of the run's state is kept instead.
-    replay_events: int = 10_000
     #: Stopped runs kept for ``GET /api/runs`` and re-attaching.
     keep_stopped: int = 100
     #: Send script calls to this Dask scheduler (``tcp://127.0.0.1:8786``); None: in the run's process.

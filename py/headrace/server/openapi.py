@@ -38,7 +38,7 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 _WHY = {
-    400: "The request is malformed (not JSON, an unknown field or parameter, a bad command).",
+    400: "The request is malformed (not JSON, an unknown field or parameter, a bad command, no such node or socket).",
     401: "No token, or the wrong one.",
     403: "The request's Origin is not on the allow-list.",
     404: "No such run.",
@@ -66,6 +66,26 @@ _RUN_OPTIONS_SCHEMA: dict[str, Any] = {
     "trigger": {"enum": ["sources", "none"], "description": "Fire every source at start (default), or nothing."},
     "schedules": {"type": "boolean", "description": "Arm the flow's schedules (default true)."},
     "timezone": {"type": "string", "description": "The IANA zone schedules are read in, when the flow names none."},
+    "report": {
+        "enum": ["view", "events"],
+        "description": "What the run's events say: `view` (default), a `view` event per slice of work saying "
+        "what changed, plus the first `emit_limit` values of each socket; or `events`, one event per value.",
+    },
+    "emit_limit": {
+        "type": ["integer", "null"],
+        "minimum": 0,
+        "description": "With `view`: values of each socket also sent as `emit` events (default 1000; null: all).",
+    },
+    "keep_values": {
+        "type": "integer",
+        "minimum": 1,
+        "description": "Values each socket keeps for `GET /api/runs/{id}/values` (default 100).",
+    },
+    "console_lines": {
+        "type": "integer",
+        "minimum": 1,
+        "description": "Lines of each node's console kept (default 500).",
+    },
 }
 
 
@@ -81,7 +101,8 @@ def flow_components() -> dict[str, Any]:
     text = json.dumps(moved).replace('"#/$defs/', '"#/components/schemas/Flow_')
     components: dict[str, Any] = json.loads(text)
     components["RunRequest"] = {
-        "description": "A flow document (format 1), or {flow, trigger?, schedules?, timezone?}.",
+        "description": "A flow document (format 1), or {flow, trigger?, schedules?, timezone?, report?, "
+        "emit_limit?, keep_values?, console_lines?}.",
         "oneOf": [
             {"$ref": "#/components/schemas/Flow"},
             {
@@ -99,3 +120,17 @@ RUN_BODY: dict[str, Any] = {
     "required": True,
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RunRequest"}}},
 }
+
+
+def _query(name: str, schema: dict[str, Any], description: str, *, required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+
+
+#: The query of ``GET /api/runs/{id}/values`` (the route reads it itself, to
+#: answer in the server's error format).
+VALUES_PARAMETERS: list[dict[str, Any]] = [
+    _query("node", {"type": "string"}, "The node's id.", required=True),
+    _query("socket", {"type": "string"}, "The socket's name.", required=True),
+    _query("offset", {"type": "integer", "minimum": 0}, "The index of the first value (default: the oldest kept)."),
+    _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}, "Values at most."),
+]

@@ -1,12 +1,14 @@
 """The server's runs: one child process each, their events, their viewers.
 
 A :class:`RunProcess` starts ``python -m headrace.server.worker``, sends it bridge
-commands and reads back its results and events. It keeps what a late viewer
-needs (:class:`~headrace.server.replay.ReplayLog`), fans events out to the
-viewers attached, enforces the time limit, and stops a stuck process: ask, then
-SIGINT, then SIGTERM, then SIGKILL. If the process dies without reporting
-``run_stopped`` (a crash, ``os._exit``, a signal), the server reports it, in the
-engine's own form, with a message saying what happened.
+commands and reads back its results and its batches of events (one JSON array a
+line). It folds every event into the run's view (:class:`~headrace.view.RunView`:
+what ``GET /api/runs`` says, and the snapshot a late viewer starts from), fans
+the batch lines out to the viewers attached as they came, enforces the time
+limit, and stops a stuck process: ask, then SIGINT, then SIGTERM, then SIGKILL.
+If the process dies without reporting ``run_stopped`` (a crash, ``os._exit``, a
+signal), the server reports it, in the engine's own form, with a message saying
+what happened.
 """
 
 from __future__ import annotations
@@ -25,18 +27,21 @@ from pathlib import Path
 from typing import Any
 
 import headrace
-from headrace.protocol import RunStopped, event_to_json
+from headrace.protocol import TERMINAL_RUN_PHASES, RunPhase, RunStopped, event_to_json
 from headrace.server.config import ServerConfig
-from headrace.server.replay import ReplayLog
+from headrace.view import RunView
 
 log = logging.getLogger("headrace.server")
 
-#: Longest line read from a worker: an event carrying a huge value.
+#: Longest line read from a worker: a batch carrying a huge value.
 MAX_LINE = 256 * 1024 * 1024
 #: How long the first, polite ``stop`` command gets before SIGINT.
 ASK_SECONDS = 0.5
-#: Lines a viewer may fall behind before it is cut off (it re-attaches to a snapshot).
-VIEWER_BACKLOG = 100_000
+#: How far a viewer may fall behind before it is cut off (it re-attaches to a
+#: snapshot): in batch lines (a busy run publishes one every 10 ms or so), and in
+#: characters (a batch of a ``report=events`` run can hold thousands of values).
+VIEWER_BACKLOG = 10_000
+VIEWER_BACKLOG_CHARS = 64 * 1024 * 1024
 #: Stderr kept per run, for the message when its process dies.
 STDERR_TAIL = 2000
 #: Environment variables a run's process must not see.
@@ -45,20 +50,27 @@ _PACKAGE_ROOT = str(Path(headrace.__file__).resolve().parent.parent)
 
 
 class Viewer:
-    """One attached WebSocket's queue of event lines."""
+    """One attached WebSocket's queue of batch lines."""
 
     def __init__(self) -> None:
         self.lines: deque[str] = deque()
+        self.chars = 0
         self.ready = asyncio.Event()
         self.ended = False
         self.overflowed = False
 
     def push(self, line: str) -> None:
-        if len(self.lines) >= VIEWER_BACKLOG:
+        if self.overflowed:
+            return
+        # One line always fits: a batch bigger than the whole budget must not cut
+        # off a viewer that is keeping up (it would re-attach for ever).
+        if self.lines and (len(self.lines) >= VIEWER_BACKLOG or self.chars + len(line) > VIEWER_BACKLOG_CHARS):
             self.overflowed = True
             self.lines.clear()
+            self.chars = 0
         else:
             self.lines.append(line)
+            self.chars += len(line)
         self.ready.set()
 
     def end(self) -> None:
@@ -72,6 +84,7 @@ class Viewer:
             await self.ready.wait()
         lines = list(self.lines)
         self.lines.clear()
+        self.chars = 0
         return lines
 
 
@@ -84,13 +97,9 @@ class RunProcess:
         self.config = config
         self.started = dt.datetime.now(dt.UTC)
         self.stopped_at: dt.datetime | None = None
-        self.state = "starting"
-        self.reason: str | None = None
-        self.message: str | None = None
-        self.emitted = 0
-        self.errors = 0
-        self.unrouted_errors = 0
-        self.replay = ReplayLog(config.replay_events)
+        #: Every event the run reported, folded: its phase, totals, nodes.
+        self.view = RunView(run_id)
+        self._reported = False  # whether any batch came yet (else a snapshot has nothing to say)
         self.viewers: set[Viewer] = set()
         self.exited = asyncio.Event()
         self._process: asyncio.subprocess.Process | None = None
@@ -171,7 +180,7 @@ class RunProcess:
         process = self._process
         if process is None or self.exited.is_set():
             return
-        if self.state != "stopped":  # first, the bridge's own way
+        if not self.view.over:  # first, the bridge's own way
             stop = {"cmd": "stop", "run": self.id, "message": self._stop_message}
             asyncio.get_running_loop().create_task(self.command(stop, ASK_SECONDS))
             if await self._wait_exit(ASK_SECONDS):
@@ -228,7 +237,6 @@ class RunProcess:
             for future in self._pending.values():
                 if not future.done():
                     future.set_result(_failure("BadCommand", f"run {self.id} has stopped"))
-            self.state = "stopped"
             self.stopped_at = self.stopped_at or dt.datetime.now(dt.UTC)
             self.exited.set()
             for viewer in self.viewers:
@@ -259,43 +267,29 @@ class RunProcess:
         except ValueError:
             log.warning("run %s: not a protocol line: %.200s", self.id, line)
             return
-        if not isinstance(message, dict):
-            return
-        if "reply" in message:
+        if isinstance(message, list):
+            self._handle_batch(line, message)
+        elif isinstance(message, dict) and "reply" in message:
             future = self._pending.get(message["reply"]) if isinstance(message["reply"], int) else None
             if future is not None and not future.done():
                 future.set_result(message.get("result") or _failure("InternalError", "empty reply"))
             elif message.get("error"):
                 log.error("run %s: %s", self.id, message["error"])
-            return
-        if "event" in message:
-            self._handle_event(line, message)
 
-    def _handle_event(self, line: str, event: dict[str, Any]) -> None:
-        kind = event["event"]
-        if kind == "run_started":
-            self.state = "running"
-        elif kind == "node_state":
-            if event.get("state") == "running" and self.state != "stopped":
-                self.state = "running"
-        elif kind == "emit":
-            self.emitted = int(event.get("seq") or self.emitted)
-        elif kind == "node_error":
-            self.errors += 1
-            self.unrouted_errors += not event.get("routed")
-        elif kind == "run_idle":
-            self.state = "idle"
-        elif kind == "run_stopped":
-            self._saw_stopped = True
-            if event.get("reason") == "stopped" and event.get("message") is None and self._stop_message:
-                # Node code that never yields is interrupted (SIGINT) before the
-                # bridge can read the stop command and its message: add it here.
-                event["message"] = self._stop_message
-                line = json.dumps(event, ensure_ascii=False)
-            self.state = "stopped"
-            self.reason, self.message = event.get("reason"), event.get("message")
-            self.stopped_at = dt.datetime.now(dt.UTC)
-        self.replay.add(line, event)
+    def _handle_batch(self, line: str, events: list[dict[str, Any]]) -> None:
+        """Fold a batch into the view and pass its line on to the viewers, as it
+        came (re-encoded only when the server adds to it)."""
+        for event in events:
+            if event["event"] == "run_stopped":
+                self._saw_stopped = True
+                self.stopped_at = dt.datetime.now(dt.UTC)
+                if event.get("reason") == "stopped" and event.get("message") is None and self._stop_message:
+                    # Node code that never yields is interrupted (SIGINT) before the
+                    # bridge can read the stop command and its message: add it here.
+                    event["message"] = self._stop_message
+                    line = _line(events)
+            self.view.apply(event)
+        self._reported = True
         for viewer in self.viewers:
             viewer.push(line)
 
@@ -308,36 +302,46 @@ class RunProcess:
             reason, message = "failed", _death(returncode) + _crash_note(list(self._stderr))
         log.info("run %s: %s", self.id, message.splitlines()[0])
         event = RunStopped(run=self.id, reason=reason, message=message)  # type: ignore[arg-type]
-        line = event_to_json(event)
-        self._handle_event(line, json.loads(line))
+        line = f"[{event_to_json(event)}]"  # a batch of its own, as the bridge would send it
+        self._handle_batch(line, json.loads(line))
 
     # -- viewers -------------------------------------------------------------------
 
-    def attach(self) -> tuple[list[str], Viewer]:
-        """The events to replay, and a queue of those to come (no gap between)."""
+    def attach(self) -> tuple[str | None, Viewer]:
+        """A batch line that brings a new viewer up to date — the events of the
+        view's snapshot, or None while the run has reported nothing — and a queue
+        of the lines to come: nothing between them is missing or told twice."""
         viewer = Viewer()
         if self.exited.is_set():
             viewer.end()
         else:
             self.viewers.add(viewer)
-        return self.replay.lines(), viewer
+        snapshot = _line(self.view.snapshot()) if self._reported else None
+        return snapshot, viewer
 
     def detach(self, viewer: Viewer) -> None:
         self.viewers.discard(viewer)
 
     def info(self) -> dict[str, Any]:
-        """What ``GET /api/runs`` says about the run."""
+        """What ``GET /api/runs`` says about the run. ``phase`` is the run's
+        (:class:`~headrace.protocol.RunPhase`); ``state`` is the same, except that
+        a failed run is ``stopped`` too (its ``reason`` says it failed)."""
+        view = self.view
+        phase = view.phase
+        if not self.live and not view.over:  # reading the process failed before its end was told
+            phase = RunPhase.STOPPED.value
         return {
             "run": self.id,
             "flow": self.flow_name,
-            "state": self.state,
-            "reason": self.reason,
-            "message": self.message,
+            "state": RunPhase.STOPPED.value if phase in TERMINAL_RUN_PHASES else phase,
+            "phase": phase,
+            "reason": view.reason,
+            "message": view.message,
             "started": self.started.isoformat(),
             "stopped": self.stopped_at.isoformat() if self.stopped_at else None,
-            "emitted": self.emitted,
-            "errors": self.errors,
-            "unrouted_errors": self.unrouted_errors,
+            "emitted": view.emitted,
+            "errors": view.errors,
+            "unrouted_errors": view.unrouted_errors,
             "viewers": len(self.viewers),
         }
 
@@ -366,6 +370,12 @@ class RunRegistry:
         """Stop every live run (the server is shutting down)."""
         live = [run for run in self.runs.values() if run.live]
         await asyncio.gather(*(run.stop("the server shut down") for run in live), return_exceptions=True)
+
+
+def _line(events: list[dict[str, Any]]) -> str:
+    """A batch line the server writes itself. In ASCII: node code's text may hold
+    a lone surrogate (it reaches us as a JSON escape), which UTF-8 cannot carry."""
+    return json.dumps(events)
 
 
 def _failure(kind: str, message: str) -> dict[str, Any]:

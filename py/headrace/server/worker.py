@@ -3,8 +3,9 @@
 The server starts ``python -m headrace.server.worker`` for each run, so node code
 never runs in the server. It reads commands, one JSON line each, on stdin:
 ``{"id": 1, "command": {"cmd": "run", ...}}``, and writes JSON lines to stdout:
-the bridge's events exactly as the bridge gives them (``{"event": ...}``) and a
-result per command (``{"reply": 1, "result": {"ok": ...}}``).
+the bridge's batches of events exactly as the bridge gives them (one JSON array
+per publish point of the run, ``[{"event": ...}, ...]``) and a result per
+command (``{"reply": 1, "result": {"ok": ...}}``).
 
 Both pipes are moved off file descriptors 0 and 1 at start, so node code that
 reads stdin or writes to fd 1 (``os.write(1, ...)``, a C library, a
@@ -18,11 +19,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import faulthandler
 import json
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from headrace import capture
@@ -31,21 +34,25 @@ from headrace.remote import Executor
 
 #: Longest command line accepted (a flow, with its code).
 MAX_LINE = 64 * 1024 * 1024
-_RUN_STOPPED = '{"event": "run_stopped"'
 
 
 class LineWriter:
-    """Writes whole lines to a pipe, at once: a node that blocks right after an
-    event (``while True: pass``) must not keep that event from the server."""
+    """Writes whole lines to a pipe, at once: a node that blocks right after a
+    publish point (``while True: pass``) must not keep its batch from the server.
+    Lines never interleave: a thread node code started publishes a batch from
+    that thread when its output is due."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
+        self._lock = threading.Lock()
 
     def write(self, text: str) -> None:
-        data = (text + "\n").encode("utf-8")
-        while data:
-            written = os.write(self.fd, data)
-            data = data[written:]
+        # A lone surrogate (node code's text from a bad decode) is JSON but not
+        # UTF-8: it goes as the JSON escape backslashreplace writes, ``\udc80``.
+        data = memoryview((text + "\n").encode("utf-8", "backslashreplace"))
+        with self._lock:
+            while data:
+                data = data[os.write(self.fd, data) :]
 
 
 async def serve(commands_fd: int, out: LineWriter, executor: Executor | None = None) -> None:
@@ -54,13 +61,21 @@ async def serve(commands_fd: int, out: LineWriter, executor: Executor | None = N
     done = asyncio.Event()
     started = False
 
-    def on_event(text: str) -> None:
-        out.write(text)
-        if text.startswith(_RUN_STOPPED):
-            # The bridge forgets the run right after this call: look then.
-            loop.call_soon(lambda: done.set() if started and not bridge.runs else None)
+    def finish_if_no_run_is_left() -> None:
+        if started and not bridge.runs:
+            done.set()
 
-    bridge = Bridge(on_event=on_event, executor=executor)
+    def on_batch(text: str) -> None:
+        out.write(text)
+        # A run's last batch (its run_stopped) is published as the bridge forgets
+        # it: look once this call is over, without reading the batch, whether any
+        # run is left for this process to host. (Thread-safe: a batch can come
+        # from a thread of node code, even once the loop has closed and the
+        # process is ending.)
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(finish_if_no_run_is_left)
+
+    bridge = Bridge(on_batch, executor=executor)
     _stop_on_sigint(bridge, loop, done)
     reader = asyncio.StreamReader(limit=MAX_LINE)
     pipe = os.fdopen(commands_fd, "rb", buffering=0)

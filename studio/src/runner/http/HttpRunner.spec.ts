@@ -39,7 +39,7 @@ afterEach(() => {
 });
 
 describe('HttpRunner', () => {
-  it('starts a run with the bearer token and follows its events, one per line', async () => {
+  it('starts a run with the bearer token and follows its events, a batch per line', async () => {
     const calls: [string, RequestInit | undefined][] = [];
     const fetchImpl = vi.fn(async (url: string, init?: RequestInit) => {
       calls.push([url, init]);
@@ -59,11 +59,46 @@ describe('HttpRunner', () => {
     const socket = FakeSocket.all[0]!;
     expect(socket.url).toBe('ws://127.0.0.1:8000/api/runs/r1/events?token=tok');
     socket.onopen?.();
-    socket.onmessage?.({ data: `${JSON.stringify(started)}\n${JSON.stringify(emit)}` });
-    expect(seen).toEqual([[started, emit]]);
+    socket.onmessage?.({ data: `${JSON.stringify([started])}\n${JSON.stringify([emit, emit])}` });
+    expect(seen).toEqual([[started, emit, emit]]);
     expect(connections).toEqual([{ state: 'attached', run: 'r1', reattach: false }]);
     socket.onclose?.({ code: 1000 });
     expect(connections.at(-1)).toEqual({ state: 'closed', run: 'r1' });
+  });
+
+  it('passes the run options the studio gives, null included, and leaves out the rest', async () => {
+    const bodies: unknown[] = [];
+    const fetchImpl = vi.fn(async (_url: string, init?: RequestInit) => {
+      bodies.push(JSON.parse(String(init?.body)));
+      return json(201, { run: 'r1' });
+    }) as unknown as typeof fetch;
+    const r = runner(fetchImpl);
+    const flow = { headrace: 1 as const, name: 'F', requirements: [], nodes: [], edges: [] };
+    await r.call('run', { flow, report: 'view', emit_limit: null, keep_values: 50, console_lines: 200 });
+    await r.call('run', { flow, report: 'events' });
+    expect(bodies).toEqual([
+      { flow, report: 'view', emit_limit: null, keep_values: 50, console_lines: 200 },
+      { flow, report: 'events' },
+    ]);
+  });
+
+  it('pages a socket\'s kept values over GET /api/runs/{id}/values', async () => {
+    const urls: string[] = [];
+    const page = { count: 30, first: 20, values: [{ index: 25, value: { a: 1 }, repr: false }] };
+    const fetchImpl = vi.fn(async (url: string, init?: RequestInit) => {
+      urls.push(`${init?.method} ${url}`);
+      return url.includes('/r2/') ? json(409, { error: { type: 'Stopped', message: 'run r2 has stopped: its values went with its process' } }) : json(200, page);
+    }) as unknown as typeof fetch;
+    const r = runner(fetchImpl);
+    expect(await r.call('values', { run: 'r 1', node: 'n', socket: 's&t', offset: 25, limit: 1 })).toEqual({ ok: true, value: page });
+    await r.call('values', { run: 'r1', node: 'n', socket: 's', offset: null });
+    const stopped = await r.call('values', { run: 'r2', node: 'n', socket: 's' });
+    expect(stopped.ok ? null : stopped.error).toMatchObject({ status: 409, message: expect.stringContaining('its values went with its process') });
+    expect(urls).toEqual([
+      'GET http://127.0.0.1:8000/api/runs/r%201/values?node=n&socket=s%26t&offset=25&limit=1',
+      'GET http://127.0.0.1:8000/api/runs/r1/values?node=n&socket=s',
+      'GET http://127.0.0.1:8000/api/runs/r2/values?node=n&socket=s',
+    ]);
   });
 
   it('reconnects with backoff after a lost connection and says it is a re-attach', async () => {

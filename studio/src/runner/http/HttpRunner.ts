@@ -2,25 +2,31 @@
  * The Runner that hands runs to a backend (`headrace serve`, docs/backend.md): HTTP for
  * commands, one WebSocket per run for its events. Static questions (inspect, validate,
  * cron) never run code and stay with the in-browser engine, so this runner answers only
- * hello, run, trigger and stop.
+ * hello, run, trigger, values and stop.
  *
- * Each (re)attach makes the server replay the run's events so far: the runner reports
- * `attached` before the replay so the store can reset its view first.
+ * Each (re)attach makes the server send first a snapshot of the run's view (events that
+ * rebuild it), then the run's events as they come: the runner reports `attached` before
+ * the snapshot so the store can reset its view first.
  */
 import type { BridgeCommandName, Hello, Result } from '@/protocol/bridge';
-import type { EngineEvent } from '@/protocol/events';
+import type { EngineEvent, RunPhase } from '@/protocol/events';
 import type { BootProgress, CommandArgs, CommandValue, EventListener, Runner } from '../Runner';
 import { backoffMs, closeAction, errorFromFailedFetch, errorFromResponse, eventsUrl, normaliseBase, splitEvents } from './wire';
 
-/** `GET /api/runs/{id}`. */
+/**
+ * `GET /api/runs/{id}`. `phase` is the run's; `state` is the same except that a failed run
+ * is `stopped` too (its `reason` says it failed).
+ */
 export interface RunInfo {
   run: string;
   flow: string;
-  state: 'starting' | 'running' | 'idle' | 'stopped';
+  state: RunPhase;
+  phase: RunPhase;
   reason: string | null;
   message: string | null;
   emitted: number;
   errors: number;
+  unrouted_errors: number;
 }
 
 /** What the events connection is doing, for the UI. */
@@ -78,14 +84,24 @@ export class HttpRunner implements Runner {
       case 'hello':
         return this.start();
       case 'run': {
-        const { flow, trigger, schedules, timezone } = args;
-        const started = await this.request<{ run: string }>('POST', '/api/runs', { flow, trigger, schedules, timezone });
+        // The server picks the run's id. Options left undefined are left out (the
+        // server's defaults), but an `emit_limit` of null (every value) is sent.
+        const { flow, trigger, schedules, timezone, report, emit_limit, keep_values, console_lines } = args;
+        const body = { flow, trigger, schedules, timezone, report, emit_limit, keep_values, console_lines };
+        const started = await this.request<{ run: string }>('POST', '/api/runs', body);
         if (started.ok) this.attach(started.value.run);
         return started;
       }
       case 'trigger': {
         const { run, node, socket } = args as { run: string; node: string; socket?: string };
         return this.request('POST', `/api/runs/${encodeURIComponent(run)}/trigger`, socket ? { node, socket } : { node });
+      }
+      case 'values': {
+        const { run, node, socket, offset, limit } = args as CommandArgs<'values'>;
+        const query = new URLSearchParams({ node, socket });
+        if (offset !== undefined && offset !== null) query.set('offset', String(offset));
+        if (limit !== undefined) query.set('limit', String(limit));
+        return this.request('GET', `/api/runs/${encodeURIComponent(run)}/values?${query}`);
       }
       case 'stop': {
         const stopped = await this.request('DELETE', `/api/runs/${encodeURIComponent(String(args.run))}`);

@@ -8,14 +8,29 @@ describe('backend wire', () => {
     expect(eventsUrl('https://h.example/base', 'r', 't')).toBe('wss://h.example/base/api/runs/r/events?token=t');
   });
 
-  it('splits a message into one event per line, ignoring blank lines', () => {
+  it('flattens a message of batch lines into its events, in order', () => {
     const a = { event: 'run_started', run: 'r', flow: 'F', nodes: 1 };
     const b = { event: 'emit', run: 'r', node: 'n', socket: 's', value: 'line\nbreak', repr: false, seq: 1 };
+    const c = { event: 'run_idle', run: 'r', emitted: 1, errors: 0, unrouted_errors: 0, elapsed_ms: 2 };
     // A newline inside a value is escaped in JSON, so splitting on "\n" is safe.
-    const message = `${JSON.stringify(a)}\n${JSON.stringify(b)}\n`;
-    expect(splitEvents(message)).toEqual([a, b]);
-    expect(splitEvents(JSON.stringify(a))).toEqual([a]);
+    const message = `${JSON.stringify([a, b])}\n${JSON.stringify([c])}\n`;
+    expect(splitEvents(message)).toEqual([a, b, c]);
+    expect(splitEvents(JSON.stringify([a]))).toEqual([a]);
+    expect(splitEvents('[]')).toEqual([]);
     expect(splitEvents('')).toEqual([]);
+  });
+
+  it('takes a line that is a single event as a batch of one', () => {
+    const a = { event: 'run_started', run: 'r', flow: 'F', nodes: 1 };
+    const b = { event: 'run_stopped', run: 'r', reason: 'stopped', message: null };
+    expect(splitEvents(`${JSON.stringify(a)}\n${JSON.stringify([b])}`)).toEqual([a, b]);
+  });
+
+  it('flattens a batch larger than a call takes arguments', () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => ({ event: 'emit', run: 'r', node: 'n', socket: 's', value: i, repr: false, seq: i + 1 }));
+    const events = splitEvents(JSON.stringify(many));
+    expect(events).toHaveLength(200_000);
+    expect(events.at(-1)).toMatchObject({ value: 199_999 });
   });
 
   it('maps HTTP errors to messages a user can act on', () => {

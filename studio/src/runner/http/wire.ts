@@ -1,7 +1,7 @@
 /**
  * The pure parts of talking to `headrace serve` (docs/backend.md): URLs, the events
- * WebSocket's framing (one JSON event per line), HTTP errors and close codes turned into
- * messages a user can act on, and the reconnect backoff.
+ * WebSocket's framing (one batch of events per line, a JSON array), HTTP errors and close
+ * codes turned into messages a user can act on, and the reconnect backoff.
  */
 import type { BridgeError } from '@/protocol/bridge';
 import type { EngineEvent } from '@/protocol/events';
@@ -19,11 +19,22 @@ export function eventsUrl(base: string, run: string, token: string): string {
   return url.href;
 }
 
-/** One WebSocket message holds one or more events, one JSON object per line. */
+/**
+ * One WebSocket message holds one or more batches, one per line: each a JSON array of
+ * events (a publish point of the run, or the snapshot a late viewer starts from). A line
+ * that is a single event object is taken as a batch of one.
+ */
 export function splitEvents(message: string): EngineEvent[] {
   const events: EngineEvent[] = [];
   for (const line of message.split('\n')) {
-    if (line.trim()) events.push(JSON.parse(line) as EngineEvent);
+    if (!line.trim()) continue;
+    const batch = JSON.parse(line) as EngineEvent[] | EngineEvent;
+    if (Array.isArray(batch)) {
+      // Not push(...batch): a batch can hold more events than a call takes arguments.
+      for (const event of batch) events.push(event);
+    } else {
+      events.push(batch);
+    }
   }
   return events;
 }

@@ -34,8 +34,11 @@ const manifest = await (await fetch('BASE/wheels/manifest.json')).json();
 const py = await loadPyodide({ indexURL: 'BASE/pyodide/' });
 await py.loadPackage(manifest.boot.map((w) => 'BASE/wheels/' + w));
 let emitted = 0, done = null;
-const push = (text) => { if (text.includes('"run_idle"')) done?.(JSON.parse(text)); };
-const bridge = py.pyimport('headrace.bridge').Bridge.callKwargs({ on_event: push });
+const push = (batch) => {
+  if (!batch.includes('"run_idle"')) return;
+  done?.(JSON.parse(batch).find((e) => e.event === 'run_idle'));
+};
+const bridge = py.pyimport('headrace.bridge').Bridge.callKwargs({ on_batch: push });
 self.onmessage = async (e) => {
   const idle = new Promise((resolve) => { done = resolve; });
   const t0 = performance.now();

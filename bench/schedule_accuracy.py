@@ -29,9 +29,10 @@ const manifest = await (await fetch('./wheels/manifest.json')).json();
 const py = await loadPyodide({ indexURL: new URL('./pyodide/', location.href).href });
 await py.loadPackage(manifest.boot.map((w) => new URL('./wheels/' + w, location.href).href));
 const late = [];
-py.globals.set('push', (text) => {
-  const e = JSON.parse(text);
-  if (e.event === 'schedule_fire') { late.push(e.lateness_ms); if (late.length >= FIRES) postMessage(late); }
+py.globals.set('push', (batch) => {
+  for (const e of JSON.parse(batch)) {
+    if (e.event === 'schedule_fire') { late.push(e.lateness_ms); if (late.length >= FIRES) postMessage(late); }
+  }
 });
 const bridge = py.runPython('from headrace.bridge import Bridge\\nBridge(push)');
 const flow = { headrace: 1, name: 'tick', timezone: 'UTC', nodes: [

@@ -25,7 +25,9 @@ from __future__ import annotations
 import contextvars
 import io
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Literal, TextIO
 
@@ -42,9 +44,13 @@ FLUSH_SECONDS = 0.01
 
 class Sink:
     """Collects one node's output between flushes, keeping stdout and stderr
-    apart and in order."""
+    apart and in order.
 
-    __slots__ = ("_due", "_handler", "_size", "_stream", "chunks")
+    Its handler runs on the run's own thread only. Threads that node code starts
+    may print too: their text waits in a thread-safe queue, and the run's loop is
+    asked (``defer``, its ``call_soon_threadsafe``) to take it in."""
+
+    __slots__ = ("_due", "_foreign", "_handler", "_size", "_stream", "chunks", "defer", "owner")
 
     def __init__(self, handler: OutputHandler) -> None:
         self._handler = handler
@@ -54,8 +60,18 @@ class Sink:
         self._stream: Stream = "stdout"
         self._size = 0
         self._due = 0.0  # when the text held now must go out
+        #: The thread the handler runs on, and how to run something there.
+        self.owner = threading.get_ident()
+        self.defer: Callable[[Callable[[], None]], object] | None = None
+        self._foreign: deque[tuple[Stream, str]] = deque()
 
     def write(self, stream: Stream, text: str) -> None:
+        if threading.get_ident() != self.owner and self.defer is not None:
+            first = not self._foreign
+            self._foreign.append((stream, text))  # (deque appends are atomic)
+            if first:
+                self.defer(self._take_foreign)
+            return
         if stream != self._stream:
             self.flush()
             self._stream = stream
@@ -67,6 +83,14 @@ class Sink:
         if self._size >= FLUSH_AT or now >= self._due:
             self.flush()
 
+    def _take_foreign(self) -> None:
+        """On the run's thread: what other threads wrote, in their order."""
+        foreign = self._foreign
+        while foreign:
+            stream, text = foreign.popleft()
+            self.write(stream, text)
+        self.flush()
+
     def flush(self) -> None:
         if self.chunks:
             text = "".join(self.chunks)
@@ -75,11 +99,10 @@ class Sink:
             self._handler(self._stream, text)
 
 
-class _Active:
-    __slots__ = ("sink",)
+class _Active(threading.local):
+    """Per thread: a run sets it on its own thread; other threads see none."""
 
-    def __init__(self) -> None:
-        self.sink: Sink | None = None
+    sink: Sink | None = None
 
 
 #: The sink of the node code a run is calling synchronously right now (see above).

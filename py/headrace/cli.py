@@ -23,16 +23,20 @@ from headrace.protocol import (
     Emit,
     Event,
     NodeError,
+    NodeState,
     Output,
     RunIdle,
     RunStarted,
     RunStopped,
     ScheduleFire,
+    event_to_dict,
     event_to_json,
     safe_repr,
 )
 from headrace.remote import Executor
+from headrace.run import Run
 from headrace.units import parse_duration
+from headrace.view import RunView
 
 EXIT_OK, EXIT_UNROUTED_ERRORS, EXIT_INVALID = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C
@@ -157,6 +161,8 @@ async def _run_with(flow: Flow, log: JsonLog | ReadableLog, duration: float | No
     waiter.cancel()
     stopper.cancel()
     await run.stop("stopped" if interrupted.is_set() else "finished")
+    if isinstance(log, ReadableLog):
+        log.closing(run)
     if previous is not None:
         signal.signal(signal.SIGINT, previous)
     if interrupted.is_set():
@@ -177,7 +183,9 @@ class JsonLog:
 
 
 class ReadableLog:
-    """A log for people: values, prints and errors, one line each."""
+    """A log for people: values, prints and errors, one line each, as they happen;
+    then, from the run's view, what was left unfinished (a node stopped mid-call, a
+    function still waiting for arguments)."""
 
     def __init__(self, out: TextIO, flow: Flow, *, each_idle: bool = True) -> None:
         self.out = out
@@ -191,6 +199,22 @@ class ReadableLog:
         if line is not None:
             self.out.write(line + "\n")
             self.out.flush()
+
+    def closing(self, run: Run) -> None:
+        """Say what the run's view shows unfinished once it has stopped."""
+        view = RunView()
+        view.apply(event_to_dict(run.view()))
+        for node_id, node in view.nodes.items():
+            label = self.labels.get(node_id, node_id)
+            if node["state"] == NodeState.STOPPED:
+                self.out.write(f"  ⏹ [{label}] stopped while running\n")
+            elif node["state"] == NodeState.WAITING:
+                for function, held in node["functions"].items():
+                    if held["held"] and held["missing"]:
+                        missing = ", ".join(f"{function}.{param}" for param in held["missing"])
+                        counts = f"{held['held']}/{held['required']} held"
+                        self.out.write(f"  … [{label}] {function}() never ran: waiting for {missing} ({counts})\n")
+        self.out.flush()
 
     def _line(self, event: Event) -> str | None:
         if isinstance(event, RunStarted):

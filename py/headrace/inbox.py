@@ -36,55 +36,54 @@ class PortFull(Exception):
 
 
 class Inbox:
-    """The held arguments of one function."""
+    """The held arguments of one function.
 
-    __slots__ = ("_filled", "_last", "_n", "_pair", "_queued", "_queues", "limit", "ports")
+    It keeps no counters beside its queues: the run's fast path for a two-port
+    join (:class:`~headrace.nodes.Target`) appends to and pops from the queues
+    directly, and what the inbox reports is always read from them."""
+
+    __slots__ = ("_last", "_queues", "limit", "pair", "ports")
 
     def __init__(self, ports: list[InboxPort], limit: int | None = None) -> None:
         self.ports = ports
         #: New values one port may hold; None: no limit.
         self.limit = limit
         self._queues: list[deque[Any]] = [deque() for _ in ports]
-        self._n = len(ports)
-        #: Two ports, neither sticky: the commonest join, taken without a loop.
-        self._pair = self._n == 2 and not any(p.sticky for p in ports)
         self._last: list[Any] = [_EMPTY for _ in ports]
-        self._filled = 0  # ports that can give a value now
-        self._queued = 0  # new values waiting, over all ports
+        #: Two ports, neither sticky — the commonest join — hold the invariant that
+        #: at most one of the two queues holds values (a value arriving while the
+        #: other holds one makes a call at once). Then the queues are exposed.
+        self.pair: tuple[deque[Any], deque[Any]] | None = None
+        if len(ports) == 2 and not any(p.sticky for p in ports):
+            self.pair = (self._queues[0], self._queues[1])
 
     def put(self, index: int, value: Any) -> None:
         """Hold a value. Raises PortFull, holding nothing, when the port is full."""
         queue = self._queues[index]
         if self.limit is not None and len(queue) >= self.limit:
             raise PortFull(index)
-        if not queue and self._last[index] is _EMPTY:
-            self._filled += 1
         queue.append(value)
-        self._queued += 1
 
     def offer(self, index: int, value: Any) -> list[Any] | None:
         """:meth:`put`, then :meth:`take` if ready: one call for the run's hot
         path. Returns the values for a call, or None while ports still miss one
         (call :meth:`ready` again only after a sticky port's first fill)."""
-        queue = self._queues[index]
-        if self.limit is not None and len(queue) >= self.limit:
-            raise PortFull(index)
-        if not queue and self._last[index] is _EMPTY:
-            self._filled += 1
-        queue.append(value)
-        self._queued += 1
-        if self._filled != self._n:
-            return None
-        if not self._pair:
-            return self.take()
-        a, b = self._queues
-        values = [a.popleft(), b.popleft()]
-        self._queued -= 2
-        self._filled = (1 if a else 0) + (1 if b else 0)
-        return values
+        self.put(index, value)
+        pair = self.pair
+        if pair is not None:
+            a, b = pair
+            return [a.popleft(), b.popleft()] if a and b else None
+        return self.take() if self.ready() else None
 
     def ready(self) -> bool:
-        return self._queued > 0 and self._filled == len(self.ports)
+        queues, last = self._queues, self._last
+        queued = False
+        for i, queue in enumerate(queues):
+            if queue:
+                queued = True
+            elif last[i] is _EMPTY:
+                return False
+        return queued
 
     def take(self) -> list[Any]:
         """Consume one value per port, in port order. Call only when :meth:`ready`."""
@@ -93,11 +92,8 @@ class Inbox:
             queue = self._queues[index]
             if queue:
                 value = queue.popleft()
-                self._queued -= 1
                 if port.sticky:
                     self._last[index] = value
-                elif not queue:
-                    self._filled -= 1
             else:
                 value = self._last[index]
             values.append(value)
@@ -105,11 +101,11 @@ class Inbox:
 
     def held(self) -> int:
         """How many ports hold a value (the ``1`` in ``1/2``)."""
-        return self._filled
+        return sum(1 for i, queue in enumerate(self._queues) if queue or self._last[i] is not _EMPTY)
 
     def queued(self) -> int:
         """How many new values wait, over all ports."""
-        return self._queued
+        return sum(len(queue) for queue in self._queues)
 
     def missing(self) -> list[str]:
         """The params that hold no value yet."""

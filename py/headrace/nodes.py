@@ -47,7 +47,7 @@ class Target:
     into the function (its only fed port, its module loaded, no time limit, no
     executor) — the run's fast path."""
 
-    __slots__ = ("call", "fast", "function", "hold", "inbox", "index", "kind", "node", "out", "sink")
+    __slots__ = ("call", "fast", "first", "function", "hold", "inbox", "index", "kind", "node", "out", "pair", "sink")
 
     def __init__(self, node: LiveNode, function: Function, index: int) -> None:
         self.node = node
@@ -59,6 +59,12 @@ class Target:
         #: value is held, and the function called when every port holds one.
         self.hold: Callable[..., Any] | None = None
         self.inbox = function.inbox
+        #: For a port of a two-port join (Inbox.pair): this port's queue and its
+        #: partner's, and whether this is the first parameter — the run's fast path.
+        self.pair = None
+        self.first = index == 0
+        if function.inbox.pair is not None:
+            self.pair = (function.inbox.pair[index], function.inbox.pair[1 - index])
         self.fast = False  # (only generator steps take the other fast path)
         self.out = node.sockets[function.name]
         self.sink = node.sink

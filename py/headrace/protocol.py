@@ -13,9 +13,18 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 PROTOCOL_VERSION = 1
+
+
+class TS:
+    """The TypeScript type of a field that Python holds as plain JSON (views keep
+    wire dicts, which TypeScript types precisely): ``Annotated[dict[str, Any],
+    TS("Record<string, Held>")]`` (read by :mod:`headrace.protocol_ts`)."""
+
+    def __init__(self, spelling: str) -> None:
+        self.spelling = spelling
 
 
 class NodeState(enum.StrEnum):
@@ -123,6 +132,9 @@ class NodeView:
     console_dropped: int
     errors: int
     last_error: ErrorRecord | None
+    #: Only in a view rebuilt from a host's fold (``RunView.snapshot``): the
+    #: schedules' counts, which the engine reports as ``schedule_*`` events.
+    schedules: Annotated[dict[str, Any] | None, TS("Record<string, ViewSchedule> | null")] = None
 
 
 @dataclasses.dataclass(slots=True)

@@ -25,7 +25,7 @@ def ts_type(hint: Any) -> str:
     """The TypeScript spelling of a Python type hint."""
     origin = get_origin(hint)
     if origin is Annotated:
-        spelling = next((m for m in hint.__metadata__ if isinstance(m, view.TS)), None)
+        spelling = next((m for m in hint.__metadata__ if isinstance(m, protocol.TS)), None)
         return spelling.spelling if spelling is not None else ts_type(get_args(hint)[0])
     if hint is Any:
         return "unknown"
@@ -69,7 +69,7 @@ def _typed_dict(cls: type) -> str:
 
 
 def _interface(cls: type, tag_field: str | None) -> str:
-    hints = get_type_hints(cls)
+    hints = get_type_hints(cls, include_extras=True)
     doc = (cls.__doc__ or "").strip().replace("\n    ", "\n * ")
     lines = [f"/** {doc} */"] if doc else []
     lines.append(f"export interface {cls.__name__} {{")

@@ -195,6 +195,14 @@ class Reporter:
         self._errors_shown = errors
         self.report(ViewChanged(run.id, run.phase, emitted, errors[0], errors[1], nodes))
 
+    def snapshot(self) -> ViewChanged:
+        """The whole view as it is now, every node included (a ``view`` event a host
+        that saw nothing can fold); reports nothing."""
+        run = self.run
+        busy = run.phase is RunPhase.RUNNING
+        nodes = {node.id: whole_node(node, busy) for node in run.nodes.values()}
+        return ViewChanged(run.id, run.phase, run.emitted, run.errors, run.unrouted_errors, nodes)
+
     def _report_state(self, node: LiveNode, running: bool = False) -> None:
         state = NodeState.RUNNING if running else node.state()
         functions = node.held()
@@ -203,6 +211,23 @@ class Reporter:
             node.last_reported = key
             node.reported_state = state
             self.report(NodeStateChanged(run=self.run.id, node=node.id, state=state, functions=functions))
+
+
+def whole_node(node: LiveNode, busy: bool) -> NodeView:
+    """Everything the view holds of ``node``."""
+    sockets = {s.name: SocketView(s.count, preview(s.buf[-1])) for s in node.sockets.values() if s.count}
+    console = node.console
+    lines = [ConsoleText(s, t) for s, t in console.lines]  # type: ignore[arg-type]
+    return NodeView(
+        node.state(busy),
+        node.held(),
+        sockets,
+        console.dropped,
+        lines,
+        console.dropped,
+        node.error_count,
+        node.last_error,
+    )
 
 
 def _node_change(node: LiveNode, busy: bool, every: bool) -> tuple[NodeView | None, int]:

@@ -35,6 +35,7 @@ import datetime as dt
 import inspect
 import itertools
 import sys
+import threading
 import time
 import types
 import uuid
@@ -75,6 +76,7 @@ from headrace.protocol import (
     RunStopped,
     ScheduleFire,
     ScheduleNext,
+    ViewChanged,
 )
 from headrace.remote import Executor, Invocation, Outcome
 from headrace.report import Reporter
@@ -223,6 +225,10 @@ class Run:
         if self._task is not None:
             raise RunError("the run has already started")
         capture.install()
+        loop = asyncio.get_running_loop()
+        for node in self.nodes.values():  # output from threads node code starts comes here
+            node.sink.owner = threading.get_ident()
+            node.sink.defer = loop.call_soon_threadsafe
         self._started_at = time.perf_counter()
         self.phase = RunPhase.RUNNING
         self._report(RunStarted(run=self.id, flow=self.flow.name, nodes=len(self.nodes)))
@@ -320,6 +326,10 @@ class Run:
         self._idle.set()
         self._report(RunStopped(run=self.id, reason=reason, message=message))  # type: ignore[arg-type]
         self.reporter.hand_over()
+
+    def view(self) -> ViewChanged:
+        """The run's whole view now, as one ``view`` event (see :mod:`headrace.view`)."""
+        return self.reporter.snapshot()
 
     def values(self, node_id: str, socket: str, offset: int | None = None, limit: int = 100) -> dict[str, Any]:
         """A page of a socket's kept values: ``{"count", "first", "values":
@@ -452,6 +462,7 @@ class Run:
         reporter = self.reporter
         mark = reporter.mark
         slow = self._slow
+        limit = self.flow.held_values_limit
         stride = 1
         while True:
             if not queue:
@@ -502,13 +513,23 @@ class Run:
                     if hold is not None:  # deliver into a function with several ports
                         node = target.node
                         if not node.changed:
-                            mark(node)  # its held counts changed
-                        try:
-                            values = target.inbox.offer(target.index, value)
-                        except PortFull:
-                            self._overflowed(node, target.function, target.index)
-                        if values is None:
-                            continue
+                            mark(node)  # its held counts change
+                        pair = target.pair
+                        if pair is not None:  # a two-port join: call at once if the partner holds a value
+                            mine, partner = pair
+                            if not partner:
+                                if len(mine) >= limit:
+                                    self._overflowed(node, target.function, target.index)
+                                mine.append(value)
+                                continue
+                            values = (value, partner.popleft()) if target.first else (partner.popleft(), value)
+                        else:
+                            try:
+                                values = target.inbox.offer(target.index, value)
+                            except PortFull:
+                                self._overflowed(node, target.function, target.index)
+                            if values is None:
+                                continue
                         try:
                             result = hold(*values)
                         except BaseException as exc:

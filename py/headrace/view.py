@@ -19,17 +19,8 @@ import copy
 from collections import deque
 from typing import Annotated, Any, TypedDict
 
-from headrace.protocol import NodeState, RunPhase
-
-
-class TS:
-    """The TypeScript type of a field that Python holds as plain JSON (the view
-    keeps wire dicts, which TypeScript types precisely): ``Annotated[dict[str,
-    Any], TS("Record<string, Held>")]``."""
-
-    def __init__(self, spelling: str) -> None:
-        self.spelling = spelling
-
+from headrace.preview import PREVIEW_CHARS, preview
+from headrace.protocol import TS, NodeState, RunPhase, ValuePreview
 
 #: Lines of a node's console a view keeps (the studio's "console lines" setting).
 CONSOLE_LINES = 500
@@ -183,6 +174,8 @@ class RunView:
         #: The events that only a replay can tell (run_started, the last
         #: schedule_next of each socket...), for :meth:`snapshot`.
         self._started: dict[str, Any] | None = None
+        #: Consoles of an event stream's nodes (a view stream carries its own).
+        self._tails: dict[str, ConsoleTail] = {}
         self._idle: dict[str, Any] | None = None
         self._stopped: dict[str, Any] | None = None
 
@@ -210,6 +203,8 @@ class RunView:
             self._apply_view(event)
         elif kind == "node_error":
             self._add_error(self.node(event["node"]), event)
+        elif kind in ("node_state", "emit", "output"):
+            self._apply_event(event)
         elif kind == "run_started":
             self.flow = event.get("flow")
             self._started = event
@@ -243,6 +238,27 @@ class RunView:
                 schedule["skipped"] += event["missed"]
             schedule["last"] = {k: event[k] for k in ("late", "lateness_ms", "missed", "fired")}
 
+    def _apply_event(self, event: dict[str, Any]) -> None:
+        """An event stream's per-value events (``report="events"``), folded to what a
+        view stream would have said: a server folds either kind of run."""
+        node = self.node(event["node"])
+        kind = event["event"]
+        if kind == "node_state":
+            node["state"], node["functions"] = event["state"], event["functions"]
+        elif kind == "emit":
+            socket = node["sockets"].get(event["socket"])
+            count = (socket["count"] if socket else 0) + 1
+            value, is_repr = event["value"], event["repr"]
+            last = _repr_preview(value) if is_repr else preview(value)
+            node["sockets"][event["socket"]] = {"count": count, "last": _plain_preview(last)}
+        else:
+            tail = self._tails.get(event["node"])
+            if tail is None:
+                tail = self._tails[event["node"]] = ConsoleTail(CONSOLE_LINES)
+            tail.append(event["stream"], event["text"])
+            node["console"] = [{"stream": s, "text": t} for s, t in tail.lines]
+            node["console_dropped"] = tail.dropped
+
     def _schedule(self, event: dict[str, Any]) -> ViewSchedule:
         schedules = self.node(event["node"])["schedules"]
         schedule = schedules.get(event["socket"])
@@ -265,6 +281,8 @@ class RunView:
             node["errors"] = change["errors"]
             if change["last_error"] is not None:
                 self._add_error(node, change["last_error"])
+            if change.get("schedules"):  # a snapshot's
+                node["schedules"] = copy.deepcopy(change["schedules"])
 
     @staticmethod
     def _add_error(node: ViewNode, error: dict[str, Any]) -> None:
@@ -308,6 +326,7 @@ class RunView:
                 "console_dropped": node["console_dropped"],
                 "errors": node["errors"],
                 "last_error": None,
+                "schedules": node["schedules"] or None,
             }
             for node_id, node in self.nodes.items()
         }
@@ -315,13 +334,20 @@ class RunView:
         events.append({"event": "view", "run": self.run, "phase": self.phase, **totals, "nodes": nodes})
         for node_id, node in self.nodes.items():
             events.extend({"event": "node_error", "run": self.run, "node": node_id, **e} for e in node["error_list"])
-            for socket, schedule in node["schedules"].items():
-                if schedule["next_at"] is not None:
-                    base = {"event": "schedule_next", "run": self.run, "node": node_id, "socket": socket}
-                    events.append({**base, "at": schedule["next_at"], "at_ms": schedule["next_ms"]})
         if self._stopped is not None:
             events.append(self._stopped)
         return events
+
+
+def _repr_preview(text: str) -> ValuePreview:
+    """The preview of a value an event carries as its repr."""
+    if len(text) > PREVIEW_CHARS:
+        return ValuePreview(text[: PREVIEW_CHARS - 1] + "…", True, True)
+    return ValuePreview(text, True, False)
+
+
+def _plain_preview(shown: ValuePreview) -> dict[str, Any]:
+    return {"text": shown.text, "repr": shown.repr, "truncated": shown.truncated}
 
 
 def _mirror_console(node: ViewNode, change: dict[str, Any]) -> None:

@@ -61,7 +61,7 @@ def test_edit_undo_copy_paste_and_hover(studio: Page) -> None:
     )
     studio.mouse.move(point["x"], point["y"])
     expect(studio.get_by_test_id("edge-tooltip")).to_contain_text("rows → count.rows")
-    expect(studio.get_by_test_id("edge-tooltip")).to_contain_text('"a":1')
+    expect(studio.get_by_test_id("edge-tooltip")).to_contain_text('"a": 1')
 
     # Select both nodes (shift-click), duplicate: two new nodes and the edge between them.
     studio.keyboard.press("Escape")

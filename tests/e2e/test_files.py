@@ -36,7 +36,7 @@ def test_export_import_round_trip(studio: Page, tmp_path: Path) -> None:
 
 def test_bad_file_changes_nothing(studio: Page, tmp_path: Path) -> None:
     drag_from_palette(studio, "data", 150, 150)
-    tabs_before = studio.locator(".q-tab").count()
+    tabs_before = studio.locator(".hr-tab").count()  # flow tabs (the node editor has tabs too)
     nodes_before = node_ids(studio)
 
     bad = json.loads((TEMPLATES / "join.json").read_text())
@@ -49,7 +49,7 @@ def test_bad_file_changes_nothing(studio: Page, tmp_path: Path) -> None:
     expect(notice).to_be_visible()
     expect(notice).to_contain_text("edges[0].to.port")
     expect(notice).to_contain_text("add.z")
-    assert studio.locator(".q-tab").count() == tabs_before
+    assert studio.locator(".hr-tab").count() == tabs_before
     assert node_ids(studio) == nodes_before
 
     junk = tmp_path / "junk.json"

@@ -98,9 +98,11 @@ def test_stop_interrupts_python_in_an_isolated_page(isolated: Page, tmp_path: Pa
     assert isolated.evaluate("crossOriginIsolated") is True
     isolated.get_by_test_id("new-flow").click()
     stop_runaway(isolated, tmp_path, name)
-    # Interrupted in place: the same Python, not a new one.
+    # Interrupted in place: the same Python, not a new one; the node is stopped, not failed.
     expect(isolated.get_by_test_id("messages")).not_to_contain_text(RESTARTED)
-    expect(node(isolated, "spin")).to_have_attribute("data-state", "error")
+    expect(node(isolated, "spin")).to_have_attribute("data-state", "stopped")
+    expect(isolated.get_by_test_id("messages")).not_to_contain_text("KeyboardInterrupt")
+    expect(isolated.get_by_test_id("count-spin-error")).to_have_count(0)
     assert run_hello(isolated) == cli_emits(TEMPLATES / "hello.json")
 
 

@@ -161,6 +161,7 @@ def test_wire_fields_of_each_event() -> None:
             "traceback": "Traceback…",
             "routed": False,
         },
+        "schedules": None,
     }
 
 

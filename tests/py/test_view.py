@@ -247,3 +247,70 @@ async def test_an_interrupt_the_host_asked_for_stops_a_node_in_a_plain_call() ->
         await asyncio.sleep(0.01)
     assert run.over and host.phase == "stopped"
     assert host.nodes["s"]["state"] == "stopped" and host.errors == 0
+
+
+def test_a_snapshot_keeps_the_schedules_counts() -> None:
+    view = RunView("r")
+    events = [
+        {"event": "run_started", "run": "r", "flow": "f", "nodes": 1},
+        {"event": "schedule_next", "run": "r", "node": "d", "socket": "x", "at": "t1", "at_ms": 1000.0},
+    ]
+    fire = {"event": "schedule_fire", "run": "r", "node": "d", "socket": "x", "slot": "t", "slot_ms": 0.0}
+    events += [{**fire, "lateness_ms": 1500.0, "late": True, "missed": 1, "fired": True, "count": 1}]
+    events += [{**fire, "lateness_ms": 0.0, "late": False, "missed": 3, "fired": False, "count": 1}]
+    for event in events:
+        view.apply(event)
+    again = RunView()
+    for event in view.snapshot():
+        again.apply(event)
+    assert again.to_json() == view.to_json()
+    assert again.nodes["d"]["schedules"]["x"] == {
+        "next_at": "t1",
+        "next_ms": 1000.0,
+        "fires": 1,
+        "late_fires": 1,
+        "skipped": 3,
+        "last": {"late": False, "lateness_ms": 0.0, "missed": 3, "fired": False},
+    }
+
+
+@pytest.mark.parametrize("template", ["join", "hello", "error-routing", "generator"])
+async def test_an_event_stream_folds_to_the_view_a_view_stream_folds_to(template: str) -> None:
+    # The server folds runs of either kind (clients may ask for every value).
+    from conftest import TEMPLATE_FLOWS
+
+    from headrace import Flow
+
+    flow = Flow.load(TEMPLATE_FLOWS / f"{template}.json")
+    folds = []
+    for report in ("events", "view"):
+        host = RunView()
+        run = flow.start(on_event=lambda e, h=host: h.apply(json.loads(json.dumps(event_to_dict(e)))), report=report)
+        await run.start()
+        run.trigger_sources()
+        await run.wait_idle()
+        await run.stop()
+        data = host.to_json()
+        data.pop("run")
+        folds.append(data)
+    assert folds[0] == folds[1]
+
+
+async def test_output_from_threads_node_code_starts_is_all_kept_in_order() -> None:
+    code = (
+        "import threading\n\ndef f():\n    def work(k):\n        for i in range(400):\n            print(f't{k} {i}')\n"
+        "    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]\n"
+        "    for t in threads:\n        t.start()\n    for i in range(400):\n        print(f'main {i}')\n"
+        "    for t in threads:\n        t.join()\n    return 1\n"
+    )
+    run, host = await view_run([script("p", code)], console_lines=5000)
+    await asyncio.sleep(0.1)  # the loop takes in what the threads wrote
+    await run.stop()
+    lines = [line["text"] for line in host.nodes["p"]["console"]]
+    assert host.nodes["p"]["console_dropped"] == 0
+    assert sorted(lines) == sorted(
+        [f"t{k} {i}\n" for k in range(4) for i in range(400)] + [f"main {i}\n" for i in range(400)]
+    )
+    for who in ("t0", "t3", "main"):  # each writer's lines in its own order
+        mine = [line for line in lines if line.startswith(who + " ")]
+        assert mine == [f"{who} {i}\n" for i in range(400)]

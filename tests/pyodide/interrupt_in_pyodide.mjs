@@ -24,7 +24,7 @@ for (const prefix of ['packaging-', 'cronsim-', 'tzdata-', 'headrace-']) {
 const buffer = new Int32Array(new SharedArrayBuffer(4));
 pyodide.setInterruptBuffer(buffer);
 const lines = [];
-pyodide.globals.set('push_event', (t) => lines.push(t));
+pyodide.globals.set('push_event', (batch) => { for (const event of JSON.parse(batch)) lines.push(JSON.stringify(event)); });
 const bridge = pyodide.runPython(`
 import signal
 from headrace.bridge import Bridge

@@ -26,7 +26,8 @@ for (const prefix of ['packaging-', 'cronsim-', 'tzdata-', 'headrace-']) {
   pyodide.unpackArchive(new Uint8Array(fs.readFileSync(path.join(wheelDir, name))), "wheel");
 }
 const lines = [];
-pyodide.globals.set('push_event', (text) => lines.push(text));
+// The bridge hands over one JSON array of events per publish point: one line each here.
+pyodide.globals.set('push_event', (batch) => { for (const event of JSON.parse(batch)) lines.push(JSON.stringify(event)); });
 const bridge = pyodide.runPython(`
 from headrace.bridge import Bridge
 Bridge(push_event)

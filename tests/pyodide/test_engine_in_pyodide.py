@@ -50,10 +50,11 @@ async def run_in_cpython(doc: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     idle = asyncio.Event()
 
-    def push(line: str) -> None:
-        lines.append(line)
-        if '"run_idle"' in line:
-            idle.set()
+    def push(batch: str) -> None:
+        for event in json.loads(batch):
+            lines.append(json.dumps(event))
+            if event["event"] == "run_idle":
+                idle.set()
 
     bridge = Bridge(push)
     reply = json.loads(await bridge.handle(json.dumps({"cmd": "run", "flow": doc, "schedules": False})))

@@ -6,7 +6,7 @@
  */
 import type { Port } from '@/protocol/bridge';
 import type { FlowDocument } from '@/protocol/flow';
-import type { NodeRunView } from '@/run/runView';
+import type { ViewNode } from '@/protocol/events';
 
 export interface PortStatus {
   port: string;
@@ -19,13 +19,13 @@ export function portStatuses(
   doc: FlowDocument,
   nodeId: string,
   ports: Port[],
-  runNodes: Record<string, NodeRunView>,
+  runNodes: Record<string, ViewNode>,
   names: (id: string) => string,
 ): PortStatus[] {
   return ports.map((port) => {
     const edges = doc.edges.filter((e) => e.to.node === nodeId && e.to.port === port.name);
     const feeds = edges.map((e) => `${names(e.from.node)}.${e.from.socket}`);
-    const emitted = edges.reduce((sum, e) => sum + (runNodes[e.from.node]?.emits[e.from.socket] ?? 0), 0);
+    const emitted = edges.reduce((sum, e) => sum + (runNodes[e.from.node]?.sockets[e.from.socket]?.count ?? 0), 0);
     if (edges.length === 0) {
       return port.has_default
         ? { port: port.name, feeds, missing: false, why: `uses its default ${port.default ?? ''}` }

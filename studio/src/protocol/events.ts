@@ -72,6 +72,7 @@ export interface NodeView {
   console_dropped: number;
   errors: number;
   last_error: ErrorRecord | null;
+  schedules: Record<string, ViewSchedule> | null;
 }
 
 /** A run began. ``nodes`` is the number of nodes in the flow. */

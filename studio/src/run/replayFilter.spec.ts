@@ -5,7 +5,7 @@ import { ReplayFilter } from './replayFilter';
 const R = 'r';
 const emit = (seq: number): EngineEvent => ({ event: 'emit', run: R, node: 'n', socket: 's', value: seq, repr: false, seq });
 const idle: EngineEvent = { event: 'run_idle', run: R, emitted: 1, errors: 0, unrouted_errors: 0, elapsed_ms: 1 };
-const error: EngineEvent = { event: 'node_error', run: R, node: 'n', socket: 's', type: 'E', message: 'm', traceback: '', routed: false };
+const error: EngineEvent = { event: 'node_error', index: 1, run: R, node: 'n', socket: 's', type: 'E', message: 'm', traceback: '', routed: false };
 
 describe('replay filter', () => {
   it('lets only the new part of a replay through', () => {

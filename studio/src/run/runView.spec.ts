@@ -1,75 +1,94 @@
-import { describe, expect, it, vi } from 'vitest';
-import type { EngineEvent } from '@/protocol/events';
-import { applyEvents, emptyView } from './runView';
-import { dispatchWindowEvents } from './windowEvents';
+import { describe, expect, it } from 'vitest';
+import type { EngineEvent, ViewData } from '@/protocol/events';
+import recorded from './fixtures/views.json';
+import { applyEvents, emptyView, viewData } from './runView';
+import { dispatchWindowEvents, leftOut } from './windowEvents';
 
+interface Fixture {
+  name: string;
+  events: EngineEvent[];
+  view: ViewData;
+}
+
+const fixtures = recorded as unknown as Fixture[];
 const RUN = 'r1';
-const events: EngineEvent[] = [
-  { event: 'run_started', run: RUN, flow: 'Join', nodes: 2 },
-  { event: 'node_state', run: RUN, node: 'add', state: 'waiting', functions: { add: { held: 1, required: 2, missing: ['b'] } } },
-  { event: 'emit', run: RUN, node: 'left', socket: 'a', value: 2, repr: false, seq: 1 },
-  { event: 'output', run: RUN, node: 'add', stream: 'stdout', text: 'hel' },
-  { event: 'output', run: RUN, node: 'add', stream: 'stdout', text: 'lo\n' },
-  { event: 'node_error', run: RUN, node: 'add', socket: 'add', type: 'ValueError', message: 'bad', traceback: 'Traceback…', routed: false },
-  { event: 'emit', run: 'other', node: 'left', socket: 'a', value: 99, repr: false, seq: 1 },
-  { event: 'run_idle', run: RUN, emitted: 1, errors: 1, unrouted_errors: 1, elapsed_ms: 3.2 },
-];
 
 describe('run view', () => {
-  it('folds events into node states, counts, consoles and messages', () => {
-    const view = emptyView(RUN, 'starting');
-    applyEvents(view, events, (id) => id.toUpperCase());
-    expect(view.phase).toBe('idle');
-    expect(view.nodes.add?.state).toBe('waiting');
-    expect(view.nodes.add?.functions.add).toEqual({ held: 1, required: 2, missing: ['b'] });
-    expect(view.nodes.left?.emits.a).toBe(1);
-    expect(view.nodes.left?.last.a?.value).toBe(2); // the other run's 99 is ignored
-    expect(view.nodes.add?.console).toEqual([{ stream: 'stdout', text: 'hello\n' }]);
-    const error = view.messages.find((m) => m.level === 'error' && m.node === 'add');
-    expect(error?.text).toContain('ADD (add): ValueError: bad');
-    expect(error?.traceback).toBe('Traceback…');
-    expect(view.pulsed).toEqual(['left.a']);
+  // The same streams are folded by headrace.view.RunView in tests/py/test_view.py: the
+  // studio, the CLI and the server cannot drift apart.
+  it.each(fixtures.map((f) => [f.name, f] as const))('folds the recorded %s stream to the engine\'s view', (_name, fixture) => {
+    const view = emptyView();
+    applyEvents(view, fixture.events, (id) => id);
+    expect(viewData(view)).toEqual(fixture.view);
   });
 
-  it('dispatches headrace:emit, headrace:error and headrace:idle for the current run only', () => {
+  it('folds a stream given in many small batches as it folds it whole', () => {
+    for (const fixture of fixtures) {
+      const view = emptyView();
+      for (const ev of fixture.events) applyEvents(view, [ev], (id) => id);
+      expect(viewData(view)).toEqual(fixture.view);
+    }
+  });
+
+  it('ignores events of other runs', () => {
+    const view = emptyView(RUN, 'starting');
+    applyEvents(view, [{ event: 'run_started', run: 'other', flow: 'x', nodes: 1 }], (id) => id);
+    expect(view.flow).toBeNull();
+    expect(view.messages).toEqual([]);
+  });
+
+  it('words messages with node names: an error with its traceback, idle with its totals', () => {
+    const flood = fixtures.find((f) => f.name === 'error-routing') as Fixture;
+    const view = emptyView();
+    applyEvents(view, flood.events, (id) => id.toUpperCase());
+    const error = view.messages.find((m) => m.node === 'divide');
+    expect(error?.text).toContain('DIVIDE (divide): ZeroDivisionError');
+    expect(error?.level).toBe('warning'); // routed to the error socket
+    expect(error?.traceback).toContain('ZeroDivisionError');
+    expect(view.messages.some((m) => /^Idle: \d+ value\(s\), 1 error\(s\), .* after the run started$/.test(m.text))).toBe(true);
+  });
+
+  it('shows a stop as stopped, not as an error', () => {
+    const stopped = fixtures.find((f) => f.name === 'stopped-mid-call') as Fixture;
+    const view = emptyView();
+    applyEvents(view, stopped.events, (id) => id);
+    expect(view.nodes.w?.state).toBe('stopped');
+    expect(view.messages.filter((m) => m.level === 'error')).toEqual([]);
+    expect(view.messages.at(-1)?.text).toBe('Run stopped');
+  });
+
+  it('marks the sockets that emitted since they were last taken', () => {
+    const view = emptyView();
+    const join = fixtures.find((f) => f.name === 'join') as Fixture;
+    applyEvents(view, join.events, (id) => id);
+    expect(new Set(view.pulsed)).toEqual(new Set(['left.a', 'right.b', 'add.add']));
+  });
+
+  it('dispatches headrace:emit, headrace:error and headrace:idle for its run only', () => {
     const target = new EventTarget();
     const seen: string[] = [];
     for (const name of ['headrace:emit', 'headrace:error', 'headrace:idle']) {
       target.addEventListener(name, (e) => seen.push(`${name}:${JSON.stringify((e as CustomEvent).detail.value ?? '')}`));
     }
+    const events: EngineEvent[] = [
+      { event: 'emit', run: RUN, node: 'a', socket: 'x', value: 2, repr: false, seq: 1 },
+      { event: 'emit', run: 'other', node: 'a', socket: 'x', value: 99, repr: false, seq: 1 },
+      { event: 'node_error', run: RUN, node: 'a', index: 1, socket: 'x', type: 'E', message: 'm', traceback: '', routed: false },
+      { event: 'run_idle', run: RUN, emitted: 1, errors: 1, unrouted_errors: 1, elapsed_ms: 1 },
+    ];
     dispatchWindowEvents(events, RUN, target);
     expect(seen).toEqual(['headrace:emit:2', 'headrace:error:""', 'headrace:idle:""']);
   });
 
-  it('handles 100k emits in one batch quickly', () => {
-    const many: EngineEvent[] = Array.from({ length: 100_000 }, (_, i) => ({
-      event: 'emit', run: RUN, node: 'n', socket: 's', value: i, repr: false, seq: i + 1,
-    }));
-    const view = emptyView(RUN, 'running');
-    const started = performance.now();
-    applyEvents(view, many, (id) => id);
-    expect(view.nodes.n?.emits.s).toBe(100_000);
-    expect(performance.now() - started).toBeLessThan(1000);
-    vi.restoreAllMocks();
-  });
-
-  it('keeps the last lines of a flood of output and counts the rest', () => {
-    const view = emptyView(RUN, 'running');
-    const flood = Array.from({ length: 100_000 }, (_, i) => `line ${i}\n`).join('');
-    const output = (text: string): EngineEvent => ({ event: 'output', run: RUN, node: 'n', stream: 'stdout', text });
-    applyEvents(view, [output('partial '), output(flood), output('tail')], (id) => id, 500);
-    const node = view.nodes.n;
-    expect(node?.console).toHaveLength(500);
-    expect(node?.console.at(-2)?.text).toBe('line 99999\n');
-    expect(node?.console.at(-1)?.text).toBe('tail');
-    expect(node?.consoleDropped).toBe(100_000 + 1 - 499);
-  });
-
-  it('cuts a single huge line and says by how much', () => {
-    const view = emptyView(RUN, 'running');
-    applyEvents(view, [{ event: 'output', run: RUN, node: 'n', stream: 'stdout', text: `${'x'.repeat(50_000)}\n` }], (id) => id);
-    const text = view.nodes.n?.console[0]?.text ?? '';
-    expect(text.length).toBeLessThan(10_100);
-    expect(text).toMatch(/… \[40,001 more characters\]\n$/);
+  it('says once how many values went by without a headrace:emit', () => {
+    const stream = fixtures.find((f) => f.name === 'stream') as Fixture;
+    const view = emptyView();
+    applyEvents(view, stream.events, (id) => id);
+    const target = new EventTarget();
+    const details: unknown[] = [];
+    target.addEventListener('headrace:left-out', (e) => details.push((e as CustomEvent).detail));
+    const said = leftOut(view, 1000, null, target);
+    expect(leftOut(view, 1000, said, target)).toBe(said);
+    expect(details).toEqual([{ run: view.run, left_out: 2 * (20_000 - 1000), sockets: { 'src.s': 19_000, 'sq.sq': 19_000 } }]);
   });
 });

@@ -1,47 +1,26 @@
 /**
- * What the canvas and panels show about a run, folded from engine events. Plain data and
- * a pure reducer: the run store keeps it in a shallowRef and triggers once per batch, so a
- * flow emitting 100k values costs one re-render per batch, not one per value.
+ * What the canvas and panels show about a run: the engine's view, folded from its view
+ * stream. The fold mirrors `headrace.view.RunView` (py/headrace/view.py) step for step —
+ * the fixtures in ./fixtures/views.json are folded by both and must agree — and adds what
+ * only the studio shows: messages, and the sockets that emitted in the latest batch.
+ *
+ * Plain data and a reducer that mutates in place: the run store keeps views outside Vue's
+ * deep reactivity and triggers one re-render per frame, so a flow emitting 100k values
+ * costs what its view changes cost, not what its values cost.
  */
-import type { EngineEvent, Held, NodeError, NodeState } from '@/protocol/events';
+import type {
+  ConsoleText,
+  EngineEvent,
+  ErrorRecord,
+  NodeError,
+  RunPhase,
+  ViewChanged,
+  ViewData,
+  ViewNode,
+  ViewSchedule,
+} from '@/protocol/events';
 
-export interface LastValue {
-  value: unknown;
-  repr: boolean;
-  seq: number;
-}
-
-export interface ConsoleLine {
-  stream: 'stdout' | 'stderr';
-  text: string;
-}
-
-/** A scheduled socket (the cron issue): its next fire and how often it fired. */
-export interface ScheduleView {
-  /** The next fire (in the flow's zone / epoch ms); null once the run stopped. */
-  nextAt: string | null;
-  nextMs: number | null;
-  fires: number;
-  lateFires: number;
-  /** Due slots the misfire policy dropped (`misfire: "skip"`). */
-  skipped: number;
-  /** The latest fire or skip: whether it was over a second late, by how much, and how many slots were due. */
-  last: { late: boolean; lateness_ms: number; missed: number; fired: boolean } | null;
-}
-
-export interface NodeRunView {
-  state: NodeState;
-  schedules: Record<string, ScheduleView>;
-  functions: Record<string, Held>;
-  /** Values emitted per socket. */
-  emits: Record<string, number>;
-  last: Record<string, LastValue>;
-  /** The latest lines of output (at most the console limit), each ending in \n but the last. */
-  console: ConsoleLine[];
-  /** Lines dropped from the front of `console` to keep it within its limit. */
-  consoleDropped: number;
-  errors: NodeError[];
-}
+export type { ViewNode, ViewSchedule };
 
 export type MessageLevel = 'info' | 'warning' | 'error';
 
@@ -54,32 +33,37 @@ export interface RunMessage {
   at: number;
 }
 
-export type RunPhase = 'none' | 'installing' | 'starting' | 'running' | 'idle' | 'stopped' | 'failed';
-
-export interface RunView {
-  run: string | null;
-  phase: RunPhase;
-  nodes: Record<string, NodeRunView>;
-  messages: RunMessage[];
-  emitted: number;
-  errors: number;
+export interface RunView extends ViewData {
+  /** Milliseconds from the run's start to its latest idle. */
   elapsedMs: number | null;
-  /** `node.socket` keys that emitted in the latest batch (edges from them animate). */
+  messages: RunMessage[];
+  /** `node.socket` keys that emitted since the store last took them (edges from them animate). */
   pulsed: string[];
 }
 
 export const MAX_MESSAGES = 1000;
+/** Errors kept per node (the count is exact): `headrace.view.ERRORS_KEPT`. */
+export const ERRORS_KEPT = 50;
 
-export function emptyView(run: string | null = null, phase: RunPhase = 'none'): RunView {
-  return { run, phase, nodes: {}, messages: [], emitted: 0, errors: 0, elapsedMs: null, pulsed: [] };
+export function emptyView(run: string | null = null, phase: RunPhase = 'starting'): RunView {
+  return {
+    run, flow: null, phase, reason: null, message: null, emitted: 0, errors: 0, unrouted_errors: 0,
+    nodes: {}, elapsedMs: null, messages: [], pulsed: [],
+  };
 }
 
-export function nodeView(view: RunView, id: string): NodeRunView {
-  return (view.nodes[id] ??= { state: 'idle', schedules: {}, functions: {}, emits: {}, last: {}, console: [], consoleDropped: 0, errors: [] });
+export function nodeView(view: RunView, id: string): ViewNode {
+  return (view.nodes[id] ??= {
+    state: 'idle', functions: {}, sockets: {}, console: [], console_dropped: 0, errors: 0, error_list: [], schedules: {},
+  });
 }
 
-function scheduleView(node: NodeRunView, socket: string): ScheduleView {
-  return (node.schedules[socket] ??= { nextAt: null, nextMs: null, fires: 0, lateFires: 0, skipped: 0, last: null });
+function scheduleView(node: ViewNode, socket: string): ViewSchedule {
+  return (node.schedules[socket] ??= { next_at: null, next_ms: null, fires: 0, late_fires: 0, skipped: 0, last: null });
+}
+
+export function isOver(view: RunView): boolean {
+  return view.phase === 'stopped' || view.phase === 'failed';
 }
 
 let messageIds = 0;
@@ -89,99 +73,111 @@ export function addMessage(view: RunView, message: Omit<RunMessage, 'id' | 'at'>
   if (view.messages.length > MAX_MESSAGES) view.messages.splice(0, view.messages.length - MAX_MESSAGES);
 }
 
-/** A line longer than this is cut, saying by how much (one print of a huge string). */
-export const MAX_LINE = 10_000;
+/** Make the node's console the engine's (see `_mirror_console` in view.py). */
+function mirrorConsole(node: ViewNode, first: number, lines: ConsoleText[], nowDropped: number): void {
+  const kept = node.console;
+  let dropped = node.console_dropped;
+  if (first < dropped || first > dropped + kept.length) {
+    // The change does not continue what is kept (lines went by untold): start again from it.
+    kept.length = 0;
+    dropped = first;
+  } else {
+    kept.length = Math.min(kept.length, first - dropped);
+  }
+  for (const line of lines) kept.push(line);
+  if (nowDropped > dropped) {
+    kept.splice(0, nowDropped - dropped);
+    dropped = nowDropped;
+  }
+  node.console_dropped = dropped;
+}
 
-function capLine(line: ConsoleLine): void {
-  if (line.text.length <= MAX_LINE) return;
-  const cut = line.text.length - MAX_LINE;
-  line.text = `${line.text.slice(0, MAX_LINE)}… [${cut.toLocaleString('en')} more characters]${line.text.endsWith('\n') ? '\n' : ''}`;
+/** Keep an error once (it comes as a `node_error` event, then maybe again in a view change). */
+function addError(node: ViewNode, error: ErrorRecord): boolean {
+  const kept = node.error_list;
+  const last = kept[kept.length - 1];
+  if (last && last.index >= error.index) return false;
+  const { index, socket, type, message, traceback, routed } = error;
+  kept.push({ index, socket, type, message, traceback, routed });
+  if (kept.length > ERRORS_KEPT) kept.splice(0, kept.length - ERRORS_KEPT);
+  node.errors = Math.max(node.errors, error.index);
+  return true;
+}
+
+function applyView(view: RunView, ev: ViewChanged, pulsed: Set<string>, names: (id: string) => string): void {
+  if (!isOver(view)) view.phase = ev.phase;
+  view.emitted = ev.emitted;
+  view.errors = ev.errors;
+  view.unrouted_errors = ev.unrouted_errors;
+  for (const [id, change] of Object.entries(ev.nodes)) {
+    const node = nodeView(view, id);
+    node.state = change.state;
+    node.functions = change.functions;
+    for (const [socket, value] of Object.entries(change.sockets)) {
+      node.sockets[socket] = value;
+      pulsed.add(`${id}.${socket}`);
+    }
+    mirrorConsole(node, change.console_from, change.console, change.console_dropped);
+    node.errors = change.errors;
+    if (change.schedules) node.schedules = structuredClone(change.schedules); // (a snapshot's)
+    // Errors past the per-node event limit arrive only as the newest: say them too.
+    if (change.last_error && addError(node, change.last_error)) errorMessage(view, id, change.last_error, names);
+  }
+}
+
+function errorMessage(view: RunView, node: string, error: ErrorRecord, names: (id: string) => string): void {
+  const where = error.socket ? `${names(node)} (${error.socket})` : names(node);
+  addMessage(view, {
+    level: error.routed ? 'warning' : 'error',
+    text: `${where}: ${error.type}: ${error.message}${error.routed ? ' (routed to the error socket)' : ''}`,
+    node,
+    traceback: error.traceback,
+  });
 }
 
 /**
- * Append console text line by line, merging a partial line with what follows; keeps the
- * last `limit` lines and counts the ones dropped (a flood of a million prints costs the
- * UI `limit` lines, and says how many it is not showing).
+ * Fold a batch of events into the view; events of other runs are ignored, and so are the
+ * per-value events of an event stream (`emit`, `output`, `node_state`): a view stream
+ * carries what they would tell in `view` events.
  */
-function appendConsole(node: NodeRunView, stream: ConsoleLine['stream'], text: string, limit: number): void {
-  const lines = node.console;
-  const parts = text.split(/(?<=\n)/);
-  // Only the last `limit` lines of a flood can stay: skip the rest without building them.
-  const skip = Math.max(0, parts.length - limit - 1);
-  if (skip > 0) {
-    // Everything shown so far is pushed out by this text's own lines.
-    node.consoleDropped += lines.length + skip;
-    lines.length = 0;
-  }
-  for (let i = skip; i < parts.length; i++) {
-    const part = parts[i] ?? '';
-    const last = lines[lines.length - 1];
-    if (last && last.stream === stream && !last.text.endsWith('\n')) last.text += part;
-    else lines.push({ stream, text: part });
-    capLine(lines[lines.length - 1] as ConsoleLine);
-  }
-  if (lines.length > limit) {
-    node.consoleDropped += lines.length - limit;
-    lines.splice(0, lines.length - limit);
-  }
-}
-
-/** Fold a batch of events into the view; events of other runs are ignored. */
-export function applyEvents(view: RunView, events: EngineEvent[], names: (id: string) => string, consoleLimit = 500): void {
-  const pulsed = new Set<string>();
+export function applyEvents(view: RunView, events: EngineEvent[], names: (id: string) => string): void {
+  const pulsed = new Set<string>(view.pulsed);
   for (const ev of events) {
-    if (ev.run !== view.run) continue;
+    if (view.run === null) view.run = ev.run;
+    else if (ev.run !== view.run) continue;
     switch (ev.event) {
-      case 'run_started':
-        view.phase = 'running';
-        addMessage(view, { level: 'info', text: `Run started: ${ev.nodes} node(s)` });
-        break;
-      case 'node_state': {
-        const node = nodeView(view, ev.node);
-        node.state = ev.state;
-        node.functions = ev.functions;
-        if (ev.state === 'running') view.phase = 'running';
-        break;
-      }
-      case 'emit': {
-        const node = nodeView(view, ev.node);
-        node.emits[ev.socket] = (node.emits[ev.socket] ?? 0) + 1;
-        node.last[ev.socket] = { value: ev.value, repr: ev.repr, seq: ev.seq };
-        view.emitted += 1;
-        pulsed.add(`${ev.node}.${ev.socket}`);
-        break;
-      }
-      case 'output':
-        appendConsole(nodeView(view, ev.node), ev.stream, ev.text, consoleLimit);
+      case 'view':
+        applyView(view, ev, pulsed, names);
         break;
       case 'node_error': {
-        const node = nodeView(view, ev.node);
-        node.errors.push(ev);
-        if (node.errors.length > 50) node.errors.shift();
-        view.errors += 1;
-        const where = ev.socket ? `${names(ev.node)} (${ev.socket})` : names(ev.node);
-        addMessage(view, {
-          level: ev.routed ? 'warning' : 'error',
-          text: `${where}: ${ev.type}: ${ev.message}${ev.routed ? ' (routed to the error socket)' : ''}`,
-          node: ev.node,
-          traceback: ev.traceback,
-        });
+        const record: ErrorRecord & Partial<NodeError> = ev;
+        if (addError(nodeView(view, ev.node), record)) errorMessage(view, ev.node, ev, names);
         break;
       }
+      case 'run_started':
+        view.flow = ev.flow;
+        if (!isOver(view)) view.phase = 'running';
+        addMessage(view, { level: 'info', text: `Run started: ${ev.nodes} node(s)` });
+        break;
       case 'run_idle':
-        view.phase = 'idle';
         view.elapsedMs = ev.elapsed_ms;
+        view.emitted = ev.emitted;
+        view.errors = ev.errors;
+        view.unrouted_errors = ev.unrouted_errors;
+        if (!isOver(view)) view.phase = 'idle';
         addMessage(view, {
           level: ev.unrouted_errors ? 'error' : 'info',
-          text: `Idle: ${ev.emitted} value(s), ${ev.errors} error(s) in ${Math.round(ev.elapsed_ms)} ms`,
+          text: `Idle: ${ev.emitted.toLocaleString('en')} value(s), ${ev.errors} error(s), ${formatMs(ev.elapsed_ms)} after the run started`,
         });
         break;
       case 'run_stopped':
+        view.reason = ev.reason;
+        view.message = ev.message ?? null;
         view.phase = ev.reason === 'failed' ? 'failed' : 'stopped';
-        // A stopped run has no next fire: badges stop counting down; nothing runs any more.
+        // Nothing runs any more: what was running was cut short; badges stop counting down.
         for (const node of Object.values(view.nodes)) {
-          if (node.state === 'running') node.state = 'idle';
-          for (const schedule of Object.values(node.schedules)) Object.assign(schedule, { nextAt: null, nextMs: null });
+          if (node.state === 'running') node.state = 'stopped';
+          for (const schedule of Object.values(node.schedules)) Object.assign(schedule, { next_at: null, next_ms: null });
         }
         addMessage(view, {
           level: ev.reason === 'failed' ? 'error' : ev.message ? 'warning' : 'info',
@@ -193,14 +189,18 @@ export function applyEvents(view: RunView, events: EngineEvent[], names: (id: st
         break;
       case 'schedule_next': {
         const schedule = scheduleView(nodeView(view, ev.node), ev.socket);
-        schedule.nextAt = ev.at;
-        schedule.nextMs = ev.at_ms;
+        schedule.next_at = ev.at;
+        schedule.next_ms = ev.at_ms;
         break;
       }
       case 'schedule_fire': {
         const schedule = scheduleView(nodeView(view, ev.node), ev.socket);
-        if (ev.fired) schedule.fires = ev.count;
-        else schedule.skipped += ev.missed;
+        if (ev.fired) {
+          schedule.fires = ev.count;
+          if (ev.late) schedule.late_fires += 1;
+        } else {
+          schedule.skipped += ev.missed;
+        }
         schedule.last = { late: ev.late, lateness_ms: ev.lateness_ms, missed: ev.missed, fired: ev.fired };
         if (!ev.fired) {
           addMessage(view, {
@@ -209,7 +209,6 @@ export function applyEvents(view: RunView, events: EngineEvent[], names: (id: st
             node: ev.node,
           });
         } else if (ev.late) {
-          schedule.lateFires += 1;
           addMessage(view, {
             level: 'warning',
             text: `${names(ev.node)}.${ev.socket}: fired ${Math.round(ev.lateness_ms)} ms late${ev.missed > 1 ? ` (${ev.missed} slots due at once)` : ''}`,
@@ -218,6 +217,10 @@ export function applyEvents(view: RunView, events: EngineEvent[], names: (id: st
         }
         break;
       }
+      case 'emit':
+      case 'output':
+      case 'node_state':
+        break;
       default: {
         const unknown: never = ev;
         console.warn('unknown engine event', unknown);
@@ -225,4 +228,14 @@ export function applyEvents(view: RunView, events: EngineEvent[], names: (id: st
     }
   }
   view.pulsed = [...pulsed];
+}
+
+/** The part of a view both folds keep (what `RunView.to_json()` gives in Python). */
+export function viewData(view: RunView): ViewData {
+  const { run, flow, phase, reason, message, emitted, errors, unrouted_errors, nodes } = view;
+  return { run, flow, phase, reason, message, emitted, errors, unrouted_errors, nodes };
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }

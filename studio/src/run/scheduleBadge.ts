@@ -3,7 +3,7 @@
  * whether the latest fire was late or skipped (pure: the canvas passes `now`).
  */
 import { formatCountdown, formatFireTime, formatLateness } from './countdown';
-import type { ScheduleView } from './runView';
+import type { ViewSchedule } from '@/protocol/events';
 
 export type BadgeTone = 'normal' | 'late' | 'skipped' | 'stopped';
 
@@ -14,13 +14,13 @@ export interface ScheduleBadge {
   title: string;
 }
 
-export function scheduleBadge(schedule: ScheduleView, nowMs: number): ScheduleBadge {
+export function scheduleBadge(schedule: ViewSchedule, nowMs: number): ScheduleBadge {
   const lines = [`Scheduled: fired ${schedule.fires} time(s)`];
-  const countdown = schedule.nextMs === null ? null : formatCountdown(schedule.nextMs, nowMs);
-  if (schedule.nextMs !== null) lines.push(`Next fire ${formatFireTime(schedule.nextMs, nowMs)} (${countdown})`);
+  const countdown = schedule.next_ms === null ? null : formatCountdown(schedule.next_ms, nowMs);
+  if (schedule.next_ms !== null) lines.push(`Next fire ${formatFireTime(schedule.next_ms, nowMs)} (${countdown})`);
   else lines.push('Not armed: the run has stopped');
   const last = schedule.last;
-  let tone: BadgeTone = schedule.nextMs === null ? 'stopped' : 'normal';
+  let tone: BadgeTone = schedule.next_ms === null ? 'stopped' : 'normal';
   if (last && !last.fired) {
     tone = 'skipped';
     lines.push(`Last slot skipped: ${last.missed} slot(s) were due at once (misfire: skip)`);
@@ -29,7 +29,7 @@ export function scheduleBadge(schedule: ScheduleView, nowMs: number): ScheduleBa
     const slots = last.missed > 1 ? `, for ${last.missed} slots due at once` : '';
     lines.push(`Last fire was late by ${formatLateness(last.lateness_ms)}${slots}`);
   }
-  if (schedule.lateFires) lines.push(`Late fires: ${schedule.lateFires}`);
+  if (schedule.late_fires) lines.push(`Late fires: ${schedule.late_fires}`);
   if (schedule.skipped) lines.push(`Skipped slots: ${schedule.skipped}`);
   return { count: schedule.fires, countdown, tone, title: lines.join('\n') };
 }

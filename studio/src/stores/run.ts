@@ -1,21 +1,28 @@
 /**
- * Running flows: Run Flow, per-node triggers, Stop, and the run's view (node states, emit
- * counts, last values, consoles, messages). A run goes to the target in settings: the
- * in-browser engine (the engine store's Runner) or a backend (the backend store's
- * HttpRunner); events from either are folded by run/runView.ts the same way.
+ * Running flows: Run Flow, a node's ▶, Stop, and what each run shows. Every open flow (tab)
+ * has its own session — its run, its view, its messages, its debug list — so a new tab, an
+ * imported flow or a node added after a run starts idle, and two tabs can run at once.
+ *
+ * A run goes to the target in settings: the in-browser engine (the engine store's Runner)
+ * or a backend (the backend store's HttpRunner). Both report the run's view stream, folded
+ * by run/runView.ts. Views are mutated in place outside Vue's reactivity; components see a
+ * change once per animation frame (`view` is triggered), however many batches arrived in it.
  */
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef, triggerRef, watch } from 'vue';
+import { computed, markRaw, ref, shallowRef, triggerRef, watch } from 'vue';
 import { useHost } from '@/app/host';
 import { notice } from '@/app/notices';
 import { hasActiveSchedules } from '@/flow/schedule';
+import type { Result } from '@/protocol/bridge';
+import type { EngineEvent, RunPhase, ValuesResult } from '@/protocol/events';
 import type { FlowDocument } from '@/protocol/flow';
-import type { EngineEvent } from '@/protocol/events';
 import type { Runner } from '@/runner/Runner';
+import { DebugLog } from '@/run/debugLog';
 import { ReplayFilter } from '@/run/replayFilter';
+import { runnableKey } from '@/run/runnable';
 import { addMessage, applyEvents, emptyView, type RunView } from '@/run/runView';
 import { acquireScheduleLock, type ScheduleLock } from '@/run/scheduleLock';
-import { dispatchWindowEvents } from '@/run/windowEvents';
+import { dispatchWindowEvents, leftOut, type LeftOut } from '@/run/windowEvents';
 import { useBackendStore, type Connection } from './backend';
 import { useEngineStore } from './engine';
 import { useFlowsStore } from './flows';
@@ -23,13 +30,51 @@ import { useSettingsStore } from './settings';
 
 const PYPI_SIMPLE = 'https://pypi.org/simple';
 export const SCHEDULES_ELSEWHERE = 'Schedules of this flow are running in another tab';
+/** Values per socket (and errors per node) that also go out as headrace:emit / headrace:error. */
+export const EMIT_LIMIT = 1000;
 
 /** Our own wheelhouse as a micropip index URL (braces must stay literal, so no URL()). */
 export function wheelhouseIndexUrl(base: string): string {
   return `${new URL('wheels/', base).href}simple/{package_name}/index.html`;
 }
 
+/** One flow's run, and everything the studio shows of it. */
+export interface RunSession {
+  key: string;
+  view: RunView;
+  target: 'browser' | 'backend';
+  runner: Runner;
+  /** The flow as the run started: what it runs. */
+  flow: FlowDocument;
+  debug: DebugLog;
+  /** Another tab holds this flow's schedules: this run fires none. */
+  schedulesElsewhere: boolean;
+  /** A backend run whose events connection is down (we are reconnecting). */
+  connectionNote: string | null;
+  lock: ScheduleLock | null;
+  replay: ReplayFilter;
+  lostNotified: boolean;
+  leftOut: LeftOut | null;
+}
+
+const alivePhases: ReadonlySet<RunPhase> = new Set(['installing', 'starting', 'running', 'idle']);
+const busyPhases: ReadonlySet<RunPhase> = new Set(['installing', 'starting', 'running']);
+const NO_RUN = emptyView(null, 'idle');
+
 let runCounter = 0;
+
+function nextFrame(fn: () => void): void {
+  // A hidden tab gets no animation frames: a timer then stands in.
+  let done = false;
+  const once = () => {
+    if (!done) {
+      done = true;
+      fn();
+    }
+  };
+  globalThis.requestAnimationFrame?.(once);
+  setTimeout(once, 100);
+}
 
 export const useRunStore = defineStore('run', () => {
   const host = useHost();
@@ -38,57 +83,93 @@ export const useRunStore = defineStore('run', () => {
   const settings = useSettingsStore();
   const backend = useBackendStore();
 
-  /** The run's view; mutated in place, triggered once per batch. */
-  const view = shallowRef<RunView>(emptyView());
-  /** Which tab the current run belongs to. */
-  const flowKey = shallowRef<string | null>(null);
-  /** Where the current run runs. */
-  const target = ref<'browser' | 'backend'>('browser');
-  /** Another tab holds this flow's schedules: this run fires none. */
-  const schedulesElsewhere = ref(false);
-  /** A backend run whose events connection is down (we are reconnecting). */
-  const connectionNote = ref<string | null>(null);
-  let current: Runner | null = null;
+  /** Every flow's session, by tab key; the runs' sessions by run id. Outside Vue's reactivity. */
+  const sessions = markRaw(new Map<string, RunSession>());
+  const byRun = markRaw(new Map<string, RunSession>());
+  /** The active flow's session, and its run view (an empty one when it has not run): both
+   * triggered once per frame in which something changed — what components depend on. */
+  const session = shallowRef<RunSession | null>(null);
+  const view = shallowRef<RunView>(NO_RUN);
+  /** The active flow's sockets that emitted since the last frame (their edges animate). */
+  const pulsed = shallowRef<string[]>([]);
+  /** Counts the frames that showed a change (for tests and benchmarks). */
+  const version = ref(0);
+  let tickPending = false;
   const subscribed = new WeakSet<Runner>();
-  let replay = new ReplayFilter();
-  let lock: ScheduleLock | null = null;
-  let lostNotified = false;
 
-  const phase = computed(() => view.value.phase);
-  const alive = computed(() => ['installing', 'starting', 'running', 'idle'].includes(view.value.phase));
-  const busy = computed(() => ['installing', 'starting', 'running'].includes(view.value.phase));
-
-  function nodeName(id: string): string {
-    return flows.doc?.nodes.find((n) => n.id === id)?.name ?? id;
+  function refresh(): void {
+    session.value = flows.activeKey ? (sessions.get(flows.activeKey) ?? null) : null;
+    view.value = session.value?.view ?? NO_RUN;
+    if (session.value?.view.pulsed.length) {
+      pulsed.value = session.value.view.pulsed;
+      session.value.view.pulsed = [];
+    }
+    triggerRef(session);
+    triggerRef(view);
+    version.value += 1;
   }
 
   function touch(): void {
-    triggerRef(view);
+    if (tickPending) return;
+    tickPending = true;
+    nextFrame(() => {
+      tickPending = false;
+      refresh();
+    });
   }
 
-  function message(level: 'info' | 'warning' | 'error', text: string): void {
-    addMessage(view.value, { level, text });
+  const phase = computed<RunPhase | 'none'>(() => session.value?.view.phase ?? 'none');
+  const alive = computed(() => isAlive(session.value));
+  const busy = computed(() => !!session.value && busyPhases.has(session.value.view.phase));
+  const target = computed(() => session.value?.target ?? settings.settings.runTarget);
+  const schedulesElsewhere = computed(() => !!session.value?.schedulesElsewhere);
+  const connectionNote = computed(() => session.value?.connectionNote ?? null);
+
+  function isAlive(s: RunSession | null | undefined): s is RunSession {
+    return !!s && alivePhases.has(s.view.phase);
+  }
+
+  function nodeName(id: string, doc: FlowDocument | null = flows.doc): string {
+    return doc?.nodes.find((n) => n.id === id)?.name || id;
+  }
+
+  function message(s: RunSession, level: 'info' | 'warning' | 'error', text: string): void {
+    addMessage(s.view, { level, text });
     touch();
-  }
-
-  function releaseLock(): void {
-    lock?.release();
-    lock = null;
   }
 
   function onEvents(events: EngineEvent[]): void {
-    const mine = events.filter((ev) => ev.run === view.value.run);
-    if (mine.length === 0) return;
-    applyEvents(view.value, mine, nodeName, settings.settings.consoleLines);
-    touch();
-    dispatchWindowEvents(replay.fresh(mine), view.value.run, host.events);
-    if (!alive.value) ended();
+    const byItsRun = new Map<RunSession, EngineEvent[]>();
+    for (const ev of events) {
+      const s = byRun.get(ev.run);
+      if (!s || s.view.run !== ev.run) continue;
+      const mine = byItsRun.get(s);
+      if (mine) mine.push(ev);
+      else byItsRun.set(s, [ev]);
+    }
+    for (const [s, mine] of byItsRun) {
+      const flow = flows.open.find((f) => f.key === s.key)?.doc ?? s.flow;
+      applyEvents(s.view, mine, (id) => nodeName(id, flow));
+      s.debug.add(mine);
+      const fresh = s.replay.fresh(mine);
+      const ends = new Set<EngineEvent>(fresh.filter((ev) => ev.event === 'run_idle' || ev.event === 'run_stopped'));
+      dispatchWindowEvents(ends.size ? fresh.filter((ev) => !ends.has(ev)) : fresh, s.view.run, host.events);
+      if (ends.size) {
+        // How many values went by without a headrace:emit, said before headrace:idle.
+        s.leftOut = leftOut(s.view, EMIT_LIMIT, s.leftOut, host.events);
+        dispatchWindowEvents([...ends], s.view.run, host.events);
+      }
+      if (!isAlive(s)) ended(s);
+    }
+    if (byItsRun.size) touch();
   }
 
-  /** The current run is over: free its schedules' lock and its re-attach note. */
-  function ended(): void {
-    releaseLock();
-    if (target.value === 'backend' && flowKey.value && view.value.run) backend.forget(flowKey.value, view.value.run);
+  /** A session's run is over: free its schedules' lock and its re-attach note. */
+  function ended(s: RunSession): void {
+    s.lock?.release();
+    s.lock = null;
+    s.connectionNote = null;
+    if (s.target === 'backend' && s.view.run) backend.forget(s.key, s.view.run);
   }
 
   function listen(runner: Runner): void {
@@ -97,58 +178,76 @@ export const useRunStore = defineStore('run', () => {
     runner.subscribe(onEvents);
   }
 
+  function newSession(key: string, runner: Runner, targetOf: 'browser' | 'backend', run: string, flow: FlowDocument): RunSession {
+    const old = sessions.get(key);
+    if (old?.view.run) byRun.delete(old.view.run);
+    const debug = old?.debug ?? new DebugLog();
+    debug.newRun();
+    const s: RunSession = markRaw({
+      key, view: emptyView(run, 'starting'), target: targetOf, runner, flow, debug,
+      schedulesElsewhere: false, connectionNote: null, lock: null, replay: new ReplayFilter(), lostNotified: false, leftOut: null,
+    });
+    sessions.set(key, s);
+    byRun.set(run, s);
+    touch();
+    return s;
+  }
+
   backend.onConnection((c: Connection) => {
-    if (target.value !== 'backend' || c.run !== view.value.run) return;
+    const s = byRun.get(c.run);
+    if (!s || s.target !== 'backend' || s.view.run !== c.run) return;
     switch (c.state) {
       case 'attached':
-        // The server replays the run from its start: fold it into a fresh view.
-        view.value = emptyView(c.run, 'starting');
-        connectionNote.value = null;
-        lostNotified = false;
+        // The server sends the run's state first: fold it into a fresh view.
+        s.view = emptyView(c.run, 'starting');
+        s.debug.newRun();
+        s.connectionNote = null;
+        s.lostNotified = false;
         if (c.reattach) {
-          replay.replaying();
-          message('info', `Reconnected to the backend: showing run ${c.run} again`);
+          s.replay.replaying();
+          message(s, 'info', `Reconnected to the backend: showing run ${c.run} again`);
         }
-        if (schedulesElsewhere.value) message('warning', `${SCHEDULES_ELSEWHERE}: this run fires none.`);
+        if (s.schedulesElsewhere) message(s, 'warning', `${SCHEDULES_ELSEWHERE}: this run fires none.`);
         break;
       case 'lost':
-        connectionNote.value = `Connection to the backend lost: reconnecting in ${Math.round(c.retryInMs / 100) / 10} s…`;
-        message('warning', `${c.message}: reconnecting in ${Math.round(c.retryInMs / 100) / 10} s`);
-        if (!lostNotified) notice('warning', 'Lost the connection to the backend: reconnecting…', `${backend.url()} · run ${c.run}`);
-        lostNotified = true;
+        s.connectionNote = `Connection to the backend lost: reconnecting in ${Math.round(c.retryInMs / 100) / 10} s…`;
+        message(s, 'warning', `${c.message}: reconnecting in ${Math.round(c.retryInMs / 100) / 10} s`);
+        if (!s.lostNotified) notice('warning', 'Lost the connection to the backend: reconnecting…', `${backend.url()} · run ${c.run}`);
+        s.lostNotified = true;
         break;
       case 'failed':
-        connectionNote.value = null;
-        view.value.phase = 'failed';
-        message('error', `Backend: ${c.message}`);
+        s.connectionNote = null;
+        s.view.phase = 'failed';
+        message(s, 'error', `Backend: ${c.message}`);
         notice('error', 'The backend run cannot be shown', c.message);
-        ended();
+        ended(s);
         break;
       case 'closed':
-        connectionNote.value = null;
+        s.connectionNote = null;
         break;
       default: {
         const unknown: never = c;
         console.warn('unknown connection state', unknown);
       }
     }
+    touch();
   });
 
-  async function install(runner: Runner, doc: FlowDocument): Promise<boolean> {
+  async function install(s: RunSession, doc: FlowDocument): Promise<boolean> {
     const requirements = doc.requirements ?? [];
     if (requirements.length === 0) return true;
-    view.value.phase = 'installing';
-    message('info', `Installing ${requirements.join(', ')}…`);
+    s.view.phase = 'installing';
+    message(s, 'info', `Installing ${requirements.join(', ')}…`);
     const indexUrls = [wheelhouseIndexUrl(host.runtimeBase)];
     if (settings.settings.usePackageIndex && navigator.onLine) indexUrls.push(PYPI_SIMPLE);
-    const result = await runner.call('install', { requirements, index_urls: indexUrls });
+    const result = await s.runner.call('install', { requirements, index_urls: indexUrls });
     if (!result.ok) {
-      view.value.phase = 'failed';
-      message('error', `Could not install requirements: ${result.error.message}`);
+      s.view.phase = 'failed';
+      message(s, 'error', `Could not install requirements: ${result.error.message}`);
       notice('error', 'Could not install requirements', result.error.message);
       return false;
     }
-    message('info', `Installed ${result.value.installed.join(', ') || 'nothing new'}`);
+    message(s, 'info', `Installed ${result.value.installed.join(', ') || 'nothing new'}`);
     return true;
   }
 
@@ -162,51 +261,56 @@ export const useRunStore = defineStore('run', () => {
       notice('warning', 'Python is still loading');
       return null;
     }
-    if (alive.value) await stop();
-    releaseLock();
+    const previous = sessions.get(key);
+    if (isAlive(previous)) await stopSession(previous);
     const runner = onBackend ? backend.$runner() : engine.runner();
     listen(runner);
-    current = runner;
-    replay = new ReplayFilter();
-    target.value = onBackend ? 'backend' : 'browser';
-    connectionNote.value = null;
-    schedulesElsewhere.value = false;
     let run = `run-${++runCounter}-${Date.now().toString(36)}`;
-    view.value = emptyView(run, 'starting');
-    flowKey.value = key;
-    touch();
     const snapshot = JSON.parse(JSON.stringify(doc)) as FlowDocument;
+    const s = newSession(key, runner, onBackend ? 'backend' : 'browser', run, snapshot);
 
     // Two tabs running the same flow: its schedules fire in one of them.
     let schedules = true;
     if (hasActiveSchedules(snapshot.nodes)) {
-      lock = await acquireScheduleLock(key);
-      schedules = lock.held;
-      if (!lock.held) {
-        schedulesElsewhere.value = true;
-        message('warning', `${SCHEDULES_ELSEWHERE}: this run fires none.`);
+      s.lock = await acquireScheduleLock(key);
+      schedules = s.lock.held;
+      if (!s.lock.held) {
+        s.schedulesElsewhere = true;
+        message(s, 'warning', `${SCHEDULES_ELSEWHERE}: this run fires none.`);
       }
     }
-    if (!onBackend && !(await install(runner, snapshot))) {
-      releaseLock();
+    if (!onBackend && !(await install(s, snapshot))) {
+      ended(s);
       return null;
     }
-    view.value.phase = 'starting';
+    s.view.phase = 'starting';
+    touch();
     // Schedules fire in the user's own time zone unless the flow names one.
     const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const result = await runner.call('run', { flow: snapshot, run, trigger, timezone, schedules });
+    const result = await runner.call('run', {
+      flow: snapshot, run, trigger, timezone, schedules,
+      report: 'view', emit_limit: EMIT_LIMIT, keep_values: settings.settings.keepValues, console_lines: settings.settings.consoleLines,
+    });
+    if (!result.ok && s.view.flow !== null) {
+      // The run did start (its run_started came first): node code that took the thread at
+      // once kept the reply from coming, and Stop then restarted the engine. Its own events
+      // say how it ended.
+      return run;
+    }
     if (!result.ok) {
-      releaseLock();
-      view.value.phase = 'failed';
+      s.view.phase = 'failed';
+      ended(s);
       const where = onBackend ? 'The backend did not start the flow' : 'The flow cannot run';
-      message('error', `${result.error.type === 'BackendError' ? '' : `${result.error.type}: `}${result.error.message}`);
+      message(s, 'error', `${result.error.type === 'BackendError' ? '' : `${result.error.type}: `}${result.error.message}`);
       notice('error', where, result.error.message);
       return null;
     }
     if (onBackend) {
       // The server names its runs.
+      byRun.delete(run);
       run = result.value.run;
-      view.value.run = run;
+      s.view.run = run;
+      byRun.set(run, s);
       backend.remember(key, run);
     }
     touch();
@@ -217,38 +321,65 @@ export const useRunStore = defineStore('run', () => {
     return start('sources');
   }
 
-  /** Trigger one node (all its sockets, or one) — in the live run, or a fresh one. */
+  /**
+   * Trigger one node (all its sockets, or one) in the flow's live run — or, when there is
+   * none or it runs an older version of the flow (a node added, code changed since it
+   * started), in a fresh run of the flow as it is now.
+   */
   async function runNode(node: string, socket?: string): Promise<void> {
-    let run = alive.value && flowKey.value === flows.activeKey ? view.value.run : null;
-    run ??= await start('none');
-    if (!run || !current) return;
-    const result = await current.call('trigger', socket ? { run, node, socket } : { run, node });
-    if (!result.ok) notice('error', `Could not run ${nodeName(node)}`, result.error.message);
+    const doc = flows.doc;
+    if (!doc) return;
+    let s = flows.activeKey ? sessions.get(flows.activeKey) : undefined;
+    let run = isAlive(s) && runnableKey(s.flow) === runnableKey(doc) ? s.view.run : null;
+    if (!run) {
+      const stale = isAlive(s);
+      run = await start('none');
+      s = flows.activeKey ? sessions.get(flows.activeKey) : undefined;
+      if (!run || !s) return;
+      if (stale) message(s, 'info', `Started a new run: the flow changed since the last one started`);
+    }
+    if (!s) return;
+    const result = await s.runner.call('trigger', socket ? { run, node, socket } : { run, node });
+    // (No reply because Stop restarted the engine under a node that kept the thread: the
+    // run's own events say so.)
+    if (!result.ok && isAlive(s)) notice('error', `Could not run ${nodeName(node)}`, result.error.message);
   }
 
-  async function stop(): Promise<void> {
-    const run = view.value.run;
-    if (!run || !alive.value || !current) return;
-    const result = await current.call('stop', { run });
-    if (view.value.run !== run) return;
+  async function stopSession(s: RunSession): Promise<void> {
+    const run = s.view.run;
+    if (!run || !isAlive(s)) return;
+    const result = await s.runner.call('stop', { run });
+    if (s.view.run !== run) return;
     if (!result.ok) {
-      message('warning', `Stop: ${result.error.message}`);
-      view.value.phase = 'stopped';
-      touch();
-      ended();
-    } else if (target.value === 'backend' && connectionNote.value) {
+      message(s, 'warning', `Stop: ${result.error.message}`);
+      s.view.phase = 'stopped';
+      ended(s);
+    } else if (s.target === 'backend' && s.connectionNote) {
       // Stopped while the events connection is down: no run_stopped will reach us.
-      view.value.phase = 'stopped';
-      connectionNote.value = null;
-      message('info', 'Run stopped');
-      ended();
+      s.view.phase = 'stopped';
+      message(s, 'info', 'Run stopped');
+      ended(s);
     }
+    touch();
+  }
+
+  /** Stop the active flow's run. */
+  async function stop(): Promise<void> {
+    const s = flows.activeKey ? sessions.get(flows.activeKey) : undefined;
+    if (s) await stopSession(s);
+  }
+
+  /** A page of a socket's kept values in the active flow's run (for Results and the debug list). */
+  async function readValues(node: string, socket: string, offset?: number, limit = 50): Promise<Result<ValuesResult>> {
+    const s = flows.activeKey ? sessions.get(flows.activeKey) : undefined;
+    if (!s?.view.run) return { ok: false, error: { type: 'BadCommand', message: 'This flow has not run yet' } };
+    return s.runner.call('values', offset === undefined ? { run: s.view.run, node, socket, limit } : { run: s.view.run, node, socket, offset, limit });
   }
 
   /** Show a flow's live backend run again (after a reload, or when its tab is reopened). */
   async function reattach(key: string): Promise<void> {
     const run = backend.remembered(key);
-    if (!run || (alive.value && view.value.run === run)) return;
+    if (!run || sessions.get(key)?.view.run === run) return;
     const runner = backend.$runner();
     const info = await runner.runInfo(run);
     if (!info.ok) {
@@ -256,37 +387,58 @@ export const useRunStore = defineStore('run', () => {
       else notice('warning', `Could not re-attach to backend run ${run}`, info.error.message);
       return;
     }
-    if (info.value.state === 'stopped') {
+    if ((['stopped', 'failed'] as string[]).includes(info.value.state)) {
       backend.forget(key, run);
       return;
     }
-    if (alive.value || flows.activeKey !== key) return; // something else started meanwhile
+    const open = flows.open.find((f) => f.key === key);
+    if (!open || isAlive(sessions.get(key))) return; // closed, or something else started meanwhile
     listen(runner);
-    current = runner;
-    replay = new ReplayFilter();
-    target.value = 'backend';
-    schedulesElsewhere.value = false;
-    view.value = emptyView(run, 'starting');
-    flowKey.value = key;
-    touch();
+    newSession(key, runner, 'backend', run, JSON.parse(JSON.stringify(open.doc)) as FlowDocument);
     runner.attach(run);
   }
 
   watch(
     () => flows.activeKey,
     (key) => {
-      if (key && !alive.value) void reattach(key);
+      refresh();
+      if (key && !isAlive(sessions.get(key))) void reattach(key);
     },
     { immediate: true },
   );
 
+  // A closed tab's browser run stops with it (a backend run goes on, to re-attach to).
+  watch(
+    () => flows.open.map((f) => f.key),
+    (keys) => {
+      for (const [key, s] of sessions) {
+        if (keys.includes(key)) continue;
+        if (s.target === 'browser') void stopSession(s);
+        sessions.delete(key);
+        if (s.view.run) byRun.delete(s.view.run);
+      }
+    },
+  );
+
   function clearMessages(): void {
-    view.value.messages = [];
+    if (!session.value) return;
+    session.value.view.messages = [];
+    touch();
+  }
+
+  function clearDebug(): void {
+    session.value?.debug.clear();
+    touch();
+  }
+
+  function pauseDebug(paused: boolean): void {
+    if (!session.value) return;
+    session.value.debug.paused = paused;
     touch();
   }
 
   return {
-    view, flowKey, phase, alive, busy, target, schedulesElsewhere, connectionNote,
-    runFlow, runNode, stop, reattach, clearMessages,
+    version, session, view, pulsed, phase, alive, busy, target, schedulesElsewhere, connectionNote,
+    runFlow, runNode, stop, reattach, readValues, clearMessages, clearDebug, pauseDebug,
   };
 });

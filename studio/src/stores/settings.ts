@@ -13,6 +13,11 @@ export interface Settings {
   autosaveDelayMs: number;
   /** Console lines kept per node. */
   consoleLines: number;
+  /** Values each socket keeps during a run, newest first (Results and the debug list page through them). */
+  keepValues: number;
+  /** The debug sidebar is open, and shows print() lines too. */
+  debugOpen: boolean;
+  debugPrints: boolean;
   /** Install a flow's requirements from PyPI too when the browser is online. */
   usePackageIndex: boolean;
   showMinimap: boolean;
@@ -29,6 +34,9 @@ export interface Settings {
 const DEFAULTS: Settings = {
   autosaveDelayMs: 400,
   consoleLines: 500,
+  keepValues: 100,
+  debugOpen: false,
+  debugPrints: false,
   usePackageIndex: true,
   showMinimap: true,
   bottomPanelOpen: true,

@@ -62,7 +62,7 @@ describe('PyodideRunner', () => {
     runner.subscribe((events) => batches.push(events));
     runner.subscribe(() => undefined);
     expect(worker.sent.filter((m) => m.type === 'subscribe')).toHaveLength(1);
-    worker.reply({ type: 'events', batch: '[{"event":"run_started","run":"r","flow":"f","nodes":1}]', count: 1 });
+    worker.reply({ type: 'events', batch: '[{"event":"run_started","run":"r","flow":"f","nodes":1}]' });
     expect(batches).toEqual([[{ event: 'run_started', run: 'r', flow: 'f', nodes: 1 }]]);
   });
 
@@ -111,8 +111,8 @@ describe('PyodideRunner', () => {
     // Not messages at all, unknown types, wrong field types: dropped.
     for (const junk of [null, 'ready', 42, { type: 'eval', code: 'x' }, { type: 'reply', id: '1', result: '{}' }, { type: 'progress', step: 1 }]) post(junk);
     // Events without a tag or a run are dropped from their batch; unparsable batches entirely.
-    post({ type: 'events', batch: '[{"event":"emit","run":"r"}, {"run":"r"}, 7, {"event":"x"}]', count: 4 });
-    post({ type: 'events', batch: '[{"event":', count: 1 });
+    post({ type: 'events', batch: '[{"event":"emit","run":"r"}, {"run":"r"}, 7, {"event":"x"}]' });
+    post({ type: 'events', batch: '[{"event":' });
     expect(batches).toEqual([[{ event: 'emit', run: 'r' }], []]);
     // A reply that is not a Result becomes an error value.
     post({ type: 'reply', id: 1, result: '{"value": 1}' });
@@ -137,7 +137,7 @@ describe('PyodideRunner', () => {
       runner.subscribe((events) => batches.push(events));
       void runner.start(() => undefined);
       workers[0]?.reply({ type: 'ready', hello: HELLO });
-      workers[0]?.reply({ type: 'events', batch: '[{"event":"run_started","run":"r","flow":"f","nodes":1}]', count: 1 });
+      workers[0]?.reply({ type: 'events', batch: '[{"event":"run_started","run":"r","flow":"f","nodes":1}]' });
       return { runner, workers, batches };
     }
 
@@ -167,7 +167,7 @@ describe('PyodideRunner', () => {
       expect(states).toEqual(['restarting', 'ready']);
       expect(fresh?.sent.map((m) => m.type)).toEqual(['boot', 'subscribe']);
       // Events of the old worker that arrive late are ignored.
-      workers[0]?.reply({ type: 'events', batch: '[{"event":"run_started","run":"old","flow":"f","nodes":1}]', count: 1 });
+      workers[0]?.reply({ type: 'events', batch: '[{"event":"run_started","run":"old","flow":"f","nodes":1}]' });
       expect(batches.flat().some((e) => e.run === 'old')).toBe(false);
     });
 

@@ -1,77 +1,38 @@
 /**
- * Collects engine events (JSON texts) and hands them on in batches: at most one flush per
- * interval, and none at all until a consumer subscribed — events a run produces before the
- * UI listens are kept, not lost.
+ * The engine's event batches on their way out of the worker. The bridge hands over one
+ * batch (a JSON array text) per publish point of a run — the end of a slice of work, idle,
+ * stop, a node starting to run — so the engine already paces them; the worker posts each
+ * at once, synchronously, from inside the bridge's callback. That is what keeps the page
+ * live while Python holds the worker's thread: a node that starts and then spins has been
+ * posted as running before it spins, where a timer would never have fired.
  *
- * Python that runs for long without yielding (a loop printing a million lines) never lets
- * the interval's timer fire, so `push` itself flushes once the interval has passed or the
- * batch has grown to `maxBytes`: the UI sees progress while it happens, and never gets one
- * huge batch it would take hundreds of milliseconds to parse.
+ * Until the UI subscribes, batches are held (joined into one on subscribe), not lost.
  */
 
-export interface Timer {
-  set(fn: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-  now(): number;
+export class EventBuffer {
+  private held: string[] = [];
+  private sink: ((batch: string) => void) | null = null;
+
+  /** One batch from the bridge: a JSON array of events. */
+  push(batch: string): void {
+    if (this.sink) this.sink(batch);
+    else this.held.push(batch);
+  }
+
+  /** Start delivering; what was held goes out now, as one batch. */
+  subscribe(sink: (batch: string) => void): void {
+    this.sink = sink;
+    if (this.held.length) sink(joinBatches(this.held.splice(0)));
+  }
+
+  /** Batches held until a subscriber comes. */
+  get size(): number {
+    return this.held.length;
+  }
 }
 
-const realTimer: Timer = {
-  set: (fn, ms) => setTimeout(fn, ms),
-  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-  now: () => performance.now(),
-};
-
-export class EventBuffer {
-  private pending: string[] = [];
-  private bytes = 0;
-  private lastFlush = -Infinity;
-  private handle: unknown = null;
-  private sink: ((batch: string, count: number) => void) | null = null;
-
-  constructor(
-    private readonly intervalMs = 16,
-    private readonly timer: Timer = realTimer,
-    private readonly maxBytes = 256 * 1024,
-  ) {}
-
-  /** Add one event (its JSON text). */
-  push(eventJson: string): void {
-    this.pending.push(eventJson);
-    this.bytes += eventJson.length;
-    if (this.sink && (this.bytes >= this.maxBytes || this.timer.now() - this.lastFlush >= this.intervalMs * 4)) this.flush();
-    else this.schedule();
-  }
-
-  /** Start delivering; anything buffered so far goes out on the next flush. */
-  subscribe(sink: (batch: string, count: number) => void): void {
-    this.sink = sink;
-    this.lastFlush = this.timer.now();
-    this.schedule();
-  }
-
-  /** Deliver everything now (e.g. before a reply that the UI will act on). */
-  flush(): void {
-    if (this.handle !== null) {
-      this.timer.clear(this.handle);
-      this.handle = null;
-    }
-    if (!this.sink || this.pending.length === 0) return;
-    const events = this.pending;
-    this.pending = [];
-    this.bytes = 0;
-    this.lastFlush = this.timer.now();
-    this.sink(`[${events.join(',')}]`, events.length);
-  }
-
-  get size(): number {
-    return this.pending.length;
-  }
-
-  private schedule(): void {
-    if (!this.sink || this.handle !== null || this.pending.length === 0) return;
-    this.handle = this.timer.set(() => {
-      this.handle = null;
-      this.flush();
-    }, this.intervalMs);
-  }
+/** `[a,b]` and `[c]` as `[a,b,c]`, without parsing them. */
+export function joinBatches(batches: string[]): string {
+  const inner = batches.map((b) => b.trim().slice(1, -1)).filter((b) => b.trim() !== '');
+  return `[${inner.join(',')}]`;
 }

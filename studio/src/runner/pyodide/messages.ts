@@ -58,9 +58,8 @@ export interface ReplyMessage {
 
 export interface EventsMessage {
   type: 'events';
-  /** A JSON array of events, in engine order. */
+  /** A JSON array of events, in engine order: one publish point of a run. */
   batch: string;
-  count: number;
 }
 
 export type FromWorker = ProgressMessage | ReadyMessage | BootFailedMessage | ReplyMessage | EventsMessage;
@@ -87,7 +86,7 @@ export function readFromWorker(data: unknown): FromWorker | null {
     case 'reply':
       return isNumber(data.id) && isString(data.result) ? (data as unknown as ReplyMessage) : null;
     case 'events':
-      return isString(data.batch) && isNumber(data.count) ? (data as unknown as EventsMessage) : null;
+      return isString(data.batch) ? (data as unknown as EventsMessage) : null;
     default:
       return null;
   }

@@ -2,8 +2,8 @@
 /**
  * The Pyodide worker: a thin adapter over `headrace.bridge.Bridge`. It boots Pyodide from
  * our own origin, installs the headrace wheel, then passes JSON text both ways — it never
- * builds Python source. Engine events are batched by an EventBuffer and held until the UI
- * subscribes.
+ * builds Python source. The engine's event batches are posted as the bridge hands them
+ * over (held by an EventBuffer until the UI subscribes).
  */
 import type { PyodideAPI } from 'pyodide';
 import type { PyProxy } from 'pyodide/ffi';
@@ -25,9 +25,10 @@ interface WheelManifest {
 
 interface PyBridge extends PyProxy {
   handle(text: string): Promise<string>;
+  handle_interrupts(): void;
 }
 
-const events = new EventBuffer(16);
+const events = new EventBuffer();
 let bridge: PyBridge | null = null;
 let pyodideInstance: PyodideAPI | null = null;
 let lazyWheels: Record<string, string> = {};
@@ -80,7 +81,10 @@ async function boot(message: BootMessage): Promise<PyBridge> {
   await pyodide.loadPackage(wheels, { messageCallback: () => undefined });
   progress('Starting engine', 0.9);
   const Bridge = pyodide.pyimport('headrace.bridge').Bridge as PyProxy & { callKwargs(kw: object): PyBridge };
-  return Bridge.callKwargs({ on_event: (text: string) => events.push(text) });
+  const bridge = Bridge.callKwargs({ on_batch: (text: string) => events.push(text) });
+  // Stop's interrupt (the buffer above) is the user stopping the run, not node code failing.
+  if (message.interrupt) bridge.handle_interrupts();
+  return bridge;
 }
 
 /** Whether a command reads time zones (a flow's `timezone`, its schedules, the cron
@@ -120,10 +124,8 @@ async function handle(command: string): Promise<string> {
   try {
     const ready = await bridgeReady;
     if (needsZones(command)) await loadLazy('tzdata');
-    const reply = await ready.handle(command);
-    // Events a command produced synchronously reach the UI before its reply does.
-    events.flush();
-    return reply;
+    // (The bridge hands over a command's events before it replies.)
+    return await ready.handle(command);
   } catch (error) {
     const result: Result<never> = { ok: false, error: asError(error) };
     return JSON.stringify(result);
@@ -150,7 +152,7 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
       post({ type: 'reply', id: message.id, result: await handle(message.command) });
       break;
     case 'subscribe':
-      events.subscribe((batch, count) => post({ type: 'events', batch, count }));
+      events.subscribe((batch) => post({ type: 'events', batch }));
       break;
     default: {
       const unknown: never = message;

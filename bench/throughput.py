@@ -1,9 +1,10 @@
 """Figure 1, throughput: messages per second through the 10-node chain and the 2-input
-join (flows.py) in (a) the studio — headrace in Pyodide in a Chromium worker, its event
-stream attached; (b) headrace in CPython, through `headrace run` and in-process; (c)
-Node-RED, the same flows as function nodes and a join node; (d) the same Python
-functions called directly in a loop. All four in one run, in rounds, so machine load
-hits them alike; medians of the rounds.
+join (flows.py) in (a) the studio — headrace in Pyodide in a Chromium worker, its view
+stream attached as when a user runs it; (b) headrace in CPython, through `headrace
+run` and in-process, beside (e) the floor any queued Python engine pays (a minimal
+FIFO dispatcher, fifo_floor.py) in the same process; (c) Node-RED, the same flows as
+function nodes and a join node; (d) the same Python functions called directly in a
+loop. All in one run, in rounds, so machine load hits them alike; medians of the rounds.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from engine_throughput import direct_chain, direct_join, engine
+from fifo_floor import fifo_chain, fifo_join
 from nodered import NodeRed
 from nodered_flows import expected_last, throughput_flows
 from playwright.sync_api import Browser
@@ -31,9 +33,12 @@ from headrace import Flow
 
 REPO = Path(__file__).resolve().parents[1]
 DIRECT: dict[str, Callable[[int], float]] = {"chain10": direct_chain, "join2": direct_join}
-# Aims from issue 7: the studio at least 10x Node-RED; the CLI at least 20% of direct calls.
+FIFO: dict[str, Callable[[int], float]] = {"chain10": fifo_chain, "join2": fifo_join}
+# Aims: the studio at least 10x Node-RED (issues 7, 12); the CLI at least 20% of direct
+# calls (issue 7); the engine in-process at least half the FIFO floor (issue 12).
 AIM_STUDIO_OVER_NODE_RED = 10.0
 AIM_CLI_OVER_DIRECT = 0.2
+AIM_INPROC_OVER_FIFO = 0.5
 
 
 def cli_seconds(path: Path) -> float:
@@ -73,12 +78,13 @@ def measure(browser: Browser, base_url: str, red: NodeRed, messages: int, repeat
             # Warm-up: first calls compile and fill caches everywhere.
             run_flow(page, emits)
             node_red_seconds(red, name, min(messages, 1000))
-            samples: dict[str, list[float]] = {k: [] for k in ("direct", "inproc", "inproc_json", "cli", "cli_empty",
-                                                               "node_red", "studio")}  # fmt: skip
+            samples: dict[str, list[float]] = {k: [] for k in ("direct", "fifo", "inproc", "inproc_json", "cli",
+                                                               "cli_empty", "node_red", "studio")}  # fmt: skip
             for _ in range(repeat):
                 samples["direct"].append(DIRECT[name](messages))
-                samples["inproc"].append(_off_loop(engine, flow, False))
-                samples["inproc_json"].append(_off_loop(engine, flow, True))
+                samples["fifo"].append(FIFO[name](messages))
+                samples["inproc"].append(_off_loop(engine, flow, "view"))
+                samples["inproc_json"].append(_off_loop(engine, flow, "view_json"))
                 samples["cli"].append(cli_seconds(full))
                 samples["cli_empty"].append(cli_seconds(empty))
                 samples["node_red"].append(node_red_seconds(red, name, messages))
@@ -108,6 +114,7 @@ def _figures(name: str, messages: int, s: dict[str, list[float]]) -> dict[str, A
     startup = median(s["cli_empty"])
     cli_work = [max(t - startup, 1e-3) for t in s["cli"]]  # tiny smoke sizes can dip below it
     cli, cli_samples = _rate(messages, cli_work)
+    fifo, _ = _rate(messages, s["fifo"])
     inproc, inproc_samples = _rate(messages, s["inproc"])
     inproc_json, inproc_json_samples = _rate(messages, s["inproc_json"])
     base = f"throughput.{name}"
@@ -120,6 +127,8 @@ def _figures(name: str, messages: int, s: dict[str, list[float]]) -> dict[str, A
                                         aim=AIM_CLI_OVER_DIRECT,
                                         note=f"{note}; CLI start-up {startup:.2f} s taken off"),
         f"{base}.inproc_vs_direct": figure(inproc, "msg/s", ("direct calls", direct), inproc_samples, note=note),
+        f"{base}.inproc_vs_fifo": figure(inproc, "msg/s", ("a minimal FIFO dispatcher", fifo), inproc_samples,
+                                         aim=AIM_INPROC_OVER_FIFO, note=f"{note}; view reported, events dropped"),
         f"{base}.inproc_json_vs_direct": figure(inproc_json, "msg/s", ("direct calls", direct),
                                                 inproc_json_samples, note=note),
         f"{base}.studio_vs_direct": figure(studio, "msg/s", ("direct calls", direct), studio_samples, note=note),
@@ -143,14 +152,17 @@ def markdown(figures: dict[str, Any]) -> str:
         cli = figures[f"{base}.cli_vs_direct"]
         inproc = figures[f"{base}.inproc_vs_direct"]["value"]
         inproc_json = figures[f"{base}.inproc_json_vs_direct"]["value"]
+        fifo = figures.get(f"{base}.inproc_vs_fifo")
+        floor = f"{fifo['baseline']['value']:,.0f}" if fifo else "–"
+        of_floor = f"**{fifo['ratio']:.0%}**" if fifo else "–"
         rows.append(
             [name, f"{studio['value']:,.0f}", f"{red:,.0f}", f"**{studio['ratio']:.2f}×**", f"{cli['value']:,.0f}",
-             f"{inproc:,.0f}", f"{inproc_json:,.0f}", f"{direct:,.0f}", f"**{cli['ratio']:.1%}**"]
+             f"{inproc:,.0f}", f"{inproc_json:,.0f}", floor, of_floor, f"{direct:,.0f}", f"**{cli['ratio']:.1%}**"]
         )  # fmt: skip
     from report import table
 
     return table(
         ["flow", "(a) studio", "(c) Node-RED", "(a)/(c), aim ≥ 10×", "(b) `headrace run`", "(b) in-process",
-         "(b) in-process + JSON", "(d) direct", "(b) CLI/(d), aim ≥ 20%"],
+         "(b) in-process + JSON", "(e) FIFO floor", "(b)/(e), aim ≥ 50%", "(d) direct", "(b) CLI/(d), aim ≥ 20%"],
         rows,
     )  # fmt: skip

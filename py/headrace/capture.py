@@ -135,8 +135,29 @@ def _sink_on_stack() -> Sink | None:
     return None
 
 
+class _Host(threading.local):
+    depth = 0
+
+
+_HOST = _Host()
+
+
+class host_code:
+    """While the engine runs host code from inside node code (it reports the node's
+    output, or its error), what the host prints is the host's, though node code is
+    on the stack below."""
+
+    def __enter__(self) -> None:
+        _HOST.depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        _HOST.depth -= 1
+
+
 def current() -> Sink | None:
     """The sink node code's output goes to now, if node code is running."""
+    if _HOST.depth:
+        return None
     return ACTIVE.sink or current_sink.get() or _sink_on_stack()
 
 
@@ -154,7 +175,7 @@ class _Router(io.TextIOBase):
         self.original = original
 
     def write(self, text: str) -> int:
-        sink = ACTIVE.sink or current_sink.get() or _sink_on_stack()
+        sink = current()
         if sink is None:
             return self.original.write(text)
         if not isinstance(text, str):

@@ -213,7 +213,7 @@ class ReadableLog:
                     if held["held"] and held["missing"]:
                         missing = ", ".join(f"{function}.{param}" for param in held["missing"])
                         counts = f"{held['held']}/{held['required']} held"
-                        self.out.write(f"  … [{label}] {function}() never ran: waiting for {missing} ({counts})\n")
+                        self.out.write(f"  … [{label}] {function}() is waiting for {missing} ({counts})\n")
         self.out.flush()
 
     def _line(self, event: Event) -> str | None:

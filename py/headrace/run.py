@@ -1004,14 +1004,8 @@ class Run:
         """Report an error socket value. Called from inside the node's ``except``
         blocks, so it first sets the capture aside: what the host prints while
         handling events is its own."""
-        saved = capture.ACTIVE.sink
-        capture.ACTIVE.sink = None
-        token = capture.current_sink.set(None)
-        try:
+        with capture.host_code():
             self._report_failure(node, value)
-        finally:
-            capture.current_sink.reset(token)
-            capture.ACTIVE.sink = saved
 
     def _report_failure(self, node: LiveNode, value: dict[str, Any]) -> None:
         self.errors += 1
@@ -1068,14 +1062,8 @@ class Run:
     def _output_handler(self, node_id: str) -> Callable[[Any, str], None]:
         def handle(stream: Any, text: str) -> None:
             # The host may print while it handles this: that is not the node's output.
-            saved = capture.ACTIVE.sink
-            capture.ACTIVE.sink = None
-            token = capture.current_sink.set(None)
-            try:
+            with capture.host_code():
                 self.reporter.output(self.nodes[node_id], stream, text)
-            finally:
-                capture.current_sink.reset(token)
-                capture.ACTIVE.sink = saved
 
         return handle
 

@@ -314,3 +314,24 @@ async def test_output_from_threads_node_code_starts_is_all_kept_in_order() -> No
     for who in ("t0", "t3", "main"):  # each writer's lines in its own order
         mine = [line for line in lines if line.startswith(who + " ")]
         assert mine == [f"{who} {i}\n" for i in range(400)]
+
+
+async def test_what_the_host_prints_while_told_of_a_nodes_output_mid_call_is_the_hosts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A print over the sink's flush size is passed on while node code still runs.
+    code = "def f():\n    print('x' * 70000)\n    print('after')\n    return 1\n"
+    seen: list[str] = []
+
+    def on_event(event: Event) -> None:
+        if event.kind == "output":
+            print("host saw output")
+            seen.append(event.text)  # type: ignore[attr-defined]
+
+    run = make_flow([script("p", code)]).start(on_event=on_event)
+    await run.start()
+    run.trigger_sources()
+    await run.wait_idle()
+    await run.stop()
+    assert "host saw output" not in "".join(seen)
+    assert capsys.readouterr().out.count("host saw output") == len(seen) >= 2

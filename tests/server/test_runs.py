@@ -145,6 +145,11 @@ def test_a_late_viewer_gets_a_snapshot_that_folds_to_the_whole_view(server: Live
     assert whole.nodes["sq"]["errors"] == count // 100 and whole.nodes["g"]["console_dropped"] == count - 500
     assert fold([e for batch in late_batches for e in batch]).to_json() == whole.to_json()
     assert len(after_stop) == 1 and fold(after_stop[0]).to_json() == whole.to_json()
+    # The values told one by one (the first 1,000 of each socket) reach a late viewer too,
+    # as a viewer from the start heard them: the studio passes them on as headrace:emit.
+    told = [(e["node"], e["socket"], e["value"]) for batch in from_start for e in batch if e["event"] == "emit"]
+    late_told = [(e["node"], e["socket"], e["value"]) for batch in late_batches for e in batch if e["event"] == "emit"]
+    assert late_told == told and len([t for t in told if t[0] == "g"]) == 1000
 
 
 def test_runs_report_their_view_with_the_first_values_one_by_one(server: LiveServer) -> None:

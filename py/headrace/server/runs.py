@@ -49,6 +49,10 @@ PRIVATE_ENV = ("HEADRACE_TOKEN",)
 _PACKAGE_ROOT = str(Path(headrace.__file__).resolve().parent.parent)
 
 
+#: Bytes of values reported one by one that a run keeps for late viewers.
+EMIT_REPLAY_BYTES = 8 * 1024 * 1024
+
+
 class Viewer:
     """One attached WebSocket's queue of batch lines."""
 
@@ -99,6 +103,12 @@ class RunProcess:
         self.stopped_at: dt.datetime | None = None
         #: Every event the run reported, folded: its phase, totals, nodes.
         self.view = RunView(run_id)
+        #: The values the run reported one by one (its first ``emit_limit`` per
+        #: socket), kept up to EMIT_REPLAY_BYTES so a late viewer hears them too (the
+        #: studio passes them on as headrace:emit); how many did not fit.
+        self._emits: list[dict[str, Any]] = []
+        self._emit_bytes = 0
+        self.emits_not_kept = 0
         self._reported = False  # whether any batch came yet (else a snapshot has nothing to say)
         self.viewers: set[Viewer] = set()
         self.exited = asyncio.Event()
@@ -288,10 +298,20 @@ class RunProcess:
                     # bridge can read the stop command and its message: add it here.
                     event["message"] = self._stop_message
                     line = _line(events)
+            elif event["event"] == "emit":
+                self._keep_emit(event)
             self.view.apply(event)
         self._reported = True
         for viewer in self.viewers:
             viewer.push(line)
+
+    def _keep_emit(self, event: dict[str, Any]) -> None:
+        size = len(json.dumps(event["value"], ensure_ascii=False, default=str)) + 100
+        if self._emit_bytes + size > EMIT_REPLAY_BYTES:
+            self.emits_not_kept += 1
+            return
+        self._emits.append(event)
+        self._emit_bytes += size
 
     def _publish_stopped(self, returncode: int) -> None:
         """The process ended without a ``run_stopped``: report one."""
@@ -316,7 +336,12 @@ class RunProcess:
             viewer.end()
         else:
             self.viewers.add(viewer)
-        snapshot = _line(self.view.snapshot()) if self._reported else None
+        snapshot = None
+        if self._reported:
+            events = self.view.snapshot()
+            # The values told one by one go right after run_started (the view that
+            # follows sets the counts either way).
+            snapshot = _line(events[:1] + self._emits + events[1:])
         return snapshot, viewer
 
     def detach(self, viewer: Viewer) -> None:

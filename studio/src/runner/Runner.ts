@@ -34,6 +34,8 @@ export interface Runner {
    * own, away from this site's storage) or `same-origin` (the host did not allow it).
    */
   onIsolation?(listener: (isolation: 'opaque' | 'same-origin') => void): () => void;
+  /** Runners that follow runs elsewhere stop following one (it goes on there). */
+  detach?(run: string): void;
   /** Runners that may restart their engine report it (the HTTP runner never does). */
   onRestart?(listener: (state: RestartState) => void): () => void;
   dispose(): void;

@@ -180,7 +180,10 @@ export const useRunStore = defineStore('run', () => {
 
   function newSession(key: string, runner: Runner, targetOf: 'browser' | 'backend', run: string, flow: FlowDocument): RunSession {
     const old = sessions.get(key);
-    if (old?.view.run) byRun.delete(old.view.run);
+    if (old?.view.run) {
+      byRun.delete(old.view.run);
+      old.runner.detach?.(old.view.run);
+    }
     const debug = old?.debug ?? new DebugLog();
     debug.newRun();
     const s: RunSession = markRaw({
@@ -415,7 +418,10 @@ export const useRunStore = defineStore('run', () => {
         if (keys.includes(key)) continue;
         if (s.target === 'browser') void stopSession(s);
         sessions.delete(key);
-        if (s.view.run) byRun.delete(s.view.run);
+        if (s.view.run) {
+          byRun.delete(s.view.run);
+          if (s.target === 'backend') s.runner.detach?.(s.view.run);
+        }
       }
     },
   );

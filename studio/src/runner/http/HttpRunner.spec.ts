@@ -101,6 +101,27 @@ describe('HttpRunner', () => {
     ]);
   });
 
+  it('follows the runs of several tabs at once, each on its own socket', () => {
+    const connections: Connection[] = [];
+    const seen: unknown[] = [];
+    const r = runner(vi.fn() as unknown as typeof fetch, connections);
+    r.subscribe((events) => seen.push(...events.map((e) => e.run)));
+    const before = FakeSocket.all.length;
+    r.attach('a');
+    r.attach('b');
+    const [a, b] = FakeSocket.all.slice(before);
+    a!.onopen?.();
+    b!.onopen?.();
+    a!.onmessage?.({ data: JSON.stringify([{ event: 'run_started', run: 'a', flow: 'f', nodes: 1 }]) });
+    b!.onmessage?.({ data: JSON.stringify([{ event: 'run_started', run: 'b', flow: 'f', nodes: 1 }]) });
+    expect(seen).toEqual(['a', 'b']);
+    r.detach('a');
+    expect(a!.closed).toBe(true);
+    expect(b!.closed).toBe(false);
+    b!.onclose?.({ code: 1000 });
+    expect(connections.at(-1)).toEqual({ state: 'closed', run: 'b' });
+  });
+
   it('reconnects with backoff after a lost connection and says it is a re-attach', async () => {
     vi.useFakeTimers();
     const connections: Connection[] = [];

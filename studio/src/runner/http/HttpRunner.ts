@@ -44,16 +44,20 @@ export interface HttpRunnerOptions {
   WebSocket?: typeof WebSocket;
 }
 
+interface Attachment {
+  socket: WebSocket | null;
+  attempts: number;
+  attaches: number;
+  retry: ReturnType<typeof setTimeout> | undefined;
+}
+
 export class HttpRunner implements Runner {
   readonly kind = 'http' as const;
   readonly base: string;
   private readonly listeners = new Set<EventListener>();
   private held: EngineEvent[][] = [];
-  private socket: WebSocket | null = null;
-  private attachedRun: string | null = null;
-  private attempts = 0;
-  private attaches = 0;
-  private retry: ReturnType<typeof setTimeout> | undefined;
+  /** The runs followed, each with its events WebSocket and its reconnect state. */
+  private readonly attached = new Map<string, Attachment>();
   private readonly fetchImpl: typeof fetch;
   private readonly Socket: typeof WebSocket;
   private readonly onOnline = () => this.reconnectNow();
@@ -130,25 +134,28 @@ export class HttpRunner implements Runner {
     return () => this.listeners.delete(listener);
   }
 
-  /** Follow a run's events (the server replays them from the start); replaces any other. */
+  /**
+   * Follow a run's events: the server first sends the run's state, then what comes. Runs
+   * of several flow tabs are followed at once, one WebSocket each.
+   */
   attach(run: string): void {
-    this.detach();
-    this.attachedRun = run;
-    this.attempts = 0;
-    this.attaches = 0;
-    this.open();
+    this.detach(run);
+    this.attached.set(run, { socket: null, attempts: 0, attaches: 0, retry: undefined });
+    this.open(run);
   }
 
-  /** Stop following the current run (the run itself goes on on the server). */
-  detach(): void {
-    clearTimeout(this.retry);
-    const socket = this.socket;
-    this.socket = null;
-    this.attachedRun = null;
-    if (socket) {
-      socket.onclose = null;
-      socket.onmessage = null;
-      socket.close();
+  /** Stop following a run, or every run (the runs themselves go on on the server). */
+  detach(run?: string): void {
+    for (const [id, attachment] of [...this.attached]) {
+      if (run !== undefined && id !== run) continue;
+      clearTimeout(attachment.retry);
+      const socket = attachment.socket;
+      this.attached.delete(id);
+      if (socket) {
+        socket.onclose = null;
+        socket.onmessage = null;
+        socket.close();
+      }
     }
   }
 
@@ -158,42 +165,43 @@ export class HttpRunner implements Runner {
     this.listeners.clear();
   }
 
-  private open(): void {
-    const run = this.attachedRun;
-    if (!run) return;
+  private open(run: string): void {
+    const attachment = this.attached.get(run);
+    if (!attachment) return;
     const socket = new this.Socket(eventsUrl(this.base, run, this.options.token));
-    this.socket = socket;
+    attachment.socket = socket;
     socket.onopen = () => {
-      this.attempts = 0;
-      this.options.onConnection?.({ state: 'attached', run, reattach: this.attaches++ > 0 });
+      attachment.attempts = 0;
+      this.options.onConnection?.({ state: 'attached', run, reattach: attachment.attaches++ > 0 });
     };
     socket.onmessage = (ev: MessageEvent) => {
       if (typeof ev.data === 'string') this.deliver(splitEvents(ev.data));
     };
     socket.onclose = (ev: CloseEvent) => {
-      if (this.socket !== socket) return;
-      this.socket = null;
+      if (attachment.socket !== socket || this.attached.get(run) !== attachment) return;
+      attachment.socket = null;
       const { action, message } = closeAction(ev.code);
       if (action === 'done') {
-        this.attachedRun = null;
+        this.attached.delete(run);
         this.options.onConnection?.({ state: 'closed', run });
       } else if (action === 'fail') {
-        this.attachedRun = null;
+        this.attached.delete(run);
         this.options.onConnection?.({ state: 'failed', run, message });
       } else if (action === 'reattach') {
-        this.open();
+        this.open(run);
       } else {
-        const wait = backoffMs(this.attempts++);
+        const wait = backoffMs(attachment.attempts++);
         this.options.onConnection?.({ state: 'lost', run, message, retryInMs: wait });
-        this.retry = setTimeout(() => this.open(), wait);
+        attachment.retry = setTimeout(() => this.open(run), wait);
       }
     };
   }
 
   private reconnectNow(): void {
-    if (this.attachedRun && !this.socket) {
-      clearTimeout(this.retry);
-      this.open();
+    for (const [run, attachment] of this.attached) {
+      if (attachment.socket) continue;
+      clearTimeout(attachment.retry);
+      this.open(run);
     }
   }
 

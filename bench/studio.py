@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.parse
 from typing import Any
 
 from playwright.sync_api import BrowserContext, CDPSession, Page, Route
@@ -142,7 +143,8 @@ def instrument_worker(context: BrowserContext) -> None:
 def wasm_memory(page: Page) -> int:
     """Bytes of WebAssembly memory in the engine worker (Pyodide's heap); needs
     instrument_worker on the page's context."""
-    workers = [w for w in page.workers if "/assets/worker-" in w.url]
+    # The engine's worker starts from a data: URL (an origin of its own) importing our script.
+    workers = [w for w in page.workers if "/assets/worker-" in urllib.parse.unquote(w.url)]
     if len(workers) != 1:
         raise RuntimeError(f"expected one engine worker, found {[w.url for w in page.workers]}")
     sizes = workers[0].evaluate("globalThis.__benchWasm.map((m) => m.buffer.byteLength)")

@@ -39,6 +39,7 @@ FIFO: dict[str, Callable[[int], float]] = {"chain10": fifo_chain, "join2": fifo_
 AIM_STUDIO_OVER_NODE_RED = 10.0
 AIM_CLI_OVER_DIRECT = 0.2
 AIM_INPROC_OVER_FIFO = 0.5
+WARM_UP_RUNS = 3
 
 
 def cli_seconds(path: Path) -> float:
@@ -75,9 +76,12 @@ def measure(browser: Browser, base_url: str, red: NodeRed, messages: int, repeat
             last = doc["nodes"][-1]["id"]
             page = open_studio(context, f"{base_url}?flow=bench/{name}.json", [doc["nodes"][0]["id"], last])
             emits = expected_emits(name, messages)
-            # Warm-up: first calls compile and fill caches everywhere.
-            run_flow(page, emits)
-            node_red_seconds(red, name, min(messages, 1000))
+            # Warm-up, alike for both: the first runs compile and fill caches everywhere, and
+            # V8 tiers up the code that runs hot — Node-RED's JavaScript, and the Python
+            # interpreter's WebAssembly in the studio's worker (which takes a few runs).
+            for _ in range(WARM_UP_RUNS):
+                run_flow(page, emits)
+                node_red_seconds(red, name, messages)
             samples: dict[str, list[float]] = {k: [] for k in ("direct", "fifo", "inproc", "inproc_json", "cli",
                                                                "cli_empty", "node_red", "studio")}  # fmt: skip
             for _ in range(repeat):

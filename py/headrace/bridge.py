@@ -52,7 +52,15 @@ from headrace.commands import (
 from headrace.errors import FlowError, RequirementError, RunError
 from headrace.load import parse_json, validate
 from headrace.model import FlowSpec, Node
-from headrace.protocol import PROTOCOL_VERSION, Event, RunStopped, encode_value, event_to_json
+from headrace.protocol import (
+    PROTOCOL_VERSION,
+    Event,
+    RunStopped,
+    emit_json,
+    emit_prefix,
+    encode_value,
+    event_to_json,
+)
 from headrace.remote import Executor
 from headrace.run import Run, new_run_id
 from headrace.shape import NodeShape, read_shape
@@ -66,14 +74,24 @@ KEEP_STOPPED = 16
 class _Batch:
     """The events a run reported since its last publish point, as JSON texts."""
 
-    __slots__ = ("pending", "sink")
+    __slots__ = ("_prefixes", "pending", "run", "sink")
 
-    def __init__(self, sink: BatchSink) -> None:
+    def __init__(self, sink: BatchSink, run: str) -> None:
         self.sink = sink
+        self.run = run
         self.pending: list[str] = []
+        self._prefixes: dict[tuple[str, str], str] = {}
 
     def add(self, event: Event) -> None:
         self.pending.append(event_to_json(event))
+
+    def add_emit(self, node: str, socket: str, value: Any, seq: int) -> None:
+        """A value reported one by one, encoded straight from its parts."""
+        key = (node, socket)
+        prefix = self._prefixes.get(key)
+        if prefix is None:
+            prefix = self._prefixes[key] = emit_prefix(self.run, node, socket)
+        self.pending.append(emit_json(prefix, self.run, node, socket, value, seq))
 
     def publish(self) -> None:
         if self.pending:
@@ -167,7 +185,7 @@ class Bridge:
             if value is not None and value < (1 if name != "emit_limit" else 0):
                 raise BadCommand(f"run.{name}: expected a number of at least {1 if name != 'emit_limit' else 0}")
         run_id = command.run or new_run_id()
-        batch = self._batches[run_id] = _Batch(self._on_batch)
+        batch = self._batches[run_id] = _Batch(self._on_batch, run_id)
 
         def forward(event: Event) -> None:
             batch.add(event)
@@ -178,6 +196,7 @@ class Bridge:
             spec,
             on_event=forward,
             on_publish=batch.publish,
+            on_emit=batch.add_emit,
             run_id=run_id,
             timezone=command.timezone,
             executor=self._executor,

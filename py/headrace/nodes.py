@@ -109,7 +109,7 @@ class Socket:
     trimmed at every sync (at least once a slice of work) rather than per value.
     """
 
-    __slots__ = ("base", "buf", "fanout", "keep", "name", "node", "notify", "route", "routes", "shown")
+    __slots__ = ("base", "buf", "fanout", "keep", "loud", "name", "node", "notify", "route", "routes", "shown")
 
     def __init__(self, node: LiveNode, name: str, keep: int, notify: int) -> None:
         self.node = node
@@ -123,6 +123,8 @@ class Socket:
         self.route: Target | None = None
         self.fanout: list[Target] | None = None
         self.notify = notify
+        #: Whether its values are still reported one by one (count < notify).
+        self.loud = notify > 0
         self.shown = 0  # the count the host was last told
 
     @property

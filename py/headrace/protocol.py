@@ -430,9 +430,59 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_quote = json.encoder.encode_basestring  # the C encoder, with ensure_ascii=False's output
+
+
+def emit_prefix(run: str, node: str, socket: str) -> str:
+    """The start of every ``emit`` event of one socket, as :func:`emit_json` writes it."""
+    return f'{{"event": "emit", "run": {_quote(run)}, "node": {_quote(node)}, "socket": {_quote(socket)}, "value": '
+
+
+def emit_json(prefix: str, run: str, node: str, socket: str, value: Any, seq: int) -> str:
+    """One ``emit`` event as JSON, from its parts and its socket's :func:`emit_prefix`
+    (hosts that hear values one by one encode one per value: the generic path would
+    cost several times the value itself)."""
+    kind = type(value)
+    if kind is str:
+        text = _quote(value)
+    elif kind is int:
+        text = int.__repr__(value)
+    elif kind is float and value == value and value not in (_INF, -_INF):
+        text = float.__repr__(value)
+    elif kind is bool:
+        text = "true" if value else "false"
+    else:
+        return _emit_json_slowly(Emit(run, node, socket, value, seq))
+    return f'{prefix}{text}, "seq": {seq}, "repr": false}}'
+
+
+def _emit_json(event: Emit) -> str:
+    return emit_json(emit_prefix(event.run, event.node, event.socket), event.run, event.node, event.socket,
+                     event.value, event.seq)  # fmt: skip
+
+
+def _emit_json_slowly(event: Emit) -> str:
+    out = _tagged_dict(event)
+    try:
+        if not _json_safe(event.value):
+            raise ValueError("keys collide")
+        return _encode(out)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # not JSON, or node code's dict subclass raising whatever it likes
+        out["value"] = safe_repr(event.value)
+        out["repr"] = True
+        return _encode(out)
+
+
+_INF = float("inf")
+
+
 def event_to_json(event: Event) -> str:
     """One event as one line of JSON. An emitted value JSON cannot hold (a set,
     an object, NaN, a cycle) goes as its ``repr``, with ``"repr": true``."""
+    if event.__class__ is Emit:
+        return _emit_json(event)
     out = _tagged_dict(event)
     try:
         if isinstance(event, Emit) and not _json_safe(event.value):

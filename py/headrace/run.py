@@ -122,6 +122,7 @@ class Run:
         *,
         on_event: EventHandler | None = None,
         on_publish: Callable[[], None] | None = None,
+        on_emit: Callable[[str, str, Any, int], None] | None = None,
         run_id: str | None = None,
         clock: Clock | None = None,
         timezone: str | None = None,
@@ -137,7 +138,10 @@ class Run:
         ``executor`` sends script calls elsewhere (a Dask cluster); by default
         they run inline, here. ``report``, ``emit_limit``, ``on_publish``: what the
         host hears, and when to pass it on (see the module's docstring);
-        ``keep_values`` and ``console_lines`` size the view's rings."""
+        ``on_emit(node, socket, value, seq)``, when given, takes the values
+        reported one by one instead of ``on_event`` (a host that encodes them
+        itself saves making an event of each); ``keep_values`` and
+        ``console_lines`` size the view's rings."""
         self.flow = flow
         self.executor = executor
         self._remote_pending = 0  # calls sent to the executor, not yet settled
@@ -158,6 +162,7 @@ class Run:
         self.errors = 0
         self.unrouted_errors = 0
         self._seq = 0  # emits reported one by one
+        self._on_emit = on_emit
         self._interrupt_requested = False
         #: Why the run failed, when the engine itself did (not node code).
         self.failure: str | None = None
@@ -165,6 +170,8 @@ class Run:
         if report not in ("events", "view"):
             raise RunError(f"report: expected 'events' or 'view', got {report!r}")
         notify = _ALL if not view else (_ALL if emit_limit is None else max(0, emit_limit))
+        #: Every value is reported (no fast path: it does no per-value reporting).
+        self._every = notify == _ALL
         fed = flow.fed_ports()
         routed = {e.from_node for e in flow.edges if e.from_socket == ERROR_SOCKET}
         prefix = f"__headrace_run{next(_run_counter)}"
@@ -461,6 +468,7 @@ class Run:
         clock = time.perf_counter
         reporter = self.reporter
         mark = reporter.mark
+        notify = self._notify
         slow = self._slow
         limit = self.flow.held_values_limit
         stride = 1
@@ -498,6 +506,8 @@ class Run:
                             if result is not None:  # emit
                                 out = target.out
                                 out.buf.append(result)
+                                if out.loud:
+                                    notify(out, result)
                                 route = out.route
                                 if route is not None:
                                     push((route, result))
@@ -539,6 +549,8 @@ class Run:
                             if result is not None:  # emit
                                 out = target.out
                                 out.buf.append(result)
+                                if out.loud:
+                                    notify(out, result)
                                 route = out.route
                                 if route is not None:
                                     push((route, result))
@@ -562,6 +574,8 @@ class Run:
                         if result is not None:  # emit
                             out = target.out
                             out.buf.append(result)
+                            if out.loud:
+                                notify(out, result)
                             route = out.route
                             if route is not None:
                                 push((route, result))
@@ -662,9 +676,10 @@ class Run:
         while the node is live (the host knows it is busy, see
         :meth:`Reporter.went_live`) and its socket's values are no longer
         reported one by one."""
+        if self._every:
+            return  # every value is reported, in order with the node's output: the general path
         for target, function in self._fast.get(node.id, ()):
-            out = target.out
-            armed = function if out.count >= out.notify else None
+            armed = function
             if target.kind == DIRECT:
                 target.call = armed
             else:
@@ -672,9 +687,7 @@ class Run:
         if node.time_limit is None:
             for step in node.steps:
                 socket = step.out
-                step.fast = (
-                    type(step.step) is types.GeneratorType and socket is not None and socket.count >= socket.notify
-                )
+                step.fast = type(step.step) is types.GeneratorType and socket is not None
 
     def disarm(self, node: LiveNode) -> None:
         """Values into ``node`` take the slow path again (it went quiet, or failed)."""
@@ -984,17 +997,21 @@ class Run:
         buf.append(value)
         if len(buf) > 2 * socket.keep:
             socket.trim()
-        if socket.count <= socket.notify:
-            self._notify_emit(socket, value)
+        if socket.loud:
+            self._notify(socket, value)
         queue = self._queue
         for target in socket.routes:
             queue.append((target, value))
 
-    def _notify_emit(self, socket: Socket, value: Any) -> None:
+    def _notify(self, socket: Socket, value: Any) -> None:
+        """Report a value one by one (one of the socket's first ``emit_limit``)."""
         self._seq += 1
-        self._report(Emit(run=self.id, node=socket.node.id, socket=socket.name, value=value, seq=self._seq))
-        if socket.count == socket.notify and socket.node.live:
-            self.arm(socket.node)  # reported enough of them one by one: the fast path from now on
+        if self._on_emit is not None:
+            self._on_emit(socket.node.id, socket.name, value, self._seq)
+        else:
+            self._report(Emit(self.id, socket.node.id, socket.name, value, self._seq))
+        if socket.base + len(socket.buf) >= socket.notify:
+            socket.loud = False
 
     def _fail(self, node: LiveNode, socket: str | None, exc: BaseException) -> None:
         """Report node code's exception and emit it on the node's error socket."""

@@ -108,15 +108,26 @@ export function useJsPlumb(handlers: EdgeHandlers) {
     instance?.setZoom(zoom, false);
   }
 
-  /** Briefly mark edges as carrying a value (CSS animates `hr-edge--pulse`). */
+  /** Edges marked as carrying values, and when each mark comes off. */
+  const pulsing = new Map<string, ReturnType<typeof setTimeout>>();
+
+  /**
+   * Mark edges as carrying a value (CSS animates `hr-edge--pulse`) until 400 ms after the
+   * last value. An edge of a stream is pulsed every frame: it keeps its mark (and its one
+   * running animation) rather than being restyled each time.
+   */
   function pulse(keys: string[]): void {
     for (const key of keys) {
       const entry = connections.get(key);
       if (!entry) continue;
-      entry.conn.removeClass('hr-edge--pulse');
-      entry.conn.addClass('hr-edge--pulse');
+      const timer = pulsing.get(key);
+      if (timer === undefined) entry.conn.addClass('hr-edge--pulse');
+      else clearTimeout(timer);
       const conn = entry.conn;
-      setTimeout(() => conn.removeClass('hr-edge--pulse'), 400);
+      pulsing.set(key, setTimeout(() => {
+        pulsing.delete(key);
+        conn.removeClass('hr-edge--pulse');
+      }, 400));
     }
   }
 
@@ -128,6 +139,8 @@ export function useJsPlumb(handlers: EdgeHandlers) {
   }
 
   function destroy(): void {
+    for (const timer of pulsing.values()) clearTimeout(timer);
+    pulsing.clear();
     instance?.destroy();
     instance = null;
     connections.clear();

@@ -14,8 +14,9 @@ export const MAX_ENTRIES = 1000;
 
 interface EntryBase {
   id: number;
-  /** When the studio heard of it (ms since the epoch). */
+  /** When the studio heard of it (ms since the epoch), and as the list shows it. */
   at: number;
+  time: string;
   node: string;
 }
 
@@ -45,6 +46,15 @@ export type DebugEntry = ValueEntry | PrintEntry | ErrorEntry;
 
 let ids = 0;
 
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** HH:MM:SS.mmm in local time (formatted once per entry: Intl is slow for a list redrawn per frame). */
+export function clockTime(at: number): string {
+  const d = new Date(at);
+  const ms = d.getMilliseconds();
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`;
+}
+
 export class DebugLog {
   entries: DebugEntry[] = [];
   /** Entries that arrived while paused (not kept). */
@@ -57,6 +67,7 @@ export class DebugLog {
 
   /** Take what a batch of a run's events tells. */
   add(events: EngineEvent[], now = Date.now()): void {
+    const time = clockTime(now);
     for (const ev of events) {
       if (ev.event === 'view') {
         for (const [node, change] of Object.entries(ev.nodes)) {
@@ -65,13 +76,13 @@ export class DebugLog {
             const before = this.counts.get(key) ?? 0;
             this.counts.set(key, view.count);
             if (socket === 'error' || !view.last || view.count <= before) continue;
-            this.push({ id: ++ids, at: now, kind: 'value', node, socket, index: view.count - 1, between: view.count - before - 1, preview: view.last });
+            this.push({ id: ++ids, at: now, time, kind: 'value', node, socket, index: view.count - 1, between: view.count - before - 1, preview: view.last });
           }
-          this.addLines(node, change.console_from, change.console, now);
-          if (change.last_error) this.addError(node, change.last_error.index, change.last_error.socket, `${change.last_error.type}: ${change.last_error.message}`, now);
+          this.addLines(node, change.console_from, change.console, now, time);
+          if (change.last_error) this.addError(node, change.last_error.index, change.last_error.socket, `${change.last_error.type}: ${change.last_error.message}`, now, time);
         }
       } else if (ev.event === 'node_error') {
-        this.addError(ev.node, ev.index, ev.socket, `${ev.type}: ${ev.message}`, now);
+        this.addError(ev.node, ev.index, ev.socket, `${ev.type}: ${ev.message}`, now, time);
       }
     }
   }
@@ -88,22 +99,22 @@ export class DebugLog {
     this.missed = 0;
   }
 
-  private addLines(node: string, first: number, lines: ConsoleText[], now: number): void {
+  private addLines(node: string, first: number, lines: ConsoleText[], now: number, time: string): void {
     let next = Math.max(this.lines.get(node) ?? 0, first);
     for (let number = first; number < first + lines.length; number++) {
       const line = lines[number - first] as ConsoleText;
       // A partial line is listed once it is whole (it is sent again, grown, until then).
       if (number < next || !line.text.endsWith('\n')) continue;
-      this.push({ id: ++ids, at: now, kind: 'print', node, stream: line.stream, text: line.text.slice(0, -1) });
+      this.push({ id: ++ids, at: now, time, kind: 'print', node, stream: line.stream, text: line.text.slice(0, -1) });
       next = number + 1;
     }
     this.lines.set(node, next);
   }
 
-  private addError(node: string, index: number, socket: string | null, text: string, now: number): void {
+  private addError(node: string, index: number, socket: string | null, text: string, now: number, time: string): void {
     if ((this.errorIndex.get(node) ?? 0) >= index) return;
     this.errorIndex.set(node, index);
-    this.push({ id: ++ids, at: now, kind: 'error', node, socket, text });
+    this.push({ id: ++ids, at: now, time, kind: 'error', node, socket, text });
   }
 
   private push(entry: DebugEntry): void {

@@ -86,6 +86,7 @@ docs: build ## build the documentation site, with live examples, into site/ (off
 
 bench: setup ## benchmarks (not tests): figures go to docs/performance.md
 	$(PY) bench/engine_throughput.py --docs docs/performance.md
+	$(PY) bench/load_start.py --docs docs/performance.md
 	$(PY) bench/scale_out.py --docs docs/performance.md
 	$(PY) bench/server_overhead.py --docs docs/performance.md
 	$(MAKE) build

@@ -13,7 +13,9 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from headrace import capture, requirements
@@ -45,6 +47,7 @@ PREVIEW_CHARS = 200
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    _tolerant_streams()
     if arguments[:1] == ["serve"]:
         return _serve(arguments[1:])
     parser = _parser()
@@ -68,11 +71,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     log = JsonLog(sys.stdout) if args.json else ReadableLog(sys.stdout, flow, each_idle=args.duration is None)
     try:
-        return asyncio.run(_run(flow, log, args))
+        code = asyncio.run(_run(flow, log, args))
     except BrokenPipeError:
+        log.reader_gone = True
+        code = EXIT_OK
+    if log.reader_gone:
         # The reader went away (``headrace run f.json | head``): not an error of ours.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps interpreter shutdown quiet
-        return EXIT_OK
+        code = EXIT_OK
+    return _leave_threads(code)
+
+
+def _tolerant_streams() -> None:
+    """Text this terminal cannot encode (a lone surrogate in a name or a value, say)
+    is written as an escape rather than ending the command with a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
+def _leave_threads(code: int) -> int:
+    """Threads node code started and left running would keep the process alive after
+    the run (Python waits for non-daemon threads): say so, and exit without them."""
+    others = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    if not others:
+        return code
+    names = ", ".join(t.name for t in others[:5]) + (", …" if len(others) > 5 else "")
+    print(f"headrace: node code left {len(others)} thread(s) running ({names}); exiting without them", file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -135,6 +164,11 @@ async def _run_with(flow: Flow, log: JsonLog | ReadableLog, duration: float | No
     run = flow.start(on_event=log.write, executor=executor)
     loop = asyncio.get_running_loop()
     interrupted = asyncio.Event()
+
+    def reader_gone() -> None:
+        loop.call_soon(interrupted.set)
+
+    log.on_reader_gone = reader_gone
     previous = signal.getsignal(signal.SIGINT)
 
     def on_sigint(signum: int, frame: object) -> None:
@@ -165,6 +199,8 @@ async def _run_with(flow: Flow, log: JsonLog | ReadableLog, duration: float | No
         log.closing(run)
     if previous is not None:
         signal.signal(signal.SIGINT, previous)
+    if log.reader_gone:
+        return EXIT_OK
     if interrupted.is_set():
         return EXIT_INTERRUPTED
     if run.failure is not None:  # the engine itself failed: the run did not finish its work
@@ -172,49 +208,77 @@ async def _run_with(flow: Flow, log: JsonLog | ReadableLog, duration: float | No
     return EXIT_UNROUTED_ERRORS if run.unrouted_errors else EXIT_OK
 
 
-class JsonLog:
-    """One JSON object per event, per line (values as JSON, else their repr)."""
+class _Log:
+    """Writes lines while someone reads them; once the reader has gone (a closed
+    pipe), writes nothing and says so once, so the run can end quietly."""
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
+        self.reader_gone = False
+        self.on_reader_gone: Callable[[], None] = lambda: None
+
+    def _put(self, text: str) -> None:
+        if self.reader_gone:
+            return
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except BrokenPipeError:
+            self.reader_gone = True
+            self.on_reader_gone()
+
+
+class JsonLog(_Log):
+    """One JSON object per event, per line (values as JSON, else their repr)."""
 
     def write(self, event: Event) -> None:
-        self.out.write(event_to_json(event) + "\n")
+        self._put(event_to_json(event) + "\n")
 
 
-class ReadableLog:
+class ReadableLog(_Log):
     """A log for people: values, prints and errors, one line each, as they happen;
     then, from the run's view, what was left unfinished (a node stopped mid-call, a
     function still waiting for arguments)."""
 
     def __init__(self, out: TextIO, flow: Flow, *, each_idle: bool = True) -> None:
-        self.out = out
+        super().__init__(out)
         self.labels = {n.id: n.label for n in flow.spec.nodes}
         # While schedules fire, the run goes idle after every fire: say so once, at the end.
         self.each_idle = each_idle
         self.last_idle: RunIdle | None = None
+        #: Work was going on when the run stopped (a cycle never goes idle): the closing
+        #: lines say how far it got.
+        self.busy = False
+        self._started = time.monotonic()
 
     def write(self, event: Event) -> None:
+        if isinstance(event, RunIdle):
+            self.busy = False
+        elif isinstance(event, Emit | RunStarted):
+            self.busy = True
         line = self._line(event)
         if line is not None:
-            self.out.write(line + "\n")
-            self.out.flush()
+            self._put(line + "\n")
 
     def closing(self, run: Run) -> None:
-        """Say what the run's view shows unfinished once it has stopped."""
+        """Say how far a run still busy got, and what the run's view shows unfinished,
+        once it has stopped."""
+        if self.busy:
+            errors = f", {_count(run.errors, 'error')}" if run.errors else ""
+            seconds = time.monotonic() - self._started
+            self._put(f"■ still busy when it ended, after {seconds:.1f} s: {_count(run.emitted, 'value')}{errors}\n")
         view = RunView()
         view.apply(event_to_dict(run.view()))
         for node_id, node in view.nodes.items():
             label = self.labels.get(node_id, node_id)
             if node["state"] == NodeState.STOPPED:
-                self.out.write(f"  ⏹ [{label}] stopped while running\n")
+                self._put(f"  ⏹ [{label}] stopped while running\n")
             elif node["state"] == NodeState.WAITING:
                 for function, held in node["functions"].items():
                     if held["held"] and held["missing"]:
                         missing = ", ".join(f"{function}.{param}" for param in held["missing"])
                         counts = f"{held['held']}/{held['required']} held"
-                        self.out.write(f"  … [{label}] {function}() is waiting for {missing} ({counts})\n")
-        self.out.flush()
+                        self._put(f"  … [{label}] {function}() is waiting for {missing} ({counts})\n")
 
     def _line(self, event: Event) -> str | None:
         if isinstance(event, RunStarted):

@@ -87,8 +87,10 @@ def zone(name: str) -> dt.tzinfo:
     """The IANA zone ``name``; raises CronError naming it when it is unknown."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise CronError(f"unknown time zone {name!r} (expected an IANA name such as 'Europe/Paris')") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: a folder of the zone database ("Europe"), a name too long for a file
+        shown = name if len(name) <= 80 else f"{name[:77]}..."
+        raise CronError(f"unknown time zone {shown!r} (expected an IANA name such as 'Europe/Paris')") from None
 
 
 def zone_data_available() -> bool:

@@ -6,6 +6,16 @@ import re
 from collections.abc import Sequence
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+#: Characters a terminal or a log would act on rather than show (and lone surrogates).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` on one line, with control characters (tab kept) and lone surrogates
+    shown as escapes: a message quoting a hostile file must not draw on the
+    terminal it is printed on (a fake ``ok`` line, a cleared screen)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
 
 PathPart = str | int
 
@@ -23,7 +33,7 @@ def format_path(parts: Sequence[PathPart]) -> str:
         elif _IDENTIFIER.match(part):
             out += f".{part}" if out else part
         else:
-            out += '["' + part.replace("\\", "\\\\").replace('"', '\\"') + '"]'
+            out += '["' + printable(part.replace("\\", "\\\\").replace('"', '\\"')) + '"]'
     return out or "$"
 
 
@@ -36,9 +46,9 @@ class FlowError(HeadraceError):
     (``nodes[1].code``) and ``problem`` says what is wrong; ``str()`` gives both."""
 
     def __init__(self, path: Sequence[PathPart] | str, problem: str) -> None:
-        self.path = path if isinstance(path, str) else format_path(path)
-        self.problem = problem
-        super().__init__(f"{self.path}: {problem}")
+        self.path = printable(path) if isinstance(path, str) else format_path(path)
+        self.problem = printable(problem)
+        super().__init__(f"{self.path}: {self.problem}")
 
 
 class RequirementError(HeadraceError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
@@ -40,6 +41,13 @@ NODE_KEYS = ("id", "type", "name", "description", "code", "sockets", "schedule",
 EDGE_KEYS = ("id", "from", "to")
 PORT_SETTING_KEYS = ("sticky",)
 SCHEDULE_KEYS = ("cron", "enabled")
+
+#: How deep a flow document may nest (its ``ui`` is free-form, but not bottomless).
+MAX_DEPTH = 64
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: Characters an id or a name cannot hold: control characters (a NUL cannot even be
+#: part of a file name, which every node's code is compiled under).
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 
 _TYPE_NAMES = {
     dict: "an object",
@@ -109,27 +117,80 @@ def _is_file(text: str) -> bool:
         return False
 
 
+class _Pairs(dict):  # type: ignore[type-arg]
+    """An object of a parsed file that had a key twice (JSON parsers keep the last
+    value silently); the walk in :func:`validate` reports it with its path."""
+
+    duplicate: str = ""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = _Pairs() if len({k for k, _ in pairs}) < len(pairs) else {}
+    for key, value in pairs:
+        if key in out and not out.duplicate:  # type: ignore[attr-defined]
+            out.duplicate = key  # type: ignore[attr-defined]
+        out[key] = value
+    return out
+
+
 def parse_json(text: str, path: str) -> Any:
-    """Parse flow JSON text, turning any problem into a FlowError at ``path``."""
+    """Parse flow JSON text, turning any problem into a FlowError at ``path``. A key
+    given twice in one object is a FlowError too (see :func:`validate`)."""
 
     def reject_constant(name: str) -> NoReturn:
         raise ValueError(f"{name} is not valid JSON")
 
     try:
-        return json.loads(text, parse_constant=reject_constant)
+        return json.loads(text, parse_constant=reject_constant, object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
         raise FlowError(path, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except (ValueError, RecursionError) as exc:
         raise FlowError(path, f"not valid JSON: {exc}") from None
 
 
+def _check_document(doc: Any) -> None:
+    """What holds for every value in a flow, wherever it is: no key given twice in an
+    object, no lone surrogate in a string (half of a character, as cutting a string in
+    the middle of an emoji gives: no UTF-8 text can carry it), no nesting deeper than
+    MAX_DEPTH."""
+    stack: list[tuple[Any, list[PathPart]]] = [(doc, [])]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                _fail(path, "contains a lone surrogate (half of a character, as cutting text inside an emoji gives)")
+            continue
+        if not isinstance(value, dict | list):
+            continue
+        if len(path) >= MAX_DEPTH:
+            _fail(path, f"nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, dict):
+            if isinstance(value, _Pairs):
+                _fail([*path, value.duplicate], "this key is given twice in one object (only one can be kept)")
+            for key, item in value.items():
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    _fail([*path, key], "this key contains a lone surrogate (half of a character)")
+                stack.append((item, [*path, key]))
+        else:
+            stack.extend((item, [*path, i]) for i, item in enumerate(value))
+
+
+def _plain_text(value: str, path: list[PathPart], what: str) -> None:
+    match = _CONTROL.search(value)
+    if match:
+        name = {"\x00": "a NUL character", "\n": "a line break"}.get(match.group(), "a control character")
+        _fail(path, f"{what} cannot contain {name}")
+
+
 def validate(doc: Any) -> FlowSpec:
     """Check a parsed flow document and build the model. Raises FlowError."""
     if not isinstance(doc, Mapping):
         _fail([], f"expected a flow object, got {_what(doc)}")
+    _check_document(doc)
     _check_version(doc)
     _check_keys(doc, FLOW_KEYS, [])
     name = _string(doc, "name", [], nonempty=False)
+    _plain_text(name, ["name"], "a flow's name")
     description = _optional_string(doc, "description", [])
     requirements = _requirements(doc)
     if "nodes" not in doc:
@@ -198,7 +259,8 @@ def _requirements(doc: Mapping[str, Any]) -> list[str] | None:
         try:
             Requirement(item)
         except InvalidRequirement as exc:
-            _fail(["requirements", i], f"not a valid requirement {item!r}: {exc}")
+            # (packaging's message goes on with the text and a caret under the fault)
+            _fail(["requirements", i], f"not a valid requirement {item!r}: {str(exc).splitlines()[0]}")
     return list(value)
 
 
@@ -206,13 +268,17 @@ def _node(item: Any, path: list[PathPart]) -> Node:
     _expect(item, dict, path, "a node object")
     _check_keys(item, NODE_KEYS, path)
     node_id = _string(item, "id", path, nonempty=True)
+    _plain_text(node_id, [*path, "id"], "a node's id")
     if "type" not in item:
         _fail([*path, "type"], "missing (expected 'data' or 'script')")
     node_type = item["type"]
     if node_type not in NODE_TYPES:
         _fail([*path, "type"], f"unknown node type {json.dumps(node_type)} (expected 'data' or 'script')")
     name = _string(item, "name", path, nonempty=False)
+    _plain_text(name, [*path, "name"], "a node's name")
     code = _string(item, "code", path, nonempty=False)
+    if "\x00" in code:
+        _fail([*path, "code"], "contains a NUL character (Python source cannot)")
     shape = read_shape(node_type, code, [*path, "code"])
     sockets = _exposed_sockets(item, path, shape)
     if sockets is not None:
@@ -377,6 +443,8 @@ def _edge(item: Any, path: list[PathPart], nodes: Mapping[str, Node]) -> Edge:
     _expect(item, dict, path, "an edge object")
     _check_keys(item, EDGE_KEYS, path)
     edge_id = _optional_string(item, "id", path)
+    if edge_id is not None:
+        _plain_text(edge_id, [*path, "id"], "an edge's id")
     from_id, socket = _endpoint(item, "from", path, "socket")
     to_id, port = _endpoint(item, "to", path, "port")
     source = nodes.get(from_id)

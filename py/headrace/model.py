@@ -134,14 +134,26 @@ class FlowSpec:
         return next(n for n in self.nodes if n.id == node_id)
 
     def has_incoming(self, node_id: str, port: str) -> bool:
-        return any(e.to_node == node_id and e.to_port == port for e in self.edges)
+        return port in self._fed().get(node_id, ())
 
     def fed_ports(self) -> dict[str, set[str]]:
-        """Per node, the ports (``function.param``) an edge feeds: one pass over
-        the edges, for callers that ask about every node."""
-        fed: dict[str, set[str]] = {}
-        for edge in self.edges:
-            fed.setdefault(edge.to_node, set()).add(edge.to_port)
+        """Per node, the ports (``function.param``) an edge feeds (a copy)."""
+        return {node: set(ports) for node, ports in self._fed().items()}
+
+    def _fed(self) -> dict[str, set[str]]:
+        # Indexed once, on first need: asking per port by scanning the edges made
+        # loading and starting a large flow quadratic. (The index is kept with the
+        # edges it was made from; a flow's edges are not changed after validation.)
+        fed = self.__dict__.get("_fed_index")
+        if (
+            fed is None
+            or self.__dict__.get("_fed_edges") is not self.edges
+            or len(self.edges) != self.__dict__.get("_fed_count")
+        ):
+            fed = {}
+            for edge in self.edges:
+                fed.setdefault(edge.to_node, set()).add(edge.to_port)
+            self.__dict__.update(_fed_index=fed, _fed_edges=self.edges, _fed_count=len(self.edges))
         return fed
 
     def time_limit_of(self, node: Node) -> float | None:

@@ -285,7 +285,8 @@ class LiveNode:
         self.errors_shown = 0
         self.last_reported: tuple[Any, ...] | None = None
         self.reported_state: NodeState | None = None
-        self.changed = False  # something the view shows changed since the host was told
+        self.changed = False  # to be examined at the next sync (in the reporter's list)
+        self.touched = False  # something the view shows changed since the host was told
         _register_source(self.filename, spec.code)
 
     @property

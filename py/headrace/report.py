@@ -99,6 +99,14 @@ class Reporter:
 
     def mark(self, node: LiveNode) -> None:
         """Something the view shows of ``node`` changed (told at the next sync)."""
+        node.touched = True
+        if not node.changed:
+            node.changed = True
+            self._changed.append(node)
+
+    def _look_again(self, node: LiveNode) -> None:
+        """Examine ``node`` at the next sync though nothing was marked: shown running,
+        it may be done by then."""
         if not node.changed:
             node.changed = True
             self._changed.append(node)
@@ -180,15 +188,19 @@ class Reporter:
         emitted = self._emitted_shown
         for node in changed:
             node.changed = False
-            change, delta = _node_change(node, sticky or node is starting, every)
-            emitted += delta
-            if change is not None:
-                nodes[node.id] = change
+            if settle or every or node.touched or _state_moved(node):
+                node.touched = False
+                change, delta = _node_change(node, sticky or node is starting, every)
+                emitted += delta
+                if change is not None:
+                    nodes[node.id] = change
+            # (else only looked at again, and nothing it shows moved: its counts wait
+            # for the end of the slice; a sync between — a node starting — stays cheap)
             if settle and node.live:
                 node.live = False
                 run.disarm(node)
             if busy and (node.live or node.reported_state is NodeState.RUNNING):
-                self.mark(node)  # look again next time: it may be running, or done, by then
+                self._look_again(node)
         if not nodes and errors == self._errors_shown and emitted == self._emitted_shown:
             return
         self._emitted_shown = emitted
@@ -211,6 +223,22 @@ class Reporter:
             node.last_reported = key
             node.reported_state = state
             self.report(NodeStateChanged(run=self.run.id, node=node.id, state=state, functions=functions))
+
+
+def _state_moved(node: LiveNode) -> bool:
+    """Whether a node nothing was marked for since its last report (its inbox, output
+    and errors are as they were) would now show another state, outside the end of a
+    slice: told from its flags alone, without looking at its functions."""
+    shown = node.reported_state
+    if node.active:
+        return shown is not NodeState.RUNNING
+    if node.stopped:
+        return shown is not NodeState.STOPPED
+    if shown is NodeState.WAITING:
+        return False  # its held values did not change (that marks it)
+    if node.errored:
+        return shown is not NodeState.ERROR
+    return shown is not (NodeState.DONE if node.ran else NodeState.IDLE)
 
 
 def whole_node(node: LiveNode, busy: bool) -> NodeView:

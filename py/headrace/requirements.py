@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import shlex
 from collections.abc import Sequence
 
 from packaging.requirements import Requirement
@@ -39,7 +40,9 @@ def check(requirements: Sequence[str]) -> None:
     """Raise RequirementError listing what is missing, with the command to fix it."""
     absent = missing(requirements)
     if absent:
-        quoted = " ".join(repr(r) for r in absent)
+        # Quoted for a POSIX shell: the names come from the flow file, and a hint a user
+        # pastes must not run what the file smuggled in (`$(...)` in a requirement).
+        quoted = " ".join(shlex.quote(r) for r in absent)
         raise RequirementError(
             f"this flow needs packages that are not installed here: {', '.join(absent)} "
             f"(install them with: pip install {quoted})",

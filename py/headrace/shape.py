@@ -83,10 +83,28 @@ def parse_module(code: str, path: list[PathPart]) -> ast.Module:
         raise FlowError(path, f"cannot parse the code: {exc}") from None
 
 
+#: Shapes read from code, by (type, code): flows repeat code (generated ones, copies of
+#: a node), and parsing is most of the time a large flow takes to load. Shapes are
+#: immutable; failures are not kept (their message names the path at fault).
+_SHAPES: dict[tuple[str, str], NodeShape] = {}
+_SHAPES_KEPT = 4096
+
+
 def read_shape(node_type: NodeType, code: str, path: list[PathPart] | None = None) -> NodeShape:
     """Read a node's shape from its code. Raises FlowError at ``path`` (the
     ``code`` field of the node) for a syntax error or a reserved name."""
-    path = path if path is not None else ["code"]
+    key = (node_type, code)
+    known = _SHAPES.get(key)
+    if known is not None:
+        return known
+    shape = _read_shape(node_type, code, path if path is not None else ["code"])
+    if len(_SHAPES) >= _SHAPES_KEPT:
+        _SHAPES.pop(next(iter(_SHAPES)))  # the oldest
+    _SHAPES[key] = shape
+    return shape
+
+
+def _read_shape(node_type: NodeType, code: str, path: list[PathPart]) -> NodeShape:
     module = parse_module(code, path)
     shape = _read_data(module) if node_type == "data" else _read_script(module)
     if ERROR_SOCKET in shape.sockets:

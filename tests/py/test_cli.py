@@ -218,3 +218,121 @@ def test_ctrl_c_stops_an_endless_run_cleanly(tmp_path: pathlib.Path) -> None:
     assert "Traceback" not in err
     last = json.loads(out.splitlines()[-1])
     assert (last["event"], last["reason"]) == ("run_stopped", "stopped")
+
+
+# -- hostile and careless input (issue 13) ------------------------------------------------------------
+
+
+VALID_LOOKING = {
+    "ui nested 500 deep": '{"headrace": 1, "name": "x", "nodes": [], "edges": [], "ui": {"a": '
+    + "[" * 500
+    + "]" * 500
+    + "}}",
+    "a folder of the zone database": json.dumps(flow_doc([], timezone="Europe")),
+    "a 5,000-character zone": json.dumps(flow_doc([], timezone="x" * 5000)),
+    "a NUL in a node id": json.dumps(flow_doc([data("a\x00b", "x = 1")])),
+    "a NUL in a node name": json.dumps(flow_doc([data("a", "x = 1", name="A\x00")])),
+    "a lone surrogate in the name": json.dumps(flow_doc([data("a", "x = 1")], name="caf\ud800")),
+    "a key given twice": '{"headrace": 1, "name": "x", "nodes": [], "nodes": [], "edges": []}',
+}
+
+
+@pytest.mark.parametrize("text", list(VALID_LOOKING.values()), ids=list(VALID_LOOKING))
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_valid_looking_input_is_a_flow_error_naming_its_path_not_a_traceback(
+    tmp_path: pathlib.Path, text: str, command: str
+) -> None:
+    path = tmp_path / "flow.json"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    done = headrace(command, str(path))
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"headrace: invalid flow {path}: "), done.stderr
+    where = done.stderr.split(": ")[2]
+    assert where in {"ui.a" + "[0]" * 62, "timezone", "nodes[0].id", "nodes[0].name", "name", "nodes"}, done.stderr
+
+
+def test_validate_shows_control_characters_of_a_hostile_file_as_escapes(tmp_path: pathlib.Path) -> None:
+    # A key that would clear the screen and draw a fake "ok" line where the error is.
+    key = "\x1b[2K\rflow.json: ok (\x1b[32mall good\x1b[0m)\n"
+    doc = {**flow_doc([]), key: 1}
+    done = headrace("validate", write_flow(tmp_path, doc))
+    assert done.returncode == 2
+    assert "\x1b" not in done.stderr and "\r" not in done.stderr
+    assert "\\x1b[2K\\rflow.json: ok" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_the_install_hint_is_safe_to_paste_into_a_shell(tmp_path: pathlib.Path) -> None:
+    # A quote in it made repr() switch to double quotes, inside which a shell runs $(...).
+    requirement = "no-such-pkg-xyz @ https://example.invalid/$(id)/'x.whl"
+    done = headrace("run", write_flow(tmp_path, flow_doc([data("a", "x = 1")], requirements=[requirement])))
+    assert done.returncode == 2
+    hint = done.stderr.split("pip install ", 1)[1].removesuffix(")\n")
+    echoed = subprocess.run(["sh", "-c", f"printf %s {hint}"], capture_output=True, text=True, check=True).stdout
+    assert echoed == requirement
+
+
+def test_a_lone_surrogate_in_a_value_goes_out_like_any_value(tmp_path: pathlib.Path) -> None:
+    # os.listdir gives such names for files whose names are not UTF-8.
+    doc = flow_doc([data("d", "x = 'caf\\ud800'\ny = 2\n")])
+    readable = headrace("run", write_flow(tmp_path, doc))
+    assert readable.returncode == 0, readable.stderr
+    assert '[d] x → "caf\\ud800"' in readable.stdout and "[d] y → 2" in readable.stdout
+    lines = headrace("run", write_flow(tmp_path, doc), "--json").stdout.splitlines()
+    values = [json.loads(line)["value"] for line in lines if '"emit"' in line]
+    assert values == ["caf\ud800", 2]
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: pathlib.Path) -> None:
+    doc = flow_doc([script("g", "def g():\n    yield from range(10**7)\n")])
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "py")}
+    for extra in ([], ["--json"]):
+        command = f"{sys.executable} -m headrace run {write_flow(tmp_path, doc)} {' '.join(extra)} | head -1"
+        done = subprocess.run(
+            ["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, env=env, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == ""
+        assert len(done.stdout.splitlines()) == 1
+
+
+def test_threads_node_code_leaves_running_do_not_keep_the_command_alive(tmp_path: pathlib.Path) -> None:
+    code = "import threading, time\nthreading.Thread(target=time.sleep, args=(3600,), name='sleeper').start()\nx = 1\n"
+    started = time.monotonic()
+    done = headrace("run", write_flow(tmp_path, flow_doc([data("d", code)])), timeout=30)
+    assert time.monotonic() - started < 20
+    assert done.returncode == 0
+    assert "[d] x → 1" in done.stdout
+    assert "node code left 1 thread(s) running (sleeper); exiting without them" in done.stderr
+
+
+LOOP = flow_doc(
+    [data("seed", "x = 0"), script("a", "def a(x):\n    return x + 1\n"), script("b", "def b(y):\n    return y\n")],
+    [edge("seed.x", "a.a.x"), edge("a.a", "b.b.y"), edge("b.b", "a.a.x")],
+    name="loop",
+)
+
+
+def test_a_loop_ended_by_for_says_how_far_it_got(tmp_path: pathlib.Path) -> None:
+    done = headrace("run", write_flow(tmp_path, LOOP), "--for", "0.5s")
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.splitlines()[-1]
+    assert last.startswith("■ still busy when it ended, after ") and last.endswith(" values")
+
+
+def test_a_loop_ended_by_ctrl_c_says_how_far_it_got(tmp_path: pathlib.Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "py"), "PYTHONIOENCODING": "utf-8"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "headrace", "run", write_flow(tmp_path, LOOP)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    lines = out.splitlines()
+    assert "■ stopped" in lines and lines[-1].startswith("■ still busy when it ended")

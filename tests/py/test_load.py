@@ -305,9 +305,11 @@ JSON_VALUES = st.recursive(
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
     max_leaves=8,
 )
-TEXT = st.text(max_size=12)
+# Names and ids a valid flow can hold: no control characters, no lone surrogates.
+PLAIN = st.characters(blacklist_categories=("Cs", "Cc"))
+TEXT = st.text(PLAIN, max_size=12)
 TIME_LIMITS = st.integers(1, 3600) | st.floats(min_value=1e-3, max_value=1e6)
-IDS = st.text(min_size=1, max_size=8).filter(lambda s: s.strip() != "")
+IDS = st.text(PLAIN, min_size=1, max_size=8).filter(lambda s: s.strip() != "")
 
 
 @functools.cache
@@ -403,6 +405,12 @@ def _mutate(doc: Any, draw: st.DrawFn) -> Any:
         return copy
     if isinstance(doc, dict) and draw(st.booleans()):
         return {**doc, draw(st.text(max_size=6)): draw(JSON_VALUES)}
+    if isinstance(doc, str) and draw(st.booleans()):
+        # What careless input holds: half an emoji (a lone surrogate), a NUL, a control
+        # character a terminal would act on.
+        at = draw(st.integers(0, len(doc)))
+        odd = draw(st.sampled_from(["\ud800", "\udc80", "\x00", "\x1b[2J", "\x07", "\n", "\u2028"]))
+        return doc[:at] + odd + doc[at:]
     return draw(JSON_VALUES)
 
 
@@ -433,6 +441,13 @@ def mutated_texts(draw: st.DrawFn) -> str:
             )
         else:
             text = text[:at] + draw(st.characters()) + text[at + 1 :]
+    if draw(st.booleans()):
+        # A key given twice in an object (a bad merge): JSON parsers keep the last silently.
+        at = text.find('"', draw(st.integers(0, max(0, len(text) - 1))))
+        end = text.find('": ', at + 1) if at >= 0 else -1
+        if at >= 0 and end > at and "{" in text[:at]:
+            key = text[at : end + 3]
+            text = text[:at] + key + "1, " + text[at:]
     return text
 
 
@@ -453,7 +468,8 @@ def _path_parts(path: str) -> list[str | int]:
             if name is not None
             else int(index)
             if index is not None
-            else re.sub(r"\\(.)", r"\1", quoted, flags=re.DOTALL)
+            # Messages show control characters as escapes (\x1b, \ud800): read them back.
+            else quoted.encode("latin-1", "backslashreplace").decode("unicode_escape")
         )
         position = match.end()
     assert position == len(path), f"unparsable path {path!r}"

@@ -21,6 +21,8 @@ export interface EdgeSpec {
   target: Element;
   /** Edges from the error socket are drawn differently. */
   error: boolean;
+  /** The edge closes a loop (values can come round): marked. */
+  cycle?: boolean;
 }
 
 export interface EdgeHandlers {
@@ -76,12 +78,18 @@ export function useJsPlumb(handlers: EdgeHandlers) {
         }
       }
       for (const spec of edges) {
-        if (connections.has(spec.key)) continue;
+        const existing = connections.get(spec.key);
+        if (existing) {
+          // Whether an edge is in a loop changes as other edges come and go.
+          if (spec.cycle) existing.conn.addClass('hr-edge--cycle');
+          else existing.conn.removeClass('hr-edge--cycle');
+          continue;
+        }
         const conn = jsp.connect({
           source: spec.source,
           target: spec.target,
           paintStyle: spec.error ? ERROR_PAINT : PAINT,
-          cssClass: spec.error ? 'hr-edge hr-edge--error' : 'hr-edge',
+          cssClass: `hr-edge${spec.error ? ' hr-edge--error' : ''}${spec.cycle ? ' hr-edge--cycle' : ''}`,
         });
         keyOf.set(conn, spec.key);
         connections.set(spec.key, { conn, source: spec.source, target: spec.target });

@@ -73,3 +73,15 @@ def test_edits_survive_reload(fresh_studio: Page) -> None:
     expect(node(studio, data)).to_contain_text("The answer")
     expect(node(studio, data).locator('[data-socket="answer"]')).to_be_visible()
     assert node(studio, data).bounding_box() == box_before
+
+
+def test_a_key_given_twice_is_named_not_silently_dropped(studio: Page, tmp_path: Path) -> None:
+    flow = json.loads((TEMPLATES / "join.json").read_text())
+    text = json.dumps(flow).replace('"nodes": [', '"nodes": [], "nodes": [', 1)
+    path = tmp_path / "twice.json"
+    path.write_text(text)
+    tabs_before = studio.locator(".hr-tab").count()
+    import_file(studio, str(path))
+    notice = studio.locator(".hr-notice--error").last
+    expect(notice).to_contain_text("nodes: this key is given twice in one object")
+    assert studio.locator(".hr-tab").count() == tabs_before

@@ -39,22 +39,23 @@ type Flows = ReturnType<typeof useFlowsStore>;
  * engine's FlowError message is shown (and returned).
  */
 export async function importFlowText(text: string, source: string, engine: Engine, flows: Flows): Promise<Result<string>> {
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    JSON.parse(text);
   } catch (error) {
-    // The bridge validates parsed documents only, so text that is not JSON is ours to word.
     const message = `${source} is not JSON: ${(error as Error).message}`;
     notice('error', `Cannot open ${source}`, message);
     return { ok: false, error: { type: 'FlowError', message } };
   }
-  const result = await engine.validate(parsed);
+  // The engine reads the text itself: JSON.parse would keep the last of a key given twice
+  // without a word, where the engine says which key, and where.
+  const result = await engine.validate(text);
   if (!result.ok) {
     notice('error', `Cannot open ${source}`, result.error.message);
     return { ok: false, error: result.error };
   }
-  const key = flows.$open(parsed as FlowDocument);
-  notice('success', `Opened ${(parsed as FlowDocument).name}`);
+  const doc = result.value.flow;
+  const key = flows.$open(doc);
+  notice('success', `Opened ${doc.name}`);
   return { ok: true, value: key };
 }
 

@@ -124,7 +124,9 @@ class _Pairs(dict):  # type: ignore[type-arg]
     duplicate: str = ""
 
 
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for ``json.loads`` of a flow read elsewhere (a request
+    body): an object with a key given twice is marked, and :func:`validate` names it."""
     out = _Pairs() if len({k for k, _ in pairs}) < len(pairs) else {}
     for key, value in pairs:
         if key in out and not out.duplicate:  # type: ignore[attr-defined]
@@ -141,7 +143,7 @@ def parse_json(text: str, path: str) -> Any:
         raise ValueError(f"{name} is not valid JSON")
 
     try:
-        return json.loads(text, parse_constant=reject_constant, object_pairs_hook=_object)
+        return json.loads(text, parse_constant=reject_constant, object_pairs_hook=json_object)
     except json.JSONDecodeError as exc:
         raise FlowError(path, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except (ValueError, RecursionError) as exc:

@@ -8,7 +8,9 @@ def test_x(serve):
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import pathlib
 import socket
 import threading
@@ -127,8 +129,32 @@ def read_batches(ws: ClientConnection, until: Until = "run_stopped", timeout: fl
                 return out
 
 
+def raw_websocket(server: LiveServer, path: str, host: str | None = None) -> tuple[socket.socket, bytes]:
+    """A WebSocket handshake by hand, with a small receive buffer: the socket and
+    the answer's status line. Nothing is read past the answer's head."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)
+    sock.connect(("127.0.0.1", server.port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(
+        f"GET {path} HTTP/1.1\r\nHost: {host or f'127.0.0.1:{server.port}'}\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    head = b""
+    while not head.endswith(b"\r\n\r\n"):
+        byte = sock.recv(1)
+        if not byte:
+            break
+        head += byte
+    return sock, head.split(b"\r\n")[0]
+
+
+#: The ``serve`` fixture: starts a server with these ServerConfig fields.
+Serve = Callable[..., LiveServer]
+
+
 @pytest.fixture
-def serve() -> Iterator[Callable[..., LiveServer]]:
+def serve() -> Iterator[Serve]:
     """Start servers with a given config (the token is TOKEN); stopped after the test."""
     servers: list[LiveServer] = []
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import TOKEN, LiveServer, flow, script
+from conftest import TOKEN, LiveServer, Serve, flow, raw_websocket, script
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
@@ -95,6 +95,41 @@ def test_cors_preflight_allows_only_the_listed_origins(server: LiveServer) -> No
     assert "*" not in ok.headers.get("access-control-allow-origin", "")
     refused = httpx.options(f"{server.url}/api/runs", headers={"Origin": FOREIGN_ORIGIN, **asks})
     assert "access-control-allow-origin" not in refused.headers
+    # 403, as the request itself would get, saying how to allow the origin.
+    assert refused.status_code == 403 and refused.headers["content-type"] == "application/json"
+    assert refused.json()["error"] == {
+        "type": "Forbidden",
+        "message": f"the origin {FOREIGN_ORIGIN} may not call this server: "
+        f"start headrace serve with --allow-origin {FOREIGN_ORIGIN}",
+    }
+    odd = httpx.options(
+        f"{server.url}/api/runs", headers={**asks, "Origin": ALLOWED_ORIGIN, **{"Access-Control-Request-Method": "PUT"}}
+    )
+    assert odd.status_code == 400 and "method" in odd.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("host", ["localhost", "localhost:8000", "LocalHost.", "127.0.0.1", "127.0.0.2:1", "[::1]:80"])
+def test_loopback_names_are_answered(server: LiveServer, host: str) -> None:
+    assert server.http.get("/api/health", headers={"Host": host}).status_code == 200
+
+
+def test_a_host_that_is_not_ours_is_refused(serve: Serve, tmp_path: pathlib.Path) -> None:
+    """DNS rebinding: a page on the attacker's name, resolved to this machine,
+    calls the server by that name. It is refused before the token is looked at."""
+    server: LiveServer = serve(allow_hosts=("studio-box.lan",))
+    for host in ("evil.example", "evil.example:8000", "localhost.evil.example", "10.1.2.3", "[2001:db8::1]:80"):
+        name = host.removesuffix(":8000").removesuffix(":80")
+        for method, path, body in routes("nope", marker_flow(tmp_path)):
+            response = server.http.request(method, path, json=body, headers={"Host": host})
+            assert response.status_code == 403, (host, path, response.text)
+            error = response.json()["error"]
+            assert error["type"] == "Forbidden" and f"--allow-host {name.strip('[]')}" in error["message"], error
+        sock, status = raw_websocket(server, f"/api/runs/nope/events?token={TOKEN}", host=host)
+        sock.close()
+        assert b" 403 " in status, status
+    assert list(tmp_path.iterdir()) == [], "a refused POST started a run"
+    for host in ("studio-box.lan", "STUDIO-BOX.lan:8000"):
+        assert server.http.get("/api/health", headers={"Host": host}).status_code == 200
 
 
 @pytest.mark.parametrize("case", ["no token", "wrong token", "foreign origin", "no run"])

@@ -4,7 +4,8 @@ Flows are checked here with the bridge's ``validate`` and ``install`` commands
 (static: reading code with ``ast`` and looking up installed packages, never
 running it), then handed to a run's own process (:mod:`headrace.server.runs`).
 Errors are JSON ``{"error": {"type", "message", ...}}``, with the bridge's
-error fields when the bridge said no.
+error fields when the bridge said no; an unexpected failure is a 500 of that
+form too. Every answer is JSON in ASCII, and none names a file of this machine.
 """
 
 from __future__ import annotations
@@ -12,22 +13,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
-from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Match
 from starlette.websockets import WebSocketDisconnect
 
 from headrace.bridge import Bridge
+from headrace.load import json_object
 from headrace.run import new_run_id
 from headrace.server.config import ServerConfig
-from headrace.server.guard import Guard
+from headrace.server.guard import Cors, Guard
 from headrace.server.openapi import RUN_BODY, VALUES_PARAMETERS, errors, flow_components
-from headrace.server.runs import RunProcess, RunRegistry
+from headrace.server.runs import RunProcess, RunRegistry, Viewer
+from headrace.server.sanitize import hide_paths
+
+log = logging.getLogger("headrace.server")
 
 #: HTTP status for each kind of bridge error.
 STATUS = {"FlowError": 422, "RequirementError": 422, "BadCommand": 400, "Busy": 503, "InternalError": 500}
@@ -38,6 +43,11 @@ START_SECONDS = 30.0
 ANSWER_SECONDS = 5.0
 #: Close codes of the events WebSocket.
 WS_NO_RUN, WS_TOO_SLOW = 4404, 1013
+#: How long closing a WebSocket may wait for the viewer: one that stopped reading
+#: cannot be sent the close frame, and is then left to its TCP connection.
+CLOSE_SECONDS = 5.0
+#: Longest close reason (the protocol allows 123 bytes).
+_CLOSE_REASON_BYTES = 120
 #: Batch lines are joined into WebSocket messages of about this many characters
 #: at most (a longer line goes alone): a viewer that fell behind catches up in
 #: messages of a sensible size.
@@ -52,8 +62,16 @@ _RUN_DEFAULTS: dict[str, Any] = {"report": "view", "emit_limit": 1000}
 _VALUES_PARAMETERS = ("node", "socket", "offset", "limit")
 
 
+class AsciiJSON(JSONResponse):
+    """JSON in ASCII: text from a flow or from node code may hold a lone
+    surrogate (half a character), which a JSON escape carries and UTF-8 cannot."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
 def create_app(config: ServerConfig) -> FastAPI:
-    """The server's ASGI application."""
+    """The server's ASGI application (its runs are ``app.state.runs``)."""
     runs = RunRegistry(config)
     checker = Bridge(lambda text: None)  # validate and check only: it never runs a flow
 
@@ -70,10 +88,21 @@ def create_app(config: ServerConfig) -> FastAPI:
         docs_url=None,  # the HTML pages load scripts from a CDN, without the token
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        default_response_class=AsciiJSON,
     )
-    app.add_middleware(Guard, token=config.token, allow_origins=config.allow_origins, max_body=config.max_body)
+    app.state.runs = runs
+    # The address bound, when it is one, is a name the server is called by (and
+    # an address cannot be rebound to another machine as a name can).
+    bound = () if config.host in ("", "0.0.0.0", "::") else (config.host,)  # noqa: S104 - compared, not bound
     app.add_middleware(
-        CORSMiddleware,
+        Guard,
+        token=config.token,
+        allow_origins=config.allow_origins,
+        allow_hosts=config.allow_hosts + bound,
+        max_body=config.max_body,
+    )
+    app.add_middleware(
+        Cors,
         allow_origins=list(config.allow_origins),
         allow_methods=["GET", "POST", "DELETE"],
         allow_headers=["Authorization", "Content-Type"],
@@ -95,7 +124,18 @@ def create_app(config: ServerConfig) -> FastAPI:
             }
             headers["Allow"] = ", ".join(sorted(methods))
         kind = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "HTTPError")
-        return JSONResponse({"error": {"type": kind, "message": exc.detail}}, exc.status_code, headers)
+        return AsciiJSON({"error": {"type": kind, "message": exc.detail}}, exc.status_code, headers)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        """A bug in the server: a JSON answer that names the error, not where the
+        server's files are (the traceback goes to the server's log)."""
+        return _error(
+            500,
+            "InternalError",
+            f"the server failed to answer: {type(exc).__name__}: {hide_paths(str(exc))[:500]} "
+            "(the server's log has the details)",
+        )
 
     @app.get("/api/health", summary="Whether the server answers, and how many runs it has", responses=errors())
     async def health() -> dict[str, Any]:
@@ -110,7 +150,9 @@ def create_app(config: ServerConfig) -> FastAPI:
     )
     async def start_run(request: Request) -> Any:
         try:
-            flow, options = _run_request(json.loads(await request.body()), dict(request.query_params))
+            # Keys given twice are marked: validate names them, as it does in a file.
+            body = json.loads(await request.body(), object_pairs_hook=json_object)
+            flow, options = _run_request(body, dict(request.query_params))
         except (ValueError, RecursionError) as exc:
             return _error(400, "BadRequest", str(exc))
         checked = await checker.handle_object({"cmd": "validate", "flow": flow})
@@ -120,6 +162,8 @@ def create_app(config: ServerConfig) -> FastAPI:
         present = await checker.handle_object({"cmd": "install", "requirements": spec.get("requirements") or []})
         if not present["ok"]:
             return _bridge_error(present)
+        if runs.closing:
+            return _error(503, "ShuttingDown", "the server is shutting down: start the run again once it is back")
         if runs.live_count() >= config.max_runs:
             return _error(
                 429,
@@ -127,17 +171,25 @@ def create_app(config: ServerConfig) -> FastAPI:
                 f"this server runs at most {config.max_runs} flows at once (--max-runs), and that many are running: "
                 "stop one (DELETE /api/runs/ID) or try again later",
             )
-        run = RunProcess(new_run_id(), spec["name"], config)
+        run = runs.new_run(new_run_id(), spec["name"])
         runs.add(run)  # no await since the check: the cap holds under concurrent requests
+        # From here on, a run that did not start must not stay registered: it would
+        # count against --max-runs until its time limit, and stay listed as starting.
         try:
             await run.spawn()
-        except OSError as exc:
-            runs.forget(run.id)
-            return _error(500, "InternalError", f"cannot start a process for the run: {exc}")
-        result = await run.command({"cmd": "run", "flow": flow, "run": run.id, **options}, START_SECONDS)
+            result = await run.command({"cmd": "run", "flow": flow, "run": run.id, **options}, START_SECONDS)
+        except Exception as exc:
+            log.exception("run %s: could not start", run.id)
+            await _abandon(runs, run)
+            return _error(500, "InternalError", f"cannot start a process for the run: {hide_paths(str(exc))}")
+        except BaseException:  # cancelled: the server is going away
+            await _abandon(runs, run)
+            raise
         if not result["ok"]:
-            await run.stop()
-            runs.forget(run.id)
+            await _abandon(runs, run)
+            if result["error"]["type"] == "BadCommand" and run.view.reason == "failed":
+                # The process died before it took the run: say how, not "it has stopped".
+                return _error(500, "InternalError", f"the run's process ended as it started: {run.view.message}")
             return _bridge_error(result)
         return {"run": run.id}
 
@@ -187,8 +239,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         if run.live:
             result = await run.command({**page, "cmd": "values", "run": run_id}, ANSWER_SECONDS)
             if result["ok"]:
-                # In ASCII: a string value may hold a lone surrogate (JSON can
-                # carry its escape, UTF-8 not the character).
+                # In ASCII (see AsciiJSON); NaN as the bridge gives it.
                 return Response(json.dumps(result["value"]), media_type="application/json")
             if run.live:  # else the process ended while we asked
                 return _bridge_error(result)
@@ -208,36 +259,25 @@ def create_app(config: ServerConfig) -> FastAPI:
         await websocket.accept()
         run = runs.runs.get(run_id)
         if run is None:
-            await websocket.close(WS_NO_RUN, f"no run {run_id!r}")
+            await websocket.close(WS_NO_RUN, _close_reason(f"no run {run_id!r}"))
             return
         snapshot, viewer = run.attach()
         gone = asyncio.ensure_future(_until_disconnect(websocket))
+        cut = asyncio.ensure_future(viewer.cut.wait())
         try:
-            # Each line of a message is one batch (a JSON array of events), as the
-            # run's process wrote it: a busy run publishes a hundred a second, and
-            # re-encoding them, or a message per event, would cost more than the
-            # events themselves.
-            if snapshot is not None:
-                await websocket.send_text(snapshot)
-            while not gone.done():
-                batch = asyncio.ensure_future(viewer.take())
-                await asyncio.wait({batch, gone}, return_when=asyncio.FIRST_COMPLETED)
-                if not batch.done():
-                    batch.cancel()
-                    break
-                if viewer.overflowed:
-                    await websocket.close(WS_TOO_SLOW, "too far behind: attach again for the run's state")
-                    return
-                lines = batch.result()
-                if not lines:  # the run ended and every batch was sent
-                    await websocket.close(1000, "the run has stopped")
-                    return
-                for message in _messages(lines):
-                    await websocket.send_text(message)
+            close = await _stream(websocket, snapshot, viewer, gone, cut)
+            if close is not None:
+                if close[0] == WS_TOO_SLOW:
+                    run.detach(viewer)  # it holds nothing any more: say so at once
+                # A viewer that stopped reading cannot be sent the close frame
+                # either: do not wait for it for ever.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(websocket.close(*close), CLOSE_SECONDS)
         except (WebSocketDisconnect, RuntimeError, OSError):
             pass  # the viewer went away; the run goes on
         finally:
             gone.cancel()
+            cut.cancel()
             run.detach(viewer)
 
     def openapi() -> dict[str, Any]:
@@ -250,6 +290,63 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+async def _stream(
+    websocket: WebSocket, snapshot: str | None, viewer: Viewer, gone: asyncio.Future[Any], cut: asyncio.Future[Any]
+) -> tuple[int, str] | None:
+    """Send a viewer the snapshot, then the batch lines as they come; the code and
+    reason to close with, or None if the viewer went away.
+
+    Each line of a message is one batch (a JSON array of events), as the run's
+    process wrote it: a busy run publishes a hundred a second, and re-encoding
+    them, or a message per event, would cost more than the events themselves.
+    A send waits while the viewer does not read; its backlog meanwhile is bounded
+    (:class:`~headrace.server.runs.Viewer`), and once over, ``cut`` ends the wait.
+    """
+    too_slow = (WS_TOO_SLOW, "too far behind: attach again for the run's state")
+
+    async def send(text: str) -> bool:
+        """Whether the text went (else the viewer went away or was cut off)."""
+        sending: asyncio.Future[Any] = asyncio.ensure_future(websocket.send_text(text))
+        await asyncio.wait((sending, gone, cut), return_when=asyncio.FIRST_COMPLETED)
+        if not sending.done():
+            sending.cancel()  # it waits for the viewer to read, before writing: nothing is half sent
+            return False
+        sending.result()  # its error, if it failed
+        return True
+
+    if snapshot is not None and not await send(snapshot):
+        return too_slow if viewer.overflowed else None
+    while not gone.done():
+        batch: asyncio.Future[Any] = asyncio.ensure_future(viewer.take())
+        await asyncio.wait((batch, gone), return_when=asyncio.FIRST_COMPLETED)
+        if not batch.done():
+            batch.cancel()
+            return None
+        if viewer.overflowed:
+            return too_slow
+        lines = batch.result()
+        if not lines:  # the run ended and every batch was sent
+            return (1000, "the run has stopped")
+        for message in _messages(lines):
+            if not await send(message):
+                return too_slow if viewer.overflowed else None
+    return None
+
+
+def _close_reason(text: str) -> str:
+    """``text`` cut to fit a close frame (a long run id would not)."""
+    data = text.encode("utf-8")
+    return text if len(data) <= _CLOSE_REASON_BYTES else data[: _CLOSE_REASON_BYTES - 3].decode("utf-8", "ignore") + "…"
+
+
+async def _abandon(runs: RunRegistry, run: RunProcess) -> None:
+    """A run that did not start: its process ended, and the run forgotten."""
+    try:
+        await run.stop()
+    finally:
+        runs.forget(run.id)
 
 
 async def _until_disconnect(websocket: WebSocket) -> None:
@@ -274,6 +371,8 @@ def _run_request(body: Any, query: dict[str, str]) -> tuple[Any, dict[str, Any]]
             options[key] = value
     flow = body
     if isinstance(body, dict) and "flow" in body and "headrace" not in body:
+        if getattr(body, "duplicate", ""):
+            raise ValueError(f"the field {body.duplicate!r} is given twice")  # type: ignore[attr-defined]
         extra = body.keys() - {"flow", *_RUN_OPTIONS}
         if extra:
             raise ValueError(f"unknown field {sorted(extra)[0]!r} (fields: flow, {', '.join(_RUN_OPTIONS)})")
@@ -333,12 +432,13 @@ def _messages(lines: list[str]) -> Iterator[str]:
 
 
 def _error(status: int, kind: str, message: str, **fields: Any) -> JSONResponse:
-    return JSONResponse({"error": {"type": kind, "message": message, **fields}}, status_code=status)
+    return AsciiJSON({"error": {"type": kind, "message": message, **fields}}, status_code=status)
 
 
 def _bridge_error(result: dict[str, Any]) -> JSONResponse:
-    error = result["error"]
-    return JSONResponse({"error": error}, status_code=STATUS.get(error["type"], 500))
+    # The engine's messages quote exceptions, which may name files of this machine.
+    error = {**result["error"], "message": hide_paths(str(result["error"].get("message")))}
+    return AsciiJSON({"error": error}, status_code=STATUS.get(error["type"], 500))
 
 
 def _no_run(run_id: str) -> JSONResponse:

@@ -40,14 +40,16 @@ ERROR_SCHEMA: dict[str, Any] = {
 _WHY = {
     400: "The request is malformed (not JSON, an unknown field or parameter, a bad command, no such node or socket).",
     401: "No token, or the wrong one.",
-    403: "The request's Origin is not on the allow-list.",
+    403: "The request's Host is not a name of this server (see --allow-host), or its Origin is not on the "
+    "allow-list (see --allow-origin).",
     404: "No such run.",
     409: "The run has stopped.",
     413: "The body is over --max-body.",
     422: "The flow is invalid (FlowError, with its JSON path) or needs missing requirements.",
     429: "As many runs as --max-runs are running.",
-    500: "The run's process could not start, or the engine failed.",
-    503: "The run's process did not answer in time (node code may be blocking it).",
+    500: "The run's process could not start, or the engine or the server failed (the message says which, "
+    "naming no file of the server).",
+    503: "The run's process did not answer in time (node code may be blocking it), or the server is shutting down.",
 }
 #: Every route can meet the door (see guard.py).
 _ALWAYS = (401, 403, 413)

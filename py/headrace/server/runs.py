@@ -21,14 +21,17 @@ import json
 import logging
 import os
 import signal
+import subprocess
 import sys
 from collections import deque
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import headrace
 from headrace.protocol import TERMINAL_RUN_PHASES, RunPhase, RunStopped, event_to_json
 from headrace.server.config import ServerConfig
+from headrace.server.sanitize import hide_paths
 from headrace.view import RunView
 
 log = logging.getLogger("headrace.server")
@@ -47,10 +50,22 @@ STDERR_TAIL = 2000
 #: Environment variables a run's process must not see.
 PRIVATE_ENV = ("HEADRACE_TOKEN",)
 _PACKAGE_ROOT = str(Path(headrace.__file__).resolve().parent.parent)
+#: How long the server, shutting down, waits for its viewers to be sent their
+#: runs' last batch (``run_stopped``) before uvicorn closes what is left open.
+DRAIN_SECONDS = 2.0
 
 
-#: Bytes of values reported one by one that a run keeps for late viewers.
+#: Bytes of values reported one by one that a run keeps for late viewers (all
+#: runs together keep at most ``ServerConfig.replay_memory``).
 EMIT_REPLAY_BYTES = 8 * 1024 * 1024
+
+
+def worker_command(config: ServerConfig) -> list[str]:
+    """The command line of a run's process."""
+    args = [sys.executable, "-m", "headrace.server.worker", "--memory-limit", str(config.run_memory_limit)]
+    if config.dask_scheduler:
+        args += ["--dask-scheduler", config.dask_scheduler] + (["--dask-spread"] if config.dask_spread else [])
+    return args
 
 
 class Viewer:
@@ -62,6 +77,9 @@ class Viewer:
         self.ready = asyncio.Event()
         self.ended = False
         self.overflowed = False
+        #: Set once it overflowed: wakes a send that a viewer which stopped reading
+        #: keeps waiting, so that it is closed (1013) rather than left attached.
+        self.cut = asyncio.Event()
 
     def push(self, line: str) -> None:
         if self.overflowed:
@@ -72,6 +90,7 @@ class Viewer:
             self.overflowed = True
             self.lines.clear()
             self.chars = 0
+            self.cut.set()
         else:
             self.lines.append(line)
             self.chars += len(line)
@@ -92,13 +111,43 @@ class Viewer:
         return lines
 
 
+class ReplayBudget:
+    """The bytes of values told one by one that all runs keep together
+    (``ServerConfig.replay_memory``). A run that needs room takes it from the
+    runs that stopped longest ago: they lose their values (a late viewer of
+    theirs hears only the counts and previews of their view), never their view."""
+
+    def __init__(self, limit: int, runs: Callable[[], Iterable[RunProcess]]) -> None:
+        self.limit = limit
+        self.used = 0
+        self._runs = runs
+
+    def take(self, size: int) -> bool:
+        """Whether ``size`` more bytes may be kept (then they count)."""
+        if self.used + size > self.limit:
+            holders = [run for run in self._runs() if not run.live and run.replay_bytes]
+            holders.sort(key=lambda run: run.stopped_at or run.started)
+            for run in holders:
+                run.drop_replay()
+                if self.used + size <= self.limit:
+                    break
+        if self.used + size > self.limit:
+            return False
+        self.used += size
+        return True
+
+    def give_back(self, size: int) -> None:
+        self.used -= size
+
+
 class RunProcess:
     """One run in its own process."""
 
-    def __init__(self, run_id: str, flow_name: str, config: ServerConfig) -> None:
+    def __init__(self, run_id: str, flow_name: str, config: ServerConfig, budget: ReplayBudget | None = None) -> None:
         self.id = run_id
         self.flow_name = flow_name
         self.config = config
+        self._budget = budget
         self.started = dt.datetime.now(dt.UTC)
         self.stopped_at: dt.datetime | None = None
         #: Every event the run reported, folded: its phase, totals, nodes.
@@ -111,6 +160,9 @@ class RunProcess:
         self.emits_not_kept = 0
         self._reported = False  # whether any batch came yet (else a snapshot has nothing to say)
         self.viewers: set[Viewer] = set()
+        #: Set while no viewer is attached.
+        self.unwatched = asyncio.Event()
+        self.unwatched.set()
         self.exited = asyncio.Event()
         self._process: asyncio.subprocess.Process | None = None
         self._ids = itertools.count(1)
@@ -127,23 +179,16 @@ class RunProcess:
 
     async def spawn(self) -> None:
         """Start the process (it waits for its first command)."""
-        env = {k: v for k, v in os.environ.items() if k not in PRIVATE_ENV}
-        # The worker imports this very headrace, installed or not.
-        package_root = _PACKAGE_ROOT
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-        args = [sys.executable, "-m", "headrace.server.worker", "--memory-limit", str(self.config.run_memory_limit)]
-        if self.config.dask_scheduler:
-            args += ["--dask-scheduler", self.config.dask_scheduler] + (
-                ["--dask-spread"] if self.config.dask_spread else []
-            )
+        env, identity = _worker_env(self.config)
         self._process = await asyncio.create_subprocess_exec(
-            *args,
+            *worker_command(self.config),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=env,
             limit=MAX_LINE,
             start_new_session=True,  # a Ctrl-C meant for the server is not sent to runs
+            **identity,
         )
         loop = asyncio.get_running_loop()
         self._tasks = [
@@ -162,7 +207,9 @@ class RunProcess:
         ident = next(self._ids)
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[ident] = future
-        line = json.dumps({"id": ident, "command": command}, ensure_ascii=False) + "\n"
+        # In ASCII: a flow's text may hold a lone surrogate, which UTF-8 cannot
+        # carry but a JSON escape can.
+        line = json.dumps({"id": ident, "command": command}) + "\n"
         try:
             process.stdin.write(line.encode("utf-8"))
             await process.stdin.drain()
@@ -307,11 +354,24 @@ class RunProcess:
 
     def _keep_emit(self, event: dict[str, Any]) -> None:
         size = len(json.dumps(event["value"], ensure_ascii=False, default=str)) + 100
-        if self._emit_bytes + size > EMIT_REPLAY_BYTES:
+        if self._emit_bytes + size > EMIT_REPLAY_BYTES or (self._budget and not self._budget.take(size)):
             self.emits_not_kept += 1
             return
         self._emits.append(event)
         self._emit_bytes += size
+
+    @property
+    def replay_bytes(self) -> int:
+        """Bytes of the values told one by one kept for late viewers."""
+        return self._emit_bytes
+
+    def drop_replay(self) -> None:
+        """Forget the values told one by one (the view keeps their counts and previews)."""
+        if self._budget is not None:
+            self._budget.give_back(self._emit_bytes)
+        self.emits_not_kept += len(self._emits)
+        self._emits = []
+        self._emit_bytes = 0
 
     def _publish_stopped(self, returncode: int) -> None:
         """The process ended without a ``run_stopped``: report one."""
@@ -319,7 +379,8 @@ class RunProcess:
             how = f"it did not stop when asked and got {self._escalated}" if self._escalated else "its process ended"
             reason, message = "stopped", "; ".join(filter(None, [self._stop_message, how]))
         else:
-            reason, message = "failed", _death(returncode) + _crash_note(list(self._stderr))
+            # The process's last words may name files of this machine (a traceback).
+            reason, message = "failed", _death(returncode) + hide_paths(_crash_note(list(self._stderr)))
         log.info("run %s: %s", self.id, message.splitlines()[0])
         event = RunStopped(run=self.id, reason=reason, message=message)  # type: ignore[arg-type]
         line = f"[{event_to_json(event)}]"  # a batch of its own, as the bridge would send it
@@ -336,6 +397,7 @@ class RunProcess:
             viewer.end()
         else:
             self.viewers.add(viewer)
+            self.unwatched.clear()
         snapshot = None
         if self._reported:
             events = self.view.snapshot()
@@ -346,6 +408,8 @@ class RunProcess:
 
     def detach(self, viewer: Viewer) -> None:
         self.viewers.discard(viewer)
+        if not self.viewers:
+            self.unwatched.set()
 
     def info(self) -> dict[str, Any]:
         """What ``GET /api/runs`` says about the run. ``phase`` is the run's
@@ -377,30 +441,88 @@ class RunRegistry:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self.runs: dict[str, RunProcess] = {}
+        self.replay = ReplayBudget(config.replay_memory, lambda: self.runs.values())
+        #: The server is shutting down: no new runs.
+        self.closing = False
 
     def live_count(self) -> int:
         return sum(run.live for run in self.runs.values())
+
+    def new_run(self, run_id: str, flow_name: str) -> RunProcess:
+        """A run that keeps its values within the server's budget (not registered yet)."""
+        return RunProcess(run_id, flow_name, self.config, self.replay)
 
     def add(self, run: RunProcess) -> None:
         """Register a run (the caller checked the cap, with no await since)."""
         self.runs[run.id] = run
         stopped = [r for r in self.runs.values() if not r.live]
         for old in stopped[: max(0, len(stopped) - self.config.keep_stopped)]:
-            del self.runs[old.id]
+            self.forget(old.id)
 
     def forget(self, run_id: str) -> None:
-        self.runs.pop(run_id, None)
+        run = self.runs.pop(run_id, None)
+        if run is not None:
+            run.drop_replay()
 
     async def close(self) -> None:
-        """Stop every live run (the server is shutting down)."""
+        """Stop every live run (the server is shutting down), and give their
+        viewers a moment to be sent the last batch, ``run_stopped``."""
+        self.closing = True
         live = [run for run in self.runs.values() if run.live]
         await asyncio.gather(*(run.stop("the server shut down") for run in live), return_exceptions=True)
+        watched = [asyncio.ensure_future(run.unwatched.wait()) for run in self.runs.values() if run.viewers]
+        if watched:
+            _, waiting = await asyncio.wait(watched, timeout=DRAIN_SECONDS)
+            for task in waiting:
+                task.cancel()
 
 
 def _line(events: list[dict[str, Any]]) -> str:
     """A batch line the server writes itself. In ASCII: node code's text may hold
     a lone surrogate (it reaches us as a JSON escape), which UTF-8 cannot carry."""
     return json.dumps(events)
+
+
+def _worker_env(config: ServerConfig) -> tuple[dict[str, str], dict[str, Any]]:
+    """The environment of a run's process, and the arguments that start it as
+    ``config.run_as`` (with that user's own groups, not the server's: root's
+    would stay otherwise)."""
+    env = {k: v for k, v in os.environ.items() if k not in PRIVATE_ENV}
+    # The worker imports this very headrace, installed or not.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
+    if config.run_as is None:
+        return env, {}
+    import pwd  # POSIX only, as switching users is
+
+    entry = pwd.getpwnam(config.run_as)
+    env.update(HOME=entry.pw_dir, USER=entry.pw_name, LOGNAME=entry.pw_name)
+    groups = os.getgrouplist(entry.pw_name, entry.pw_gid)
+    return env, {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": groups}
+
+
+def run_as_problem(config: ServerConfig) -> str | None:
+    """Why a run's process cannot start as ``config.run_as`` (None: it can): the
+    user must be able to run this Python and import headrace, which a server
+    installed in root's home, say, does not allow. Checked once, at start, so that
+    it is said then rather than by every run failing."""
+    env, identity = _worker_env(config)
+    python = worker_command(config)[0]
+    try:
+        probe = subprocess.run(  # noqa: S603 - our own interpreter, no shell
+            [python, "-c", "import headrace.server.worker"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=60,
+            check=False,
+            **identity,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"{config.run_as} cannot start this Python ({python}): {exc}"
+    if probe.returncode != 0:
+        lines = probe.stderr.decode("utf-8", "replace").strip().splitlines()
+        return f"{config.run_as} cannot import headrace with this Python ({python}): {lines[-1] if lines else '?'}"
+    return None
 
 
 def _failure(kind: str, message: str) -> dict[str, Any]:

@@ -1,11 +1,15 @@
 """Run Flow on a backend: a real `headrace serve` in a subprocess, the studio in Chromium
-hands it flows and shows their results; a wrong token and an unreachable server each get
-their message; a reopened studio re-attaches to a live backend run."""
+hands it flows and shows their results; a wrong token, an unreachable server and a server
+that does not allow the studio's origin each get their message; a reopened studio
+re-attaches to a live backend run; a backend that stops, or dies and comes back, leaves
+the run shown as it was, saying once that it ended with it."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
@@ -13,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 from conftest import RECORD_EVENTS, REPO, TEMPLATES, _screenshot, cli_emits, dismiss_notices, wait_ready
@@ -23,48 +27,76 @@ from playwright.sync_api import Page, expect
 FLOWS = sorted(TEMPLATES.glob("*.json"))
 
 
-@dataclass
-class Backend:
-    url: str
-    token: str
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
+@dataclass
+class Backend:
+    """`headrace serve` on a loopback port, allowing `origin`; it can be stopped and
+    started again on the same port."""
+
+    origin: str
+    port: int = field(default_factory=free_port)
+    token: str = "e2e-token-7f3a"
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Backend:
+        python = os.environ.get("HEADRACE_PYTHON", sys.executable)
+        # The token in the environment: on the command line every user could read it.
+        env = {**os.environ, "PYTHONPATH": str(REPO / "py"), "HEADRACE_TOKEN": self.token}
+        args = ["-m", "headrace", "serve", "--port", str(self.port), "--allow-origin", self.origin]
+        self.process = subprocess.Popen(
+            [python, *args], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                request = urllib.request.Request(
+                    f"{self.url}/api/health", headers={"Authorization": f"Bearer {self.token}"}
+                )
+                with urllib.request.urlopen(request, timeout=2) as answer:
+                    assert json.load(answer)["ok"]
+                return self
+            except (urllib.error.URLError, ConnectionError) as exc:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.process.kill()
+                    stderr = self.process.stderr.read().decode() if self.process.stderr else ""
+                    raise RuntimeError(f"headrace serve did not start: {stderr}") from exc
+                time.sleep(0.2)
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
+        if self.process is None:
+            return
+        self.process.send_signal(sig)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
 @pytest.fixture(scope="module")
 def backend(studio_url: str) -> Iterator[Backend]:
     """`headrace serve` on a free loopback port, allowing the static server's origin."""
-    port, token = free_port(), "e2e-token-7f3a"
-    origin = studio_url.rstrip("/")
-    python = os.environ.get("HEADRACE_PYTHON", sys.executable)
-    env = {**os.environ, "PYTHONPATH": str(REPO / "py")}
-    env.pop("HEADRACE_TOKEN", None)
-    args = ["-m", "headrace", "serve", "--port", str(port), "--token", token, "--allow-origin", origin]
-    proc = subprocess.Popen([python, *args], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            request = urllib.request.Request(f"{url}/api/health", headers={"Authorization": f"Bearer {token}"})
-            with urllib.request.urlopen(request, timeout=2) as answer:
-                assert json.load(answer)["ok"]
-            break
-        except (urllib.error.URLError, ConnectionError) as exc:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                stderr = proc.stderr.read().decode() if proc.stderr else ""
-                raise RuntimeError(f"headrace serve did not start: {stderr}") from exc
-            time.sleep(0.2)
-    yield Backend(url, token)
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    server = Backend(studio_url.rstrip("/")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_backend(studio_url: str) -> Iterator[Backend]:
+    """A backend of the test's own, to stop and start again."""
+    server = Backend(studio_url.rstrip("/")).start()
+    yield server
+    server.stop()
 
 
 def set_backend(page: Page, url: str, token: str) -> None:
@@ -158,5 +190,92 @@ def test_reopened_studio_reattaches_to_a_live_backend_run(studio: Page, backend:
     finally:
         other.close()
     expect(studio.get_by_test_id("stop-flow")).to_be_disabled(timeout=10_000)
+    studio.get_by_test_id("run-target").click()
+    studio.get_by_test_id("target-browser").click()
+
+
+def test_a_backend_that_refuses_the_studios_origin_says_how_to_allow_it(studio: Page, studio_url: str) -> None:
+    other = Backend("http://studio.example.org").start()
+    try:
+        origin = studio_url.rstrip("/")
+        import_file(studio, str(TEMPLATES / "hello.json"))
+        expect(node(studio, "greet")).to_be_visible()
+        set_backend(studio, other.url, other.token)
+        studio.get_by_test_id("run-flow").click()
+        expect(studio.locator(".hr-notice--error").last).to_contain_text(
+            f"The backend at {other.url} is running but refuses this page's origin, {origin}: "
+            f"start it with `headrace serve --allow-origin {origin}`"
+        )
+        _screenshot(studio, "backend_origin_refused")
+        dismiss_notices(studio)
+    finally:
+        other.stop()
+        studio.get_by_test_id("run-target").click()
+        studio.get_by_test_id("target-browser").click()
+
+
+def messages(page: Page) -> str:
+    return page.get_by_test_id("messages").inner_text()
+
+
+def test_a_backend_that_stops_mid_run_says_so_and_keeps_the_view(studio: Page, own_backend: Backend) -> None:
+    set_backend(studio, own_backend.url, own_backend.token)
+    import_file(studio, str(TEMPLATES / "hello.json"))
+    expect(node(studio, "greet")).to_be_visible()
+    run_and_wait_idle(studio)
+    expect(studio.get_by_test_id("count-greet-greet")).to_have_text("1")
+    own_backend.stop(signal.SIGINT)  # Ctrl-C: the server tells its viewers, then goes
+    expect(studio.get_by_test_id("messages")).to_contain_text("Run stopped: the server shut down")
+    expect(studio.get_by_test_id("stop-flow")).to_be_disabled()
+    expect(studio.get_by_test_id("count-greet-greet")).to_have_text("1")
+    expect(studio.get_by_test_id("connection-note")).to_have_count(0)
+    expect(studio.locator(".hr-notice--error")).to_have_count(0)
+    own_backend.start()
+    run_and_wait_idle(studio)
+    expect(studio.get_by_test_id("count-greet-greet")).to_have_text("1")
+    assert "the server shut down" not in messages(studio), "the new run starts with a clean slate"
+    studio.get_by_test_id("stop-flow").click()
+    expect(studio.get_by_test_id("stop-flow")).to_be_disabled()
+    studio.get_by_test_id("run-target").click()
+    studio.get_by_test_id("target-browser").click()
+
+
+def test_a_backend_that_dies_and_comes_back_ends_the_run_plainly(studio: Page, own_backend: Backend) -> None:
+    set_backend(studio, own_backend.url, own_backend.token)
+    import_file(studio, str(TEMPLATES / "hello.json"))
+    expect(node(studio, "greet")).to_be_visible()
+    run_and_wait_idle(studio)
+    expect(studio.get_by_test_id("count-greet-greet")).to_have_text("1")
+
+    own_backend.stop(signal.SIGKILL)  # no goodbye: the studio reconnects
+    note = studio.get_by_test_id("connection-note")
+    expect(note).to_be_visible()
+    expect(note).to_have_attribute("aria-label", re.compile(r"^Connection to the backend lost: reconnecting in"))
+    note.hover()
+    expect(studio.locator(".q-tooltip")).to_contain_text("Connection to the backend lost: reconnecting in")
+    # The note does not squeeze the flow tabs: the active one stays in view, whole.
+    active = studio.locator(".q-tab--active")
+    expect(active).to_be_visible()
+    box, bar = active.bounding_box(), studio.locator(".hr-tabs .q-tabs__content").bounding_box()
+    assert box and bar and bar["x"] - 1 <= box["x"] and box["x"] + box["width"] <= bar["x"] + bar["width"] + 1
+    _screenshot(studio, "backend_connection_lost")
+
+    own_backend.start()  # a new server, which never heard of the run
+    expect(note).to_have_count(0, timeout=20_000)
+    expect(studio.get_by_test_id("messages")).to_contain_text("Run stopped: the backend stopped, and its run with it")
+    expect(studio.locator(".hr-notice--warning").last).to_contain_text("The backend stopped, and its run with it")
+    text = messages(studio)
+    assert text.count("its run with it") == 1 and text.count("lost the connection") == 1, text
+    assert "Reconnected" not in text and "4404" not in text, text
+    expect(studio.locator(".hr-notice--error")).to_have_count(0)
+    expect(studio.get_by_test_id("count-greet-greet")).to_have_text("1")  # what was shown stays
+    expect(studio.get_by_test_id("stop-flow")).to_be_disabled()
+    _screenshot(studio, "backend_run_ended_with_it")
+
+    run_and_wait_idle(studio)  # a new run: nothing of the old one's ending
+    assert "its run with it" not in messages(studio)
+    expect(note).to_have_count(0)
+    studio.get_by_test_id("stop-flow").click()
+    expect(studio.get_by_test_id("stop-flow")).to_be_disabled()
     studio.get_by_test_id("run-target").click()
     studio.get_by_test_id("target-browser").click()

@@ -213,10 +213,22 @@ export const useRunStore = defineStore('run', () => {
         if (s.schedulesElsewhere) message(s, 'warning', `${SCHEDULES_ELSEWHERE}: this run fires none.`);
         break;
       case 'lost':
+        // Said once per loss; the toolbar's note counts down the attempts.
         s.connectionNote = `Connection to the backend lost: reconnecting in ${Math.round(c.retryInMs / 100) / 10} s…`;
-        message(s, 'warning', `${c.message}: reconnecting in ${Math.round(c.retryInMs / 100) / 10} s`);
-        if (!s.lostNotified) notice('warning', 'Lost the connection to the backend: reconnecting…', `${backend.url()} · run ${c.run}`);
+        if (!s.lostNotified) {
+          message(s, 'warning', `${c.message}: reconnecting…`);
+          notice('warning', 'Lost the connection to the backend: reconnecting…', `${backend.url()} · run ${c.run}`);
+        }
         s.lostNotified = true;
+        break;
+      case 'ended':
+        // The backend no longer has the run (it stopped, or restarted, meanwhile): the run
+        // ended with it. What was shown stays, as it last was, and this is said once; the
+        // next run starts a fresh session, without it.
+        s.connectionNote = null;
+        applyEvents(s.view, [{ event: 'run_stopped', run: c.run, reason: 'stopped', message: c.message }], (id) => nodeName(id, s.flow));
+        notice('warning', `${c.message.charAt(0).toUpperCase()}${c.message.slice(1)}`, `${backend.url()} · run ${c.run}`);
+        ended(s);
         break;
       case 'failed':
         s.connectionNote = null;

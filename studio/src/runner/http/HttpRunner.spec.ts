@@ -128,6 +128,7 @@ describe('HttpRunner', () => {
     const r = runner(vi.fn() as unknown as typeof fetch, connections);
     r.attach('r1');
     FakeSocket.all[0]!.onopen?.();
+    FakeSocket.all[0]!.onmessage?.({ data: JSON.stringify([started]) });
     FakeSocket.all[0]!.onclose?.({ code: 1006 });
     expect(connections.at(-1)).toMatchObject({ state: 'lost', retryInMs: 500 });
     vi.advanceTimersByTime(500);
@@ -136,6 +137,8 @@ describe('HttpRunner', () => {
     expect(connections.at(-1)).toMatchObject({ state: 'lost', retryInMs: 1000 });
     vi.advanceTimersByTime(1000);
     FakeSocket.all[2]!.onopen?.();
+    expect(connections.at(-1)).toMatchObject({ state: 'lost' }); // attached with its first message, the snapshot
+    FakeSocket.all[2]!.onmessage?.({ data: JSON.stringify([started]) });
     expect(connections.at(-1)).toEqual({ state: 'attached', run: 'r1', reattach: true });
     // Too slow: attach again at once.
     FakeSocket.all[2]!.onclose?.({ code: 1013 });
@@ -163,7 +166,28 @@ describe('HttpRunner', () => {
       throw new TypeError('Failed to fetch');
     }) as unknown as typeof fetch);
     const trigger = await cors.call('trigger', { run: 'r1', node: 'n' });
-    expect(trigger.ok ? '' : trigger.error.message).toContain('blocked the reply');
+    expect(trigger.ok ? '' : trigger.error.message).toContain('is running but refuses this page\'s origin');
+  });
+
+  it('says once, plainly, that a run ended with a backend that went away, and shows no re-attach', () => {
+    vi.useFakeTimers();
+    const connections: Connection[] = [];
+    const seen: EngineEvent[][] = [];
+    const r = runner(vi.fn() as unknown as typeof fetch, connections);
+    r.subscribe((events) => seen.push(events));
+    r.attach('r1');
+    FakeSocket.all[0]!.onopen?.();
+    FakeSocket.all[0]!.onmessage?.({ data: JSON.stringify([started]) });
+    FakeSocket.all[0]!.onclose?.({ code: 1006 }); // the server died
+    vi.advanceTimersByTime(500);
+    // It came back, without the run: it accepts the socket, then closes it.
+    FakeSocket.all[1]!.onopen?.();
+    FakeSocket.all[1]!.onclose?.({ code: 4404 });
+    expect(connections.map((c) => c.state)).toEqual(['attached', 'lost', 'ended']);
+    expect(connections.at(-1)).toEqual({ state: 'ended', run: 'r1', message: 'the backend stopped, and its run with it' });
+    expect(seen).toEqual([[started]]);
+    vi.advanceTimersByTime(60_000);
+    expect(FakeSocket.all).toHaveLength(2);
   });
 
   it('leaves static questions to the in-browser engine', async () => {

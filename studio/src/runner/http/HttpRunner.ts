@@ -5,8 +5,10 @@
  * hello, run, trigger, values and stop.
  *
  * Each (re)attach makes the server send first a snapshot of the run's view (events that
- * rebuild it), then the run's events as they come: the runner reports `attached` before
- * the snapshot so the store can reset its view first.
+ * rebuild it), then the run's events as they come: the runner reports `attached` with the
+ * first message, before its events, so the store can reset its view first — and only then:
+ * a backend that accepts the socket and closes it at once (it no longer has the run) leaves
+ * the view as it was.
  */
 import type { BridgeCommandName, Hello, Result } from '@/protocol/bridge';
 import type { EngineEvent, RunPhase } from '@/protocol/events';
@@ -34,6 +36,8 @@ export type Connection =
   | { state: 'attached'; run: string; reattach: boolean }
   | { state: 'lost'; run: string; message: string; retryInMs: number }
   | { state: 'closed'; run: string }
+  /** The backend no longer has the run (it stopped or restarted): it ended with it. */
+  | { state: 'ended'; run: string; message: string }
   | { state: 'failed'; run: string; message: string };
 
 export interface HttpRunnerOptions {
@@ -48,6 +52,8 @@ interface Attachment {
   socket: WebSocket | null;
   attempts: number;
   attaches: number;
+  /** The connection was lost and not yet given back (no message since). */
+  lost: boolean;
   retry: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -140,7 +146,7 @@ export class HttpRunner implements Runner {
    */
   attach(run: string): void {
     this.detach(run);
-    this.attached.set(run, { socket: null, attempts: 0, attaches: 0, retry: undefined });
+    this.attached.set(run, { socket: null, attempts: 0, attaches: 0, lost: false, retry: undefined });
     this.open(run);
   }
 
@@ -170,26 +176,30 @@ export class HttpRunner implements Runner {
     if (!attachment) return;
     const socket = new this.Socket(eventsUrl(this.base, run, this.options.token));
     attachment.socket = socket;
+    let first = true;
     socket.onopen = () => {
       attachment.attempts = 0;
-      this.options.onConnection?.({ state: 'attached', run, reattach: attachment.attaches++ > 0 });
     };
     socket.onmessage = (ev: MessageEvent) => {
+      if (first) {
+        first = false;
+        attachment.lost = false;
+        this.options.onConnection?.({ state: 'attached', run, reattach: attachment.attaches++ > 0 });
+      }
       if (typeof ev.data === 'string') this.deliver(splitEvents(ev.data));
     };
     socket.onclose = (ev: CloseEvent) => {
       if (attachment.socket !== socket || this.attached.get(run) !== attachment) return;
       attachment.socket = null;
-      const { action, message } = closeAction(ev.code);
-      if (action === 'done') {
+      const { action, message } = closeAction(ev.code, attachment.lost);
+      if (action === 'done' || action === 'ended' || action === 'fail') {
         this.attached.delete(run);
-        this.options.onConnection?.({ state: 'closed', run });
-      } else if (action === 'fail') {
-        this.attached.delete(run);
-        this.options.onConnection?.({ state: 'failed', run, message });
+        if (action === 'done') this.options.onConnection?.({ state: 'closed', run });
+        else this.options.onConnection?.({ state: action === 'ended' ? 'ended' : 'failed', run, message });
       } else if (action === 'reattach') {
         this.open(run);
       } else {
+        attachment.lost = true;
         const wait = backoffMs(attachment.attempts++);
         this.options.onConnection?.({ state: 'lost', run, message, retryInMs: wait });
         attachment.retry = setTimeout(() => this.open(run), wait);

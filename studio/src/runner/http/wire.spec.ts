@@ -37,6 +37,11 @@ describe('backend wire', () => {
     const base = 'http://127.0.0.1:8000';
     expect(errorFromResponse(base, 401, { error: { type: 'Unauthorized', message: 'x' } }).message).toContain('refused the token (401)');
     expect(errorFromResponse(base, 403, null).message).toContain('--allow-origin');
+    // A 403 the browser lets us read names what was refused, and how to allow it.
+    const host = { error: { type: 'Forbidden', message: "this server does not answer to the name 'box' (the Host header): start headrace serve with --allow-host box" } };
+    expect(errorFromResponse(base, 403, host).message).toBe(
+      "The backend at http://127.0.0.1:8000 refused the request (403): this server does not answer to the name 'box' (the Host header): start headrace serve with --allow-host box.",
+    );
     expect(errorFromResponse(base, 413, { error: { type: 'TooLarge', message: 'the request body is over 10 bytes' } }).message).toBe(
       'The flow is too large for the backend: the request body is over 10 bytes',
     );
@@ -50,14 +55,19 @@ describe('backend wire', () => {
 
   it('tells an unreachable backend from one that blocks this origin', () => {
     expect(errorFromFailedFetch('http://h:1', false).message).toBe('Cannot reach the backend at http://h:1: is `headrace serve` running?');
-    expect(errorFromFailedFetch('http://h:1', true).message).toContain('--allow-origin');
+    // Its preflight refused (403), the browser hides the answer; an opaque request still gets through.
+    expect(errorFromFailedFetch('http://h:1', true).message).toBe(
+      `The backend at http://h:1 is running but refuses this page's origin, ${location.origin}: start it with \`headrace serve --allow-origin ${location.origin}\` (the option can be given more than once).`,
+    );
   });
 
   it('knows what each close code asks for, and backs off up to 10 s', () => {
     expect(closeAction(1000).action).toBe('done');
     expect(closeAction(1013).action).toBe('reattach');
     expect(closeAction(4401)).toMatchObject({ action: 'fail' });
-    expect(closeAction(4404).message).toContain('no such run');
+    // A backend that no longer has the run: it ended with the backend, nothing failed.
+    expect(closeAction(4404)).toEqual({ action: 'ended', message: 'the backend no longer has this run (it stopped or restarted since)' });
+    expect(closeAction(4404, true)).toEqual({ action: 'ended', message: 'the backend stopped, and its run with it' });
     expect(closeAction(1006).action).toBe('reconnect');
     expect([0, 1, 2, 3, 4, 5, 10].map(backoffMs)).toEqual([500, 1000, 2000, 4000, 8000, 10_000, 10_000]);
   });

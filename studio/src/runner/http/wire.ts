@@ -55,7 +55,10 @@ export function errorFromResponse(base: string, status: number, body: unknown): 
     case 401:
       return backendError(`The backend at ${base} refused the token (401): paste the token \`headrace serve\` printed into the run target settings.`, 401);
     case 403:
-      return backendError(`The backend at ${base} refused this page's origin (403): start it with --allow-origin ${globalThis.location?.origin ?? 'ORIGIN'}.`, 403);
+      // The server names what it refused (this page's origin, or the name it was called by)
+      // and the option that allows it; a browser shows us its answer only for the latter.
+      if (error && typeof error.message === 'string') return backendError(`The backend at ${base} refused the request (403): ${message}.`, 403);
+      return backendError(`The backend at ${base} refused this page's origin (403): start it with --allow-origin ${pageOrigin()}.`, 403);
     case 413:
       return backendError(`The flow is too large for the backend: ${message}`, 413);
     case 429:
@@ -68,25 +71,34 @@ export function errorFromResponse(base: string, status: number, body: unknown): 
   }
 }
 
+function pageOrigin(): string {
+  return globalThis.location?.origin ?? 'ORIGIN';
+}
+
 /**
  * A fetch that rejected (a TypeError): nothing answered, or the browser hid the answer
- * because the server does not allow this origin (CORS). `reachable` tells them apart: an
- * opaque no-cors request to the same server succeeded.
+ * because the server does not allow this origin (CORS: its preflight got 403). `reachable`
+ * tells them apart: an opaque no-cors request to the same server succeeded.
  */
 export function errorFromFailedFetch(base: string, reachable: boolean): BridgeError {
   if (reachable) {
-    const origin = globalThis.location?.origin ?? 'this page';
+    const origin = pageOrigin();
     return backendError(
-      `The backend at ${base} answered, but the browser blocked the reply: the server does not allow ${origin} (start it with --allow-origin ${origin}).`,
+      `The backend at ${base} is running but refuses this page's origin, ${origin}: start it with \`headrace serve --allow-origin ${origin}\` (the option can be given more than once).`,
     );
   }
   return backendError(`Cannot reach the backend at ${base}: is \`headrace serve\` running?`);
 }
 
-export type CloseAction = 'done' | 'reattach' | 'reconnect' | 'fail';
+/** `ended`: the run is gone from the backend; what was shown of it stays. */
+export type CloseAction = 'done' | 'reattach' | 'reconnect' | 'fail' | 'ended';
 
-/** What to do when the events WebSocket closes (docs/backend.md close codes). */
-export function closeAction(code: number): { action: CloseAction; message: string } {
+/**
+ * What to do when the events WebSocket closes (docs/backend.md close codes). `afterLoss`:
+ * the connection had been lost and this is a reconnect, so a backend that no longer knows
+ * the run is one that stopped (or restarted) meanwhile, and its runs ended with it.
+ */
+export function closeAction(code: number, afterLoss = false): { action: CloseAction; message: string } {
   switch (code) {
     case 1000:
       return { action: 'done', message: 'the run has stopped' };
@@ -95,7 +107,9 @@ export function closeAction(code: number): { action: CloseAction; message: strin
     case 4401:
       return { action: 'fail', message: 'the backend refused the token for the run\'s events (4401)' };
     case 4404:
-      return { action: 'fail', message: 'the backend has no such run any more (4404; was it restarted?)' };
+      return afterLoss
+        ? { action: 'ended', message: 'the backend stopped, and its run with it' }
+        : { action: 'ended', message: 'the backend no longer has this run (it stopped or restarted since)' };
     case 1008:
       return { action: 'fail', message: 'the backend refused this page\'s origin (see --allow-origin)' };
     default:

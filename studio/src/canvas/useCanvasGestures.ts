@@ -7,7 +7,7 @@ import { ref, type Ref } from 'vue';
 import { notice } from '@/app/notices';
 import type { Point, Viewport } from '@/protocol/flow';
 import { useFlowsStore } from '@/stores/flows';
-import { intersects, rectFrom, toWorld, type Rect } from './viewportMath';
+import { rectFrom, toWorld, type Rect } from './viewportMath';
 
 export interface PendingEdge {
   from: Point;
@@ -16,11 +16,19 @@ export interface PendingEdge {
 
 const CLICK_SLOP = 4;
 
-export function useCanvasGestures(
-  canvas: Ref<HTMLElement | null>,
-  viewport: Ref<Viewport>,
-  onMoved: () => void,
-) {
+/**
+ * What the canvas does for the gestures: move items on screen while a drag goes on (the
+ * document is written once, at its end), and say which items lie in a rectangle.
+ */
+export interface GestureHost {
+  /** Show `ids` moved by `delta` (world units) from where the document has them. */
+  dragging(ids: string[], delta: Point): void;
+  /** The drag ended (moved or not): the document now says where they are. */
+  dropped(ids: string[]): void;
+  itemsIn(rect: Rect): string[];
+}
+
+export function useCanvasGestures(canvas: Ref<HTMLElement | null>, viewport: Ref<Viewport>, host: GestureHost) {
   const flows = useFlowsStore();
   const band = ref<Rect | null>(null);
   const pendingEdge = ref<PendingEdge | null>(null);
@@ -84,22 +92,7 @@ export function useCanvasGestures(
     );
   }
 
-  function itemsIn(rect: Rect): string[] {
-    const el = canvas.value;
-    if (!el) return [];
-    const ids: string[] = [];
-    for (const item of el.querySelectorAll<HTMLElement>('[data-node-id], [data-note-id]')) {
-      const id = item.dataset.nodeId ?? item.dataset.noteId ?? '';
-      const pos = positionOf(id);
-      if (pos && intersects(rect, { ...pos, width: item.offsetWidth, height: item.offsetHeight })) ids.push(id);
-    }
-    return ids;
-  }
-
-  function positionOf(id: string): Point | null {
-    const doc = flows.doc;
-    return doc?.ui?.nodes?.[id] ?? doc?.ui?.notes?.find((n) => n.id === id) ?? null;
-  }
+  const itemsIn = (rect: Rect) => host.itemsIn(rect);
 
   /** Press on a node or note: select it, then drag the selection or, on a click, open it. */
   function itemDown(id: string, event: PointerEvent, isNode: boolean): void {
@@ -112,21 +105,25 @@ export function useCanvasGestures(
     if (!flows.selection.includes(id)) flows.selection = [id];
     flows.selectedEdge = null;
     const ids = [...flows.selection];
-    let last = { x: 0, y: 0 };
-    flows.beginGesture();
+    const zoom = viewport.value.zoom;
+    let delta = { x: 0, y: 0 };
     track(
       event,
       (dx, dy) => {
-        const zoom = viewport.value.zoom;
-        flows.moveBy(ids, { x: (dx - last.x) / zoom, y: (dy - last.y) / zoom });
-        last = { x: dx, y: dy };
-        onMoved();
+        // On screen only: writing the document on every pointer move would re-render,
+        // re-watch and re-save the flow a hundred times a second.
+        delta = { x: dx / zoom, y: dy / zoom };
+        host.dragging(ids, delta);
       },
       (moved) => {
-        if (moved) flows.roundPositions(ids);
-        flows.endGesture(ids.length === 1 ? 'Move' : `Move ${ids.length} items`);
+        if (moved) {
+          flows.beginGesture();
+          flows.moveBy(ids, delta);
+          flows.roundPositions(ids);
+          flows.endGesture(ids.length === 1 ? 'Move' : `Move ${ids.length} items`);
+        }
+        host.dropped(ids);
         if (!moved && isNode) flows.editing = id;
-        onMoved();
       },
     );
   }

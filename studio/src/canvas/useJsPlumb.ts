@@ -45,6 +45,10 @@ export function useJsPlumb(handlers: EdgeHandlers) {
       newInstance({
         container,
         elementsDraggable: false,
+        // Its observer revalidates each dot as it first appears — measuring and drawing one
+        // dot at a time, a layout of the whole canvas each. The canvas watches its cards'
+        // sizes itself (canvasRegistry.ts) and repaints in two phases (repaintCards).
+        resizeObserver: false,
         connectionsDetachable: false,
         endpoint: { type: 'Blank', options: {} },
         connector: { type: 'Bezier', options: { curviness: 60 } },
@@ -64,11 +68,17 @@ export function useJsPlumb(handlers: EdgeHandlers) {
     instance.bind(EVENT_CONNECTION_MOUSEOUT, () => handlers.hover(null, null));
   }
 
-  /** Make the drawn edges match `edges` (by key); cheap when nothing changed. */
-  function sync(edges: EdgeSpec[]): void {
+  /**
+   * Make the drawn edges match `edges` (by key); cheap when nothing changed. `cardOf`: the
+   * node card holding a dot, repainted (its dots' offsets measured) for each new edge —
+   * drawing is suspended meanwhile, and only what is new is drawn, not everything.
+   */
+  function sync(edges: EdgeSpec[], cardOf: (dot: Element) => Element | null): void {
     const jsp = instance;
     if (!jsp) return;
     const wanted = new Map(edges.map((e) => [e.key, e]));
+    const touched = new Set<Element>();
+    const made: [Connection, string][] = [];
     jsp.batch(() => {
       for (const [key, existing] of connections) {
         const spec = wanted.get(key);
@@ -93,8 +103,15 @@ export function useJsPlumb(handlers: EdgeHandlers) {
         });
         keyOf.set(conn, spec.key);
         connections.set(spec.key, { conn, source: spec.source, target: spec.target });
+        for (const dot of [spec.source, spec.target]) touched.add(cardOf(dot) ?? dot);
+        made.push([conn, spec.key]);
       }
-    });
+    }, true);
+    repaintCards(touched);
+    // Its SVG exists once drawn: name the edge on it (an automation hook, studio/README.md).
+    for (const [conn, key] of made) {
+      (conn.connector as unknown as { canvas?: Element }).canvas?.setAttribute('data-edge', key);
+    }
     // Dots of deleted nodes would otherwise stay registered with jsPlumb.
     for (const managed of Object.values(jsp.getManagedElements())) {
       const el = managed.el as unknown as Element;
@@ -102,13 +119,51 @@ export function useJsPlumb(handlers: EdgeHandlers) {
     }
   }
 
-  /** Recompute every edge's geometry on the next frame (nodes moved or resized). */
+  /** Recompute every edge's geometry on the next frame (everything moved). */
   function repaint(): void {
     if (repaintQueued || !instance) return;
     repaintQueued = true;
     requestAnimationFrame(() => {
       repaintQueued = false;
+      cardsQueued.clear();
       instance?.repaintEverything();
+    });
+  }
+
+  const cardsQueued = new Set<Element>();
+  /**
+   * Redraw the edges of these node cards (they moved or changed size), now: jsPlumb
+   * measures the dots inside each and redraws their connections, and nothing else.
+   */
+  function repaintCards(cards: Iterable<Element>): void {
+    const jsp = instance;
+    if (!jsp) return;
+    const due = [...cards].filter((card) => card.isConnected);
+    if (due.length === 0) return;
+    // Measure every dot first, then draw: jsPlumb's repaint(el) measures and draws card by
+    // card, and each drawing invalidates the layout the next measurement then redoes (with
+    // a hundred cards arriving at once, a layout of the whole canvas per card).
+    const managed = jsp.getManagedElements();
+    for (const card of due) {
+      for (const dot of card.querySelectorAll('[data-jtk-managed]')) {
+        const id = dot.getAttribute('data-jtk-managed');
+        if (id && managed[id]) jsp.viewport.refreshElement(id, true);
+      }
+    }
+    if (due.length > 1) jsp.viewport.recomputeBounds();
+    const stamp = `${Date.now()}-${Math.random()}`;
+    for (const card of due) jsp.repaint(card, stamp, true);
+  }
+
+  /** repaintCards on the next frame (several changes in one frame draw once). */
+  function queueRepaint(cards: Iterable<Element>): void {
+    const first = cardsQueued.size === 0;
+    for (const card of cards) cardsQueued.add(card);
+    if (!first || repaintQueued || cardsQueued.size === 0) return;
+    requestAnimationFrame(() => {
+      const due = [...cardsQueued];
+      cardsQueued.clear();
+      repaintCards(due);
     });
   }
 
@@ -156,5 +211,10 @@ export function useJsPlumb(handlers: EdgeHandlers) {
 
   onBeforeUnmount(destroy);
 
-  return { mount, sync, repaint, setZoom, pulse, select, destroy };
+  /** The drawn edges (key → its two dots), for tests and the canvas's checks. */
+  function drawn(): Map<string, { source: Element; target: Element }> {
+    return new Map([...connections].map(([k, v]) => [k, { source: v.source, target: v.target }]));
+  }
+
+  return { mount, sync, repaint, repaintCards, queueRepaint, setZoom, pulse, select, destroy, drawn };
 }

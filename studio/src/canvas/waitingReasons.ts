@@ -15,8 +15,9 @@ export interface PortStatus {
   why: string;
 }
 
+/** `doc`: the flow, or only the edges into the node (what is read of it). */
 export function portStatuses(
-  doc: FlowDocument,
+  doc: Pick<FlowDocument, 'edges'>,
   nodeId: string,
   ports: Port[],
   runNodes: Record<string, ViewNode>,

@@ -3,7 +3,7 @@
  * records its patches in the history store, so every change is undoable.
  */
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, toRaw } from 'vue';
 import { notice } from '@/app/notices';
 import {
   checkConnection,
@@ -22,7 +22,7 @@ import {
 import { setSchedule as writeSchedule, type ScheduleEntry } from '@/flow/schedule';
 import { applyPatches, diff } from '@/history/patches';
 import type { NodeShape } from '@/protocol/bridge';
-import type { FlowDocument, FlowNode, MisfirePolicy, NodeType, Point, Viewport } from '@/protocol/flow';
+import type { FlowDocument, FlowEdge, FlowNode, MisfirePolicy, NodeType, Point, Viewport } from '@/protocol/flow';
 import { useEngineStore } from './engine';
 import { useHistoryStore } from './history';
 import { usePaletteStore } from './palette';
@@ -176,10 +176,54 @@ export const useFlowsStore = defineStore('flows', () => {
 
   // ---- shapes (sockets and ports derived from code by the engine) -------------------
 
+  /**
+   * Each node's last shape the engine could read, per document: while code is being typed
+   * (no shape yet) or does not parse, the node keeps its ports and sockets, so its edges
+   * stay drawn and its card does not jump. The edges go only once the new code is read
+   * and lacks them (refreshShape, with a notice).
+   */
+  const lastShapes = new WeakMap<FlowDocument, Map<string, NodeShape>>();
+
+  /** The node's shape: from its code, else its last known one (see lastShapes). */
   function shapeOf(node: FlowNode): NodeShape | undefined {
     const entry = engine.cachedShape(node.type, node.code);
-    return entry?.ok ? entry.shape : undefined;
+    const d = doc.value ? toRaw(doc.value) : null;
+    let known = d ? lastShapes.get(d) : undefined;
+    if (entry?.ok) {
+      if (d && !known) lastShapes.set(d, (known = new Map()));
+      known?.set(node.id, entry.shape);
+      return entry.shape;
+    }
+    return known?.get(node.id);
   }
+
+  /** Whether the node's shape is its last known one, not its current code's. */
+  function shapeIsStale(node: FlowNode): boolean {
+    return !engine.cachedShape(node.type, node.code)?.ok && shapeOf(node) !== undefined;
+  }
+
+  /**
+   * Per node of the active flow, the sockets and ports its edges use (what its card must
+   * show dots for) and the edges coming in: one pass over the edges for every card, not
+   * one per card.
+   */
+  const wired = computed(() => {
+    const index = new Map<string, { sockets: Set<string>; ports: Set<string>; incoming: FlowEdge[] }>();
+    const of = (id: string) => {
+      let entry = index.get(id);
+      if (!entry) index.set(id, (entry = { sockets: new Set(), ports: new Set(), incoming: [] }));
+      return entry;
+    };
+    for (const edge of doc.value?.edges ?? []) {
+      of(edge.from.node).sockets.add(edge.from.socket);
+      const target = of(edge.to.node);
+      target.ports.add(edge.to.port);
+      target.incoming.push(edge);
+    }
+    return index;
+  });
+  /** Each node's name, by id (for messages that name nodes). */
+  const nodeNames = computed(() => new Map((doc.value?.nodes ?? []).map((n) => [n.id, n.name])));
 
   function shapeError(node: FlowNode): string | null {
     const entry = engine.cachedShape(node.type, node.code);
@@ -430,7 +474,7 @@ export const useFlowsStore = defineStore('flows', () => {
     open, activeKey, active, doc, selection, selectedEdge, editing, clipboard,
     activate, $open, $replaceFromStorage, newFlow, close, duplicate, rename,
     edit, beginGesture, endGesture, undo, redo,
-    shapeOf, shapeError, refreshShape, refreshShapes,
+    shapeOf, shapeIsStale, shapeError, wired, nodeNames, refreshShape, refreshShapes,
     addNode, addNote, setName, setCode, setNoteText, setSticky, setExposed, setSchedule, moveBy, roundPositions,
     connect, disconnect, deleteSelection, copySelection, paste, duplicateSelection, setViewport, setFlowInfo,
   };

@@ -57,10 +57,15 @@ describe('buildElkGraph', () => {
     // Grouped by function (join's a and b, then more's c), top to bottom; `error` is a socket too.
     expect(sides('WEST')).toEqual(['join.a', 'join.b', 'more.c']);
     expect(sides('EAST')).toEqual(['out', 'error']);
-    expect(join?.layoutOptions?.['elk.portConstraints']).toBe('FIXED_ORDER');
-    // FIXED_ORDER indices run clockwise from the top left: east top→bottom, then west bottom→top.
-    const index = (name: string) => Number(join?.ports?.find((p) => p.id.endsWith(`:${name}`))?.layoutOptions?.['elk.port.index']);
-    expect([index('out'), index('error'), index('more.c'), index('join.b'), index('join.a')]).toEqual([0, 1, 2, 3, 4]);
+    // Fixed where the card has them: the order, and the heights of the dots.
+    expect(join?.layoutOptions?.['elk.portConstraints']).toBe('FIXED_POS');
+    const box = boxesFor(doc, shapes)('join');
+    const y = (name: string) => (join?.ports?.find((p) => p.id.endsWith(`:${name}`))?.y ?? 0) + 4;
+    expect([y('join.a'), y('join.b'), y('more.c')]).toEqual([box.ports['join.a'], box.ports['join.b'], box.ports['more.c']]);
+    expect([y('out'), y('error')]).toEqual([box.sockets.out, box.sockets.error]);
+    const x = (name: string) => join?.ports?.find((p) => p.id.endsWith(`:${name}`))?.x ?? 0;
+    expect(x('join.a')).toBeLessThan(0);
+    expect(x('out')).toBe(box.width);
   });
 
   it('gives each node its card size', () => {

@@ -3,9 +3,10 @@
  * positions. Pure: the worker that runs ELK is in runElk.ts.
  *
  * Each node is an ELK node with its card's size; its input ports are ports on the WEST
- * side and its sockets ports on the EAST side, in the card's order (FIXED_ORDER), at the
- * heights of their dots, so the layout straightens edges between the dots and keeps the
- * order that crosses them least.
+ * side and its sockets ports on the EAST side, in the card's order and at the heights of
+ * their dots (FIXED_POS: FIXED_ORDER's fixed order, plus where each dot really is), so the
+ * layout crosses edges as little as that order allows and lines the dots up to keep
+ * edges straight.
  */
 import type { ElkExtendedEdge, ElkNode, ElkPort, LayoutOptions } from 'elkjs/lib/elk-api';
 import { exposedSockets } from '@/flow/model';
@@ -61,25 +62,24 @@ export function buildElkGraph(
     const box = boxOf(node.id);
     const ins = withExtras(cardPorts(shape), edges.filter((e) => e.to.node === node.id).map((e) => e.to.port));
     const outs = withExtras(exposedSockets(node, shape), edges.filter((e) => e.from.node === node.id).map((e) => e.from.socket));
-    // ELK counts FIXED_ORDER indices clockwise from the top left: the east side top to
-    // bottom, then the west side bottom to top.
-    const place = (name: string, side: 'in' | 'out', order: number, y: number | undefined, fallback: number): ElkPort => ({
+    const place = (name: string, side: 'in' | 'out', y: number | undefined, fallback: number): ElkPort => ({
       id: portKey(i, side, name),
       width: PORT_SIZE,
       height: PORT_SIZE,
       x: side === 'in' ? -PORT_SIZE : box.width,
       y: (y ?? fallback) - PORT_SIZE / 2,
-      layoutOptions: { 'elk.port.side': side === 'in' ? 'WEST' : 'EAST', 'elk.port.index': String(order) },
+      layoutOptions: { 'elk.port.side': side === 'in' ? 'WEST' : 'EAST' },
     });
+    // A port the card does not show yet (its shape is not known): spread along the side.
     const spread = (k: number, n: number) => ((k + 1) * box.height) / (n + 1);
     return {
       id: nodeKey(node.id),
       width: box.width,
       height: box.height,
-      layoutOptions: { 'elk.portConstraints': 'FIXED_ORDER' },
+      layoutOptions: { 'elk.portConstraints': 'FIXED_POS' },
       ports: [
-        ...outs.map((s, k) => place(s, 'out', k, box.sockets[s], spread(k, outs.length))),
-        ...ins.map((p, k) => place(p, 'in', outs.length + ins.length - 1 - k, box.ports[p], spread(k, ins.length))),
+        ...ins.map((p, k) => place(p, 'in', box.ports[p], spread(k, ins.length))),
+        ...outs.map((s, k) => place(s, 'out', box.sockets[s], spread(k, outs.length))),
       ],
     };
   });

@@ -20,7 +20,7 @@ export interface NodeBox {
 export const CARD = {
   width: 215,
   border: 1,
-  header: 28,
+  header: 32,
   padding: 6,
   functionName: 22,
   row: 20,

@@ -27,7 +27,8 @@ export const LAYOUT_OPTIONS: LayoutOptions = {
   'elk.spacing.componentComponent': String(NODE_GAP * 1.5),
   // Ties (and unconnected parts) keep the file's order, so a layout is stable.
   'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
-  'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
+  // Node placement stays Brandes-Köpf (ELK's default): network simplex placed a little
+  // straighter but took 5-10x as long (8 s against 1.6 s for 250 nodes).
   'elk.padding': '[top=0,left=0,bottom=0,right=0]',
 };
 

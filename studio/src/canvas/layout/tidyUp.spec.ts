@@ -103,6 +103,16 @@ describe('tidyUp', () => {
     expect(Math.min(after.b!.y, after.c!.y)).toBe(100);
   });
 
+  it('drops a layout when the nodes moved meanwhile (the user had the last word)', async () => {
+    const { flows } = await open(chain());
+    const pending = tidyUp(flows);
+    flows.moveBy(['b'], { x: 3, y: 0 });
+    const moved = at(flows);
+    expect(await pending).toBe(false);
+    expect(at(flows)).toEqual(moved);
+    expect(useHistoryStore().undoLabel).toBeNull();
+  });
+
   it('is not busy once done', async () => {
     const { flows } = await open(chain());
     const done = tidyUp(flows);

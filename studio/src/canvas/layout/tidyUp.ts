@@ -36,7 +36,8 @@ async function layOut(flows: Flows, doc: FlowDocument, ids: string[], origin: Po
 /**
  * Tidy up the active flow: the selected nodes (and the edges among them) when two or more
  * are selected, else every node. The laid-out nodes keep their top-left corner. One
- * undoable edit, "Tidy up". Resolves to whether anything was laid out.
+ * undoable edit, "Tidy up"; dropped if any of those nodes moved before the layout came
+ * back. Resolves to whether anything was laid out.
  */
 export async function tidyUp(flows: Flows, root: ParentNode = document): Promise<boolean> {
   const flow = flows.active;
@@ -46,9 +47,16 @@ export async function tidyUp(flows: Flows, root: ParentNode = document): Promise
   const selected = flows.selection.filter((id) => present.has(id));
   const ids = selected.length >= 2 ? selected : all;
   if (ids.length === 0) return false;
+  const where = () => JSON.stringify(ids.map((id) => flow.doc.ui?.nodes?.[id]));
+  const before = where();
   running.value++;
   try {
     const positions = await layOut(flows, flow.doc, ids, topLeftOf(flow.doc, ids) ?? ORIGIN, root);
+    // A big flow takes seconds: moves made meanwhile are the user's newer word.
+    if (where() !== before) {
+      notice('info', 'Not tidied: nodes moved while the layout was computed', 'Press Tidy up again.');
+      return false;
+    }
     flows.placeNodes(flow.key, positions, 'Tidy up');
     return true;
   } catch (error) {

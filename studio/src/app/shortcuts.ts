@@ -2,6 +2,8 @@
  * Keyboard shortcuts of the canvas. Ignored while typing in an input or the code editor,
  * where the keys belong to the text.
  */
+import { closeFind, openFind } from '@/canvas/find/findState';
+import { tidyUp } from '@/canvas/layout/tidyUp';
 import type { useFlowsStore } from '@/stores/flows';
 
 type Flows = ReturnType<typeof useFlowsStore>;
@@ -25,7 +27,10 @@ export function installShortcuts(flows: Flows, fit: () => void): () => void {
     else if (mod && key === 'a') flows.selection = [...(flows.doc?.nodes.map((n) => n.id) ?? []), ...(flows.doc?.ui?.notes?.map((n) => n.id) ?? [])];
     else if (!mod && (key === 'delete' || key === 'backspace')) flows.deleteSelection();
     else if (!mod && key === 'f') fit();
+    else if (mod && key === 'f' && !event.shiftKey && !event.altKey) openFind();
+    else if (!mod && event.shiftKey && key === 't') void tidyUp(flows);
     else if (key === 'escape') {
+      closeFind();
       flows.selection = [];
       flows.editing = null;
     } else handled = false;

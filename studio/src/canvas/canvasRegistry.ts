@@ -12,6 +12,7 @@
 import type { NodeShape } from '@/protocol/bridge';
 import type { FlowNode } from '@/protocol/flow';
 import { provide, inject, type Directive, type InjectionKey } from 'vue';
+import { estimateBox } from './layout/nodeBox';
 
 export interface Size {
   width: number;
@@ -23,17 +24,10 @@ export function anchorKey(kind: 's' | 'p', node: string, name: string): string {
   return `${kind}\u0000${node}\u0000${name}`;
 }
 
-// A card's size before it was ever rendered, from what it shows (NodeCard.vue's layout:
-// a header, then one row per port or function name on the left, per socket on the right).
-const CARD_WIDTH = 215;
-const HEADER = 34;
-const ROW = 21;
-
+/** A card's size before it was ever rendered, from what it shows (layout/nodeBox.ts). */
 export function estimateSize(node: FlowNode, shape: NodeShape | undefined): Size {
-  const ports = shape?.ports ?? [];
-  const functions = new Set(ports.map((p) => p.function)).size;
-  const sockets = node.sockets ? node.sockets.length + 1 : (shape?.sockets.length ?? 1);
-  return { width: CARD_WIDTH, height: HEADER + ROW * Math.max(ports.length + functions, sockets) + 8 };
+  const { width, height } = estimateBox(node, shape);
+  return { width, height };
 }
 
 export class CanvasRegistry {

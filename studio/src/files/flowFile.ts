@@ -4,6 +4,7 @@
  * and explains why. Opening a flow never runs its code.
  */
 import { notice } from '@/app/notices';
+import { layOutOpened } from '@/canvas/layout/tidyUp';
 import type { Result } from '@/protocol/bridge';
 import type { FlowDocument } from '@/protocol/flow';
 import type { useEngineStore } from '@/stores/engine';
@@ -54,7 +55,10 @@ export async function importFlowText(text: string, source: string, engine: Engin
     return { ok: false, error: result.error };
   }
   const doc = result.value.flow;
+  // Nodes the file gives no position (written by hand or by a script) are laid out once open.
+  const unplaced = doc.nodes.filter((n) => !doc.ui?.nodes?.[n.id]).map((n) => n.id);
   const key = flows.$open(doc);
+  if (unplaced.length) void layOutOpened(flows, key, unplaced);
   notice('success', `Opened ${doc.name}`);
   return { ok: true, value: key };
 }

@@ -470,6 +470,23 @@ export const useFlowsStore = defineStore('flows', () => {
     if (d) ensureUi(d).viewport = viewport;
   }
 
+  // ---- layout (canvas/layout/tidyUp.ts) -------------------------------------------------
+
+  /**
+   * Put nodes of tab `key` at `positions` (ids it no longer has are skipped): one
+   * undoable edit named `label` (Tidy up), or, without a label, part of opening the flow
+   * (its first layout is no step to undo).
+   */
+  function placeNodes(key: string, positions: Record<string, Point>, label?: string): void {
+    const flow = find(key);
+    if (!flow) return;
+    const before = label ? clone(flow.doc) : null;
+    const ids = new Set(flow.doc.nodes.map((n) => n.id));
+    const ui = ensureUi(flow.doc);
+    for (const [id, at] of Object.entries(positions)) if (ids.has(id)) ui.nodes[id] = { x: at.x, y: at.y };
+    if (before && label) history.record(key, { label, patches: diff(before, flow.doc) });
+  }
+
   return {
     open, activeKey, active, doc, selection, selectedEdge, editing, clipboard,
     activate, $open, $replaceFromStorage, newFlow, close, duplicate, rename,
@@ -477,5 +494,6 @@ export const useFlowsStore = defineStore('flows', () => {
     shapeOf, shapeIsStale, shapeError, wired, nodeNames, refreshShape, refreshShapes,
     addNode, addNote, setName, setCode, setNoteText, setSticky, setExposed, setSchedule, moveBy, roundPositions,
     connect, disconnect, deleteSelection, copySelection, paste, duplicateSelection, setViewport, setFlowInfo,
+    placeNodes,
   };
 });

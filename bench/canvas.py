@@ -174,12 +174,20 @@ def node_red_canvas(browser: Browser, red: NodeRed, nodes: int, edges: int, move
 
 
 def measure(
-    browser: Browser, base_url: str, red: NodeRed, nodes: int, edges: int, repeat: int, moves: int
+    browser: Browser,
+    base_url: str,
+    red: NodeRed,
+    nodes: int,
+    edges: int,
+    repeat: int,
+    moves: int,
+    flow_file: str = "canvas.json",
+    prefix: str = "canvas",
 ) -> dict[str, Any]:
-    """``base_url`` serves bench/canvas.json (canvas_pages) and bench-blank.html."""
+    """``base_url`` serves bench/``flow_file`` (canvas_pages) and bench-blank.html."""
     runs: dict[str, list[dict[str, Any]]] = {"studio": [], "node_red": []}
     for _ in range(repeat):
-        runs["studio"].append(studio_canvas(browser, base_url, nodes, moves))
+        runs["studio"].append(studio_canvas(browser, base_url, nodes, moves, flow_file))
         runs["node_red"].append(node_red_canvas(browser, red, nodes, edges, moves))
     rendered = median([x["rendered"] for x in runs["studio"]])
     note = (
@@ -204,17 +212,22 @@ def measure(
     mine, theirs = summary("studio"), summary("node_red")
     units = {"open_ms": "ms", "heap": "bytes"}
     return {
-        f"canvas.{key}": figure(mine[key], units.get(key, "ms"), ("Node-RED editor", theirs[key]),
-                                higher_is_better=False, note=note)
+        f"{prefix}.{key}": figure(mine[key], units.get(key, "ms"), ("Node-RED editor", theirs[key]),
+                                  higher_is_better=False, note=note)
         for key in mine
     }  # fmt: skip
 
 
-def canvas_pages(nodes: int, edges: int) -> dict[str, tuple[bytes, str]]:
+def canvas_pages(nodes: int, edges: int, flow_file: str = "canvas.json") -> dict[str, tuple[bytes, str]]:
     return {
-        "/bench/canvas.json": (json.dumps(canvas_flow(nodes, edges)).encode(), "application/json"),
+        f"/bench/{flow_file}": (json.dumps(canvas_flow(nodes, edges)).encode(), "application/json"),
         "/bench-blank.html": (b"<!doctype html><title>blank</title>", "text/html"),
     }
+
+
+def markdown_large(figures: dict[str, Any]) -> str:
+    """The 5,000-node figure: the same table (its keys are ``canvas_large.*``)."""
+    return markdown({key.replace("canvas_large.", "canvas.", 1): value for key, value in figures.items()})
 
 
 def markdown(figures: dict[str, Any]) -> str:

@@ -45,19 +45,21 @@ REPO = BENCH.parent
 
 SIZES: dict[str, dict[str, int]] = {
     "full": {"messages": 20_000, "repeat": 5, "boot_runs": 3, "nodes": 1000, "edges": 1500, "canvas_repeat": 1,
-             "moves": 30, "push": 100_000, "memory_runs": 10},
+             "moves": 30, "push": 100_000, "memory_runs": 10, "large_nodes": 5000, "large_edges": 7500},
+    # The smoke run keeps the 5,000-node canvas: what it checks is that this size works.
     "smoke": {"messages": 200, "repeat": 1, "boot_runs": 1, "nodes": 40, "edges": 60, "canvas_repeat": 1,
-              "moves": 10, "push": 1000, "memory_runs": 2},
+              "moves": 10, "push": 1000, "memory_runs": 2, "large_nodes": 5000, "large_edges": 7500},
 }  # fmt: skip
 # Canvas last: with 1,000 nodes its gestures are the slowest part, and each figure is saved as it is done.
-FIGURES = ("throughput", "boot", "ui_load", "memory", "canvas")
+FIGURES = ("throughput", "boot", "ui_load", "memory", "canvas", "canvas_large")
 # Where each figure's table goes in docs/performance.md.
 SECTIONS = {"throughput": "peer_throughput", "boot": "studio_boot", "canvas": "canvas", "ui_load": "ui_load",
-            "memory": "memory"}  # fmt: skip
+            "memory": "memory", "canvas_large": "canvas_large"}  # fmt: skip
 MARKDOWN: dict[str, Callable[[dict[str, Any]], str]] = {
     "throughput": throughput.markdown,
     "boot": studio_boot.markdown,
     "canvas": canvas.markdown,
+    "canvas_large": canvas.markdown_large,
     "ui_load": ui_load.markdown,
     "memory": memory.markdown,
 }
@@ -76,6 +78,7 @@ def run(
         **throughput.flow_pages(size["messages"]),
         **studio_boot.pages(),
         **canvas.canvas_pages(size["nodes"], size["edges"]),
+        **canvas.canvas_pages(size["large_nodes"], size["large_edges"], "canvas-large.json"),
         **ui_load.pages(size["push"]),
     }
     results: dict[str, Any] = {
@@ -118,6 +121,17 @@ def measure_all(
             "boot": lambda: studio_boot.measure(p, base, size["boot_runs"]),
             "canvas": lambda: canvas.measure(
                 browser, base, red, size["nodes"], size["edges"], size["canvas_repeat"], size["moves"]
+            ),
+            "canvas_large": lambda: canvas.measure(
+                browser,
+                base,
+                red,
+                size["large_nodes"],
+                size["large_edges"],
+                1,
+                size["moves"],
+                "canvas-large.json",
+                "canvas_large",
             ),
             "ui_load": lambda: ui_load.measure(browser, base, size["push"], trace_dir),
             "memory": lambda: memory.measure(browser, base, size["push"], size["memory_runs"]),

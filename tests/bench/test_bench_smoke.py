@@ -18,6 +18,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 RUN = REPO / "bench" / "run"
 
+CANVAS_KEYS = ("open_ms", "drag_p50", "drag_p95", "pan_p50", "pan_p95", "zoom_p50", "zoom_p95", "heap")
 FIGURES = {
     "throughput": [
         f"throughput.{flow}.{pair}"
@@ -32,7 +33,8 @@ FIGURES = {
         )
     ],
     "boot": [f"boot.{kind}_{phase}_vs_bare" for kind in ("studio", "embed") for phase in ("cold", "warm")],
-    "canvas": [f"canvas.{k}" for k in ("open_ms", "drag_p50", "drag_p95", "pan_p50", "pan_p95", "heap")],
+    "canvas": [f"canvas.{k}" for k in CANVAS_KEYS],
+    "canvas_large": [f"canvas_large.{k}" for k in CANVAS_KEYS],
     "ui_load": ["ui_load.longest_task_ms"],
     "memory": [f"memory.{k}.{w}" for k in ("page_js", "worker_js", "wasm") for w in ("after_run", "after_runs")],
 }
@@ -81,7 +83,7 @@ def test_the_machine_is_described(smoke: dict[str, Any]) -> None:
 
 def test_the_tables_in_the_docs_are_regenerated(smoke: dict[str, Any]) -> None:
     docs = smoke["docs"]
-    for section in ("peer_machine", "peer_throughput", "studio_boot", "canvas", "ui_load", "memory"):
+    for section in ("peer_machine", "peer_throughput", "studio_boot", "canvas", "canvas_large", "ui_load", "memory"):
         body = docs.split(f"<!-- {section}:start -->")[1].split(f"<!-- {section}:end -->")[0]
         assert body.strip(), section
     assert smoke["results"]["started"][:10] in docs

@@ -218,7 +218,5 @@ def test_random_edits_keep_the_drawn_edges_equal_to_the_flow(studio: Page, tmp_p
 @pytest.mark.long
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(st.sampled_from(sorted(OPS)), min_size=5, max_size=14))
-def test_random_edits_keep_the_drawn_edges_equal_to_the_flow_long(
-    studio: Page, tmp_path: Path, ops: list[str]
-) -> None:
+def test_random_edits_keep_the_drawn_edges_equal_to_the_flow_long(studio: Page, tmp_path: Path, ops: list[str]) -> None:
     check_sequence(studio, tmp_path, ops)

@@ -88,16 +88,26 @@ export const useEngineStore = defineStore('engine', () => {
   }
 
   /** Derive a node's sockets and ports from its code (statically; never runs it). */
-  async function inspect(type: NodeType, code: string): Promise<ShapeEntry> {
+  /** Questions on their way to the engine, by shape key: a flow of a thousand nodes with
+   * the same code asks once, not a thousand times. */
+  const inspecting = new Map<string, Promise<ShapeEntry>>();
+
+  function inspect(type: NodeType, code: string): Promise<ShapeEntry> {
     const key = shapeKey(type, code);
     const known = shapes.value[key];
-    if (known) return known;
-    const booted = await whenReady();
-    if (!booted.ok) return { ok: false, error: booted.error };
-    const result = await runner().call('inspect', { type, code });
-    const entry: ShapeEntry = result.ok ? { ok: true, shape: result.value } : { ok: false, error: result.error };
-    shapes.value[key] = entry;
-    return entry;
+    if (known) return Promise.resolve(known);
+    const pending = inspecting.get(key);
+    if (pending) return pending;
+    const asked = (async (): Promise<ShapeEntry> => {
+      const booted = await whenReady();
+      if (!booted.ok) return { ok: false, error: booted.error };
+      const result = await runner().call('inspect', { type, code });
+      const entry: ShapeEntry = result.ok ? { ok: true, shape: result.value } : { ok: false, error: result.error };
+      shapes.value[key] = entry;
+      return entry;
+    })().finally(() => inspecting.delete(key));
+    inspecting.set(key, asked);
+    return asked;
   }
 
   function cachedShape(type: NodeType, code: string): ShapeEntry | undefined {

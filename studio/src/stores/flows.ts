@@ -8,7 +8,7 @@ import { notice } from '@/app/notices';
 import {
   checkConnection,
   edgeKey,
-  edgesBrokenByShape,
+  exposedSockets,
   emptyFlow,
   ensureUi,
   extractFragment,
@@ -231,27 +231,62 @@ export const useFlowsStore = defineStore('flows', () => {
   }
 
   /** Re-derive a node's shape; edges to sockets or ports that vanished go, with a notice. */
-  async function refreshShape(key: string, nodeId: string): Promise<void> {
+  function refreshShape(key: string, nodeId: string): Promise<void> {
+    return refreshShapesOf(key, [nodeId]);
+  }
+
+  function refreshShapes(key: string): Promise<void> {
     const flow = find(key);
-    const node = flow?.doc.nodes.find((n) => n.id === nodeId);
-    if (!flow || !node) return;
-    const entry = await engine.inspect(node.type, node.code);
-    const current = flow.doc.nodes.find((n) => n.id === nodeId);
-    if (!entry.ok || !current || current.code !== node.code) return;
-    const broken = edgesBrokenByShape(flow.doc, current, entry.shape);
+    return flow ? refreshShapesOf(key, flow.doc.nodes.map((n) => n.id)) : Promise.resolve();
+  }
+
+  /**
+   * Re-derive the shapes of these nodes (the engine is asked once per distinct code), then
+   * remove, in one pass over the edges, those to sockets or ports that vanished — a flow
+   * of thousands of nodes opens in one pass, not one per node.
+   */
+  async function refreshShapesOf(key: string, nodeIds: string[]): Promise<void> {
+    const flow = find(key);
+    if (!flow) return;
+    const byId = new Map(toRaw(flow.doc).nodes.map((n) => [n.id, n]));
+    const asked = nodeIds.flatMap((id) => {
+      const node = byId.get(id);
+      return node ? [{ id, type: node.type, code: node.code }] : [];
+    });
+    const entries = await Promise.all(asked.map((n) => engine.inspect(n.type, n.code)));
+    const now = new Map(toRaw(flow.doc).nodes.map((n) => [n.id, n]));
+    const read = new Map<string, { sockets: Set<string>; ports: Set<string> }>();
+    asked.forEach((n, i) => {
+      const entry = entries[i];
+      const current = now.get(n.id);
+      // Only if the code is still what was asked about (typing goes on meanwhile).
+      if (!entry?.ok || !current || current.code !== n.code) return;
+      read.set(n.id, {
+        sockets: new Set(exposedSockets(current, entry.shape)),
+        ports: new Set(entry.shape.ports.map((p) => p.name)),
+      });
+    });
+    const lost = (e: FlowEdge) => ({
+      from: read.get(e.from.node)?.sockets.has(e.from.socket) === false,
+      to: read.get(e.to.node)?.ports.has(e.to.port) === false,
+    });
+    const broken = toRaw(flow.doc).edges.filter((e) => lost(e).from || lost(e).to);
     if (broken.length === 0) return;
     const keys = new Set(broken.map(edgeKey));
     const before = clone(flow.doc);
     flow.doc.edges = flow.doc.edges.filter((e) => !keys.has(edgeKey(e)));
-    history.record(key, { label: 'Remove edges to vanished ports', patches: diff(before, flow.doc), mergeKey: `code:${nodeId}` });
-    const names = broken.map((e) => (e.from.node === nodeId ? e.from.socket : e.to.port)).join(', ');
-    notice('warning', `${current.name}: removed ${broken.length} edge(s) to ${names}, which the code no longer has`);
-  }
-
-  async function refreshShapes(key: string): Promise<void> {
-    const flow = find(key);
-    if (!flow) return;
-    await Promise.all(flow.doc.nodes.map((n) => refreshShape(key, n.id)));
+    const mergeKey = nodeIds.length === 1 ? `code:${nodeIds[0]}` : undefined;
+    history.record(key, { label: 'Remove edges to vanished ports', patches: diff(before, flow.doc), mergeKey });
+    // One notice per node that lost edges, naming what its code no longer has.
+    const names = new Map<string, string[]>();
+    for (const e of broken) {
+      const gone = lost(e);
+      if (gone.from) names.set(e.from.node, [...(names.get(e.from.node) ?? []), e.from.socket]);
+      if (gone.to) names.set(e.to.node, [...(names.get(e.to.node) ?? []), e.to.port]);
+    }
+    for (const [id, list] of names) {
+      notice('warning', `${now.get(id)?.name ?? id}: removed ${list.length} edge(s) to ${list.join(', ')}, which the code no longer has`);
+    }
   }
 
   function scheduleInspect(nodeId: string): void {

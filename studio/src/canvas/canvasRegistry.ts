@@ -54,6 +54,7 @@ export class CanvasRegistry {
               if (!id || this.cards.get(id) !== el) continue;
               // offsetWidth: the layout size, unscaled by the canvas's zoom.
               const size = { width: el.offsetWidth, height: el.offsetHeight };
+              if (!size.width || !size.height) continue; // not rendered just now (the far view), not empty
               const known = this.sizes.get(id);
               if (known && known.width === size.width && known.height === size.height) continue;
               this.sizes.set(id, size);

@@ -24,7 +24,17 @@ for (const prefix of ['packaging-', 'cronsim-', 'tzdata-', 'headrace-']) {
 const buffer = new Int32Array(new SharedArrayBuffer(4));
 pyodide.setInterruptBuffer(buffer);
 const lines = [];
-pyodide.globals.set('push_event', (batch) => { for (const event of JSON.parse(batch)) lines.push(JSON.stringify(event)); });
+const go = new Int32Array(new SharedArrayBuffer(4));
+pyodide.globals.set('push_event', (batch) => {
+  for (const event of JSON.parse(batch)) {
+    lines.push(JSON.stringify(event));
+    // The node is about to run (the engine says so before its code does): start the clock.
+    if (event.event === 'node_state' && event.node === 'spin' && event.state === 'running') {
+      Atomics.store(go, 0, 1);
+      Atomics.notify(go, 0);
+    }
+  }
+});
 const bridge = pyodide.runPython(`
 import signal
 from headrace.bridge import Bridge
@@ -40,8 +50,18 @@ const flow = { headrace: 1, name: 'spin', nodes: [
   // Spins for at most 20 s, so that an interrupt that never arrives fails the test instead of hanging it.
   { id: 'spin', type: 'script', name: 'spin', code: "import time\n\n\ndef f():\n    end = time.perf_counter() + 20\n    while time.perf_counter() < end:\n        pass\n    return 'never stopped'\n" },
 ], edges: [] };
-// Another thread writes SIGINT (2) into the buffer while Python spins on this one.
-new Worker(`const b = new Int32Array(require('node:worker_threads').workerData); Atomics.wait(b, 0, 0, 1500); Atomics.store(b, 0, 2);`, { eval: true, workerData: buffer.buffer });
+// Another thread writes SIGINT (2) into the buffer while Python spins on this one: 300 ms
+// after the node started running (told through \`go\`), not after a fixed time from here —
+// on a loaded machine, starting the run can take longer than any fixed wait, and an
+// interrupt that lands in the engine's own start-up is not the node's.
+new Worker(
+  `const { workerData } = require('node:worker_threads');
+   const go = new Int32Array(workerData.go), b = new Int32Array(workerData.buffer);
+   Atomics.wait(go, 0, 0, 60000);
+   Atomics.wait(b, 0, 0, 300);
+   Atomics.store(b, 0, 2);`,
+  { eval: true, workerData: { go: go.buffer, buffer: buffer.buffer } },
+);
 const started = JSON.parse(await bridge.handle(JSON.stringify({ cmd: 'run', flow, schedules: false })));
 const run = started.value.run;
 const t0 = Date.now();

@@ -1,5 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { port } from '@/testing/fixtures';
 import type { Hello, NodeShape, Result } from '@/protocol/bridge';
 import type { EngineEvent } from '@/protocol/events';
 import type { Runner } from '@/runner/Runner';
@@ -27,15 +28,6 @@ function fakeRunner(shapes: Record<string, NodeShape>): Runner {
   };
 }
 
-const port = (fn: string, param: string) => ({
-  name: `${fn}.${param}`,
-  function: fn,
-  param,
-  has_default: false,
-  default: null,
-  sticky: false,
-  required: true,
-});
 
 const DATA = 'value = 21\n';
 const SCRIPT = 'def double(x):\n    return x * 2\n';

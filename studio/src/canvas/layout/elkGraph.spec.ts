@@ -1,19 +1,11 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
+import { port } from '@/testing/fixtures';
 import type { NodeShape } from '@/protocol/bridge';
 import type { FlowDocument, FlowNode } from '@/protocol/flow';
 import { buildElkGraph, LAYER_GAP, NODE_GAP, positionsFrom, topLeftOf } from './elkGraph';
 import { estimateBox, type NodeBox } from './nodeBox';
 
-const port = (fn: string, param: string) => ({
-  name: `${fn}.${param}`,
-  function: fn,
-  param,
-  has_default: false,
-  default: null,
-  sticky: false,
-  required: true,
-});
 
 /** source → join(a, b) ← other; join also has a second function `more(c)`. */
 function flow(): { doc: FlowDocument; shapes: Record<string, NodeShape> } {

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { port } from '@/testing/fixtures';
 import type { NodeShape } from '@/protocol/bridge';
 import type { FlowNode } from '@/protocol/flow';
 import { boxesOf, CARD, cardPorts, estimateBox } from './nodeBox';
 
-const port = (fn: string, param: string) => ({
-  name: `${fn}.${param}`,
-  function: fn,
-  param,
-  has_default: false,
-  default: null,
-  sticky: false,
-  required: true,
-});
 const node: FlowNode = { id: 's', type: 'script', name: 'S', code: '' };
 
 describe('cardPorts', () => {

@@ -1,6 +1,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { port } from '@/testing/fixtures';
 import type { Hello, NodeShape, Result } from '@/protocol/bridge';
 import type { FlowDocument } from '@/protocol/flow';
 import { useEngineStore } from '@/stores/engine';
@@ -11,15 +12,6 @@ import { layOutOpened, tidying, tidyUp } from './tidyUp';
 // The same ELK, in this process instead of a Web Worker (which happy-dom has not).
 vi.mock('./runElk', () => ({ runElk: (graph: object) => new ELK().layout(graph as never) }));
 
-const port = (fn: string, param: string) => ({
-  name: `${fn}.${param}`,
-  function: fn,
-  param,
-  has_default: false,
-  default: null,
-  sticky: false,
-  required: true,
-});
 const SHAPES: Record<string, NodeShape> = {
   source: { sockets: ['value', 'error'], ports: [] },
   step: { sockets: ['step', 'error'], ports: [port('step', 'x')] },

@@ -85,10 +85,12 @@ def test_no_payload_runs_in_the_studio(trapped: Page, studio_url: str, tmp_path:
     path = tmp_path / "hostile.json"
     path.write_text(json.dumps(hostile_flow()))
     import_file(page, str(path))
+    expect(page.get_by_test_id("canvas")).to_have_attribute("data-flow-nodes", str(2 * DATA_NODES + 1))
+    # Every card in the DOM (the canvas renders those near the view): the whole flow in view.
+    page.get_by_test_id("fit").click()
     expect(page.locator("[data-node-id]")).to_have_count(2 * DATA_NODES + 1)
     run_and_wait_idle(page)
     # Every payload is on screen somewhere, as text.
-    page.get_by_test_id("fit").click()
     text = page.locator("body").inner_text()
     canvas_and_panel = [p for p in PAYLOADS[:10] if p.replace("\u0000", "") in text.replace("\u0000", "")]
     assert canvas_and_panel, "the payloads are not shown at all"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -77,3 +79,12 @@ def emits_until_idle(page: Page) -> list[dict[str, Any]]:
 
 def import_file(page: Page, path: str) -> None:
     page.get_by_test_id("import-flow").set_input_files(path)
+
+
+def export_flow(page: Page, tmp_path: Path, timeout: int = 5_000) -> dict[str, Any]:
+    """The active flow as Export gives it (a download), parsed."""
+    with page.expect_download(timeout=timeout) as info:
+        page.get_by_test_id("export-flow").click()
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(target)
+    return json.loads(target.read_text())

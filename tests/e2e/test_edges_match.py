@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import TEMPLATES
-from helpers import import_file, node, open_editor, set_code
+from helpers import export_flow, import_file, node, open_editor, set_code
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from playwright.sync_api import Page, expect
@@ -51,14 +51,6 @@ DOT = """([node, kind, name]) => {
 EXPORT_TIMEOUT_MS = 5_000
 
 
-def export(page: Page, tmp_path: Path) -> dict[str, Any]:
-    with page.expect_download(timeout=EXPORT_TIMEOUT_MS) as info:
-        page.get_by_test_id("export-flow").click()
-    target = tmp_path / "export.json"
-    info.value.save_as(target)
-    return json.loads(target.read_text())
-
-
 def key(edge: dict[str, Any]) -> str:
     return f"{edge['from']['node']}.{edge['from']['socket']}->{edge['to']['node']}.{edge['to']['port']}"
 
@@ -71,7 +63,7 @@ def settle(page: Page, ms: int = 400) -> None:
 
 
 def assert_drawn_is_the_flow(page: Page, tmp_path: Path) -> None:
-    doc = export(page, tmp_path)
+    doc = export_flow(page, tmp_path, EXPORT_TIMEOUT_MS)
     wanted = sorted(key(e) for e in doc["edges"])
     drawn = page.evaluate(DRAWN)
     assert sorted(c["key"] for c in drawn) == wanted, "the drawn edges are not the flow's"

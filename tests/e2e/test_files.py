@@ -4,23 +4,15 @@ import json
 from pathlib import Path
 
 from conftest import TEMPLATES, wait_ready
-from helpers import drag_from_palette, import_file, node, node_ids, set_code
+from helpers import drag_from_palette, export_flow, import_file, node, node_ids, set_code
 from playwright.sync_api import Page, expect
-
-
-def export_current(page: Page, tmp_path: Path) -> dict:
-    with page.expect_download() as info:
-        page.get_by_test_id("export-flow").click()
-    target = tmp_path / info.value.suggested_filename
-    info.value.save_as(target)
-    return json.loads(target.read_text())
 
 
 def test_export_import_round_trip(studio: Page, tmp_path: Path) -> None:
     source = TEMPLATES / "join.json"
     import_file(studio, str(source))
     expect(node(studio, "add")).to_be_visible()
-    first = export_current(studio, tmp_path)
+    first = export_flow(studio, tmp_path)
     original = json.loads(source.read_text())
     # Everything but canvas data is exactly the file; canvas positions are kept.
     assert {k: v for k, v in first.items() if k != "ui"} == {k: v for k, v in original.items() if k != "ui"}
@@ -30,7 +22,7 @@ def test_export_import_round_trip(studio: Page, tmp_path: Path) -> None:
     again.write_text(json.dumps(first))
     import_file(studio, str(again))
     expect(studio.locator(".q-tab--active")).to_contain_text("Join")
-    second = export_current(studio, tmp_path)
+    second = export_flow(studio, tmp_path)
     assert second == first
 
 

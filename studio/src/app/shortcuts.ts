@@ -24,6 +24,8 @@ export function installShortcuts(flows: Flows, fit: () => void): () => void {
     else if (mod && key === 'c') handled = flows.copySelection();
     else if (mod && key === 'v') flows.paste();
     else if (mod && key === 'd') flows.duplicateSelection();
+    else if (mod && key === 'g' && !event.shiftKey) flows.groupSelection();
+    else if (mod && key === 'g' && event.shiftKey) flows.ungroupItems();
     else if (mod && key === 'a') flows.selection = [...(flows.doc?.nodes.map((n) => n.id) ?? []), ...(flows.doc?.ui?.notes?.map((n) => n.id) ?? [])];
     else if (!mod && (key === 'delete' || key === 'backspace')) flows.deleteSelection();
     else if (!mod && key === 'f') fit();

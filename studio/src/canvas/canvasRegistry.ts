@@ -19,8 +19,8 @@ export interface Size {
   height: number;
 }
 
-/** A dot's key: which node, and which of its sockets (`s`) or ports (`p`). */
-export function anchorKey(kind: 's' | 'p', node: string, name: string): string {
+/** A dot's key: which node, and which of its sockets (`s`) or ports (`p`); or a collapsed group's `in`/`out` dot (`g`). */
+export function anchorKey(kind: 's' | 'p' | 'g', node: string, name: string): string {
   return `${kind}\u0000${node}\u0000${name}`;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Pointer gestures on the canvas: panning the background, rubber-band selection
- * (shift-drag), moving selected items (one undoable edit per drag), and dragging a new
+ * (shift-drag), moving selected items or a group (one undoable edit per drag), and dragging a new
  * edge from a socket to a port. Coordinates go through the viewport (see viewportMath).
  */
 import { ref, type Ref } from 'vue';
@@ -104,6 +104,22 @@ export function useCanvasGestures(canvas: Ref<HTMLElement | null>, viewport: Ref
     }
     if (!flows.selection.includes(id)) flows.selection = [id];
     flows.selectedEdge = null;
+    dragSelection(event, () => {
+      if (isNode) flows.editing = id;
+    });
+  }
+
+  /** Press on a group's frame: select its members (shift/⌘: add or remove them), then drag them. */
+  function groupDown(groupId: string, event: PointerEvent): void {
+    if (event.button !== 0) return;
+    event.stopPropagation();
+    const adding = event.shiftKey || event.metaKey || event.ctrlKey;
+    flows.selectGroup(groupId, adding);
+    if (!adding) dragSelection(event, () => {});
+  }
+
+  /** Drag the selection from this press; `clicked` if the pointer never moved. */
+  function dragSelection(event: PointerEvent, clicked: () => void): void {
     const ids = [...flows.selection];
     const zoom = viewport.value.zoom;
     let delta = { x: 0, y: 0 };
@@ -123,7 +139,7 @@ export function useCanvasGestures(canvas: Ref<HTMLElement | null>, viewport: Ref
           flows.endGesture(ids.length === 1 ? 'Move' : `Move ${ids.length} items`);
         }
         host.dropped(ids);
-        if (!moved && isNode) flows.editing = id;
+        if (!moved) clicked();
       },
     );
   }
@@ -153,5 +169,5 @@ export function useCanvasGestures(canvas: Ref<HTMLElement | null>, viewport: Ref
     );
   }
 
-  return { band, pendingEdge, backgroundDown, itemDown, connectDown, world, local };
+  return { band, pendingEdge, backgroundDown, itemDown, groupDown, connectDown, world, local };
 }

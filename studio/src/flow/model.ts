@@ -3,7 +3,8 @@
  * edits; keeping them pure keeps them testable without a DOM or a store.
  */
 import type { NodeShape } from '@/protocol/bridge';
-import type { FlowDocument, FlowEdge, FlowNode, FlowUi, Note, Point } from '@/protocol/flow';
+import type { FlowDocument, FlowEdge, FlowNode, FlowUi, Group, Note, Point } from '@/protocol/flow';
+import { groupsWithin, pasteGroups, pruneGroups } from './groups';
 
 export type Check = { ok: true } | { ok: false; reason: string };
 
@@ -88,14 +89,16 @@ export function removeItems(doc: FlowDocument, ids: Set<string>): void {
   doc.edges = doc.edges.filter((e) => !ids.has(e.from.node) && !ids.has(e.to.node));
   if (doc.ui?.nodes) for (const id of ids) delete doc.ui.nodes[id];
   if (doc.ui?.notes) doc.ui.notes = doc.ui.notes.filter((n) => !ids.has(n.id));
+  pruneGroups(doc);
 }
 
-/** What the clipboard holds: nodes, notes, positions, and the edges among them. */
+/** What the clipboard holds: nodes, notes, positions, the edges among them, and the groups they fill. */
 export interface Fragment {
   nodes: FlowNode[];
   notes: Note[];
   positions: Record<string, Point>;
   edges: FlowEdge[];
+  groups?: Group[];
 }
 
 export function extractFragment(doc: FlowDocument, ids: Set<string>): Fragment {
@@ -103,7 +106,8 @@ export function extractFragment(doc: FlowDocument, ids: Set<string>): Fragment {
   const notes = (doc.ui?.notes ?? []).filter((n) => ids.has(n.id));
   const positions = Object.fromEntries(nodes.map((n) => [n.id, nodePosition(doc, n.id)]));
   const edges = doc.edges.filter((e) => ids.has(e.from.node) && ids.has(e.to.node));
-  return JSON.parse(JSON.stringify({ nodes, notes, positions, edges })) as Fragment;
+  const groups = groupsWithin(doc, ids);
+  return JSON.parse(JSON.stringify({ nodes, notes, positions, edges, groups })) as Fragment;
 }
 
 /** `base`, or `base copy`, `base copy 2`, … — the first not in `taken`. */
@@ -138,6 +142,7 @@ export function pasteFragment(doc: FlowDocument, fragment: Fragment, offset: Poi
     const to = renamed.get(edge.to.node);
     if (from && to) doc.edges.push({ from: { ...edge.from, node: from }, to: { ...edge.to, node: to } });
   }
+  pasteGroups(doc, fragment.groups ?? [], renamed);
   return [...renamed.values()];
 }
 

@@ -50,6 +50,18 @@ export interface Note {
   y: number;
 }
 
+/** A labelled, coloured frame around nodes and notes (studio/src/flow/groups.ts); `ui` only. */
+export interface Group {
+  id: string;
+  label: string;
+  /** A CSS colour (#rrggbb). */
+  color: string;
+  /** Ids of the nodes and notes in it; an item is in one group at most. */
+  items: string[];
+  /** Drawn as one box standing for its members. */
+  collapsed?: boolean;
+}
+
 export interface Viewport {
   x: number;
   y: number;
@@ -60,6 +72,7 @@ export interface Viewport {
 export interface FlowUi {
   nodes?: Record<string, Point>;
   notes?: Note[];
+  groups?: Group[];
   viewport?: Viewport;
   [key: string]: unknown;
 }

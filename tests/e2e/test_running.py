@@ -84,3 +84,24 @@ def test_missing_requirement_is_named(studio: Page, tmp_path: Path) -> None:
     expect(studio.locator(".hr-notice--error")).to_contain_text("headrace-no-such-package-xyz", timeout=60_000)
     expect(studio.get_by_test_id("messages")).to_contain_text("Could not install requirements")
     assert emits(studio) == []
+
+
+def test_the_toolbar_stays_put_while_a_run_goes_on(studio: Page, tmp_path: Path) -> None:
+    """Run Flow, Stop and Debug do not move when a run starts (a user reaching for Stop)."""
+    slow = "import asyncio\n\nasync def wait(n):\n    await asyncio.sleep(30)\n    return n\n"
+    nodes = [
+        {"id": "n", "type": "data", "name": "N", "code": "n = 1\n"},
+        {"id": "wait", "type": "script", "name": "Wait", "code": slow},
+    ]
+    import_file(studio, write_flow(tmp_path, "Slow", nodes, [edge("n", "n", "wait", "wait.n")]))
+    expect(node(studio, "wait")).to_be_visible()
+    controls = ["run-flow", "stop-flow", "toggle-debug", "undo", "export-flow"]
+    before = {c: studio.get_by_test_id(c).bounding_box() for c in controls}
+    studio.get_by_test_id("run-flow").click()
+    expect(studio.get_by_test_id("run-phase")).to_be_visible()
+    expect(node(studio, "wait")).to_have_attribute("data-state", "running")
+    during = {c: studio.get_by_test_id(c).bounding_box() for c in controls}
+    assert during == before
+    studio.get_by_test_id("stop-flow").click()
+    expect(studio.get_by_test_id("run-phase")).to_be_hidden()
+    assert {c: studio.get_by_test_id(c).bounding_box() for c in controls} == before

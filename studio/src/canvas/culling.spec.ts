@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contains, grow, nodesFor, step } from './culling';
+import { contains, grow, MountPace, nodesFor, step } from './culling';
 import type { Rect } from './viewportMath';
 
 const box = (x: number, y: number): Rect => ({ x, y, width: 100, height: 50 });
@@ -41,5 +41,24 @@ describe('culling', () => {
     }
     expect(current).toEqual(wanted);
     expect(rounds).toBe(3);
+  });
+});
+
+describe('MountPace', () => {
+  it('mounts as many cards a frame as the measured cost allows, within bounds', () => {
+    const pace = new MountPace(2, 80);
+    const first = pace.budget(6);
+    // Cards took 0.1 ms each: the budget grows (smoothed), up to the maximum.
+    for (let i = 0; i < 20; i++) pace.observe(10, 1);
+    expect(pace.budget(6)).toBeGreaterThan(first);
+    expect(pace.budget(600)).toBe(80);
+    // Then 5 ms each (a slow machine, a busy moment): it shrinks, never below the minimum.
+    for (let i = 0; i < 20; i++) pace.observe(4, 20);
+    expect(pace.msPerCard).toBeCloseTo(5, 0);
+    expect(pace.budget(6)).toBe(2);
+    // Nonsense is ignored.
+    pace.observe(0, 100);
+    pace.observe(3, Number.NaN);
+    expect(pace.msPerCard).toBeCloseTo(5, 0);
   });
 });

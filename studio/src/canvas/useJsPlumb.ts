@@ -36,7 +36,9 @@ const HOVER_PAINT = { stroke: '#ff9800', strokeWidth: 3 };
 
 export function useJsPlumb(handlers: EdgeHandlers) {
   let instance: BrowserJsPlumbInstance | null = null;
-  const connections = new Map<string, { conn: Connection; source: Element; target: Element }>();
+  const connections = new Map<string, { conn: Connection; source: Element; target: Element; cycle: boolean }>();
+  /** The edge drawn as selected. Classes are set only when they change: each write restyles the connector. */
+  let selectedKey: string | null = null;
   const keyOf = new WeakMap<Connection, string>();
   let repaintQueued = false;
 
@@ -91,8 +93,12 @@ export function useJsPlumb(handlers: EdgeHandlers) {
         const existing = connections.get(spec.key);
         if (existing) {
           // Whether an edge is in a loop changes as other edges come and go.
-          if (spec.cycle) existing.conn.addClass('hr-edge--cycle');
-          else existing.conn.removeClass('hr-edge--cycle');
+          const cycle = !!spec.cycle;
+          if (cycle !== existing.cycle) {
+            if (cycle) existing.conn.addClass('hr-edge--cycle');
+            else existing.conn.removeClass('hr-edge--cycle');
+            existing.cycle = cycle;
+          }
           continue;
         }
         const conn = jsp.connect({
@@ -102,7 +108,8 @@ export function useJsPlumb(handlers: EdgeHandlers) {
           cssClass: `hr-edge${spec.error ? ' hr-edge--error' : ''}${spec.cycle ? ' hr-edge--cycle' : ''}`,
         });
         keyOf.set(conn, spec.key);
-        connections.set(spec.key, { conn, source: spec.source, target: spec.target });
+        connections.set(spec.key, { conn, source: spec.source, target: spec.target, cycle: !!spec.cycle });
+        if (spec.key === selectedKey) conn.addClass('hr-edge--selected');
         for (const dot of [spec.source, spec.target]) touched.add(cardOf(dot) ?? dot);
         made.push([conn, spec.key]);
       }
@@ -195,10 +202,10 @@ export function useJsPlumb(handlers: EdgeHandlers) {
   }
 
   function select(key: string | null): void {
-    for (const [k, entry] of connections) {
-      if (k === key) entry.conn.addClass('hr-edge--selected');
-      else entry.conn.removeClass('hr-edge--selected');
-    }
+    if (key === selectedKey) return;
+    if (selectedKey) connections.get(selectedKey)?.conn.removeClass('hr-edge--selected');
+    if (key) connections.get(key)?.conn.addClass('hr-edge--selected');
+    selectedKey = key;
   }
 
   function destroy(): void {

@@ -54,6 +54,7 @@ export async function bootstrap(runner: Runner): Promise<Autosave> {
     // Opened once: a reload restores it from storage instead of importing it again.
     history.replaceState(null, '', location.pathname);
   }
-  if (flows.open.length === 0) flows.newFlow();
+  // With nothing open (a first visit), the canvas offers examples or an empty flow
+  // (app/StartScreen.vue): no "Untitled 1" is created, or saved, before the user chooses.
   return autosave;
 }

@@ -3,20 +3,24 @@ Examples menu and on the first visit's start screen, and opened by `?flow=exampl
 A first visit saves nothing until the user chooses."""
 
 import json
+from pathlib import Path
 
 from conftest import RECORD_EVENTS, TEMPLATES, wait_ready
-from helpers import drag_from_palette, emits, node, node_ids
+from helpers import drag_from_palette, emits, import_file, node, node_ids, reset_events, run_and_wait_idle
 from playwright.sync_api import Page, expect
 
 EXAMPLES = sorted(TEMPLATES.glob("*.json"))
 
+#: The names of the flows saved in this browser (every IndexedDB record with a `doc`).
 STORED_NAMES = """async () => {
+  const request = (r) => new Promise((ok, no) => { r.onsuccess = () => ok(r.result); r.onerror = no; });
   const names = [];
   for (const info of await indexedDB.databases()) {
-    const db = await new Promise((ok, no) => { const r = indexedDB.open(info.name); r.onsuccess = () => ok(r.result); r.onerror = no; });
+    const db = await request(indexedDB.open(info.name));
     for (const store of db.objectStoreNames) {
-      const rows = await new Promise((ok) => { const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => ok(r.result); });
-      for (const row of rows) if (row && row.doc && typeof row.doc.name === 'string') names.push(row.doc.name);
+      for (const row of await request(db.transaction(store).objectStore(store).getAll())) {
+        if (row && row.doc && typeof row.doc.name === 'string') names.push(row.doc.name);
+      }
     }
     db.close();
   }
@@ -124,3 +128,38 @@ def test_a_missing_example_says_so(page: Page, studio_url: str) -> None:
     first_visit(page, f"{studio_url}?flow=examples/no-such-example.json")
     expect(page.locator(".hr-notice--error")).to_contain_text("Cannot fetch examples/no-such-example.json: HTTP 404")
     expect(page.get_by_test_id("start-screen")).to_be_visible()
+
+
+def test_http_fetch_uses_pyfetch_in_the_browser(studio: Page, studio_url: str, tmp_path: Path) -> None:
+    # The tests have no internet: the example's URL is pointed at this test server.
+    doc = json.loads((TEMPLATES / "http-fetch.json").read_text())
+    request = next(n for n in doc["nodes"] if n["id"] == "request")
+    request["code"] = f"url = {studio_url + 'pages/github-repo.json'!r}\n"
+    path = tmp_path / "http-fetch.json"
+    path.write_text(json.dumps(doc))
+    import_file(studio, str(path))
+    expect(node(studio, "summary")).to_be_visible()
+    reset_events(studio)
+    run_and_wait_idle(studio)
+    summary = [e["value"] for e in emits(studio) if e["node"] == "summary"]
+    assert summary == [
+        {
+            "name": "pyodide/pyodide",
+            "description": "Pyodide is a Python distribution for the browser and Node.js based on WebAssembly",
+            "stars": 13500,
+            "language": "Python",
+        }
+    ]
+    assert studio.evaluate("window.__hr.errors") == []
+
+    # A URL that fails goes to the handler, as the example says.
+    request["code"] = f"url = {studio_url + 'pages/no-such-file.json'!r}\n"
+    doc["name"] = "HTTP fetch (404)"
+    path.write_text(json.dumps(doc))
+    import_file(studio, str(path))
+    expect(studio.locator(".hr-tab.q-tab--active")).to_contain_text("HTTP fetch (404)")
+    reset_events(studio)
+    run_and_wait_idle(studio)
+    explained = [e["value"] for e in emits(studio) if e["node"] == "explain"]
+    assert len(explained) == 1, explained
+    assert explained[0].startswith("Could not fetch the URL: OSError: HTTP 404 from "), explained

@@ -152,7 +152,9 @@ def interrupt(page: Page, context: BrowserContext, url: str, acks: Acks, rng: ra
     how = rng.choice(["reload", "close", "worker-crash"])
     if how == "reload":
         page.reload()
-        expect(page.get_by_test_id("save-state").or_(page.get_by_test_id("start-screen"))).to_be_visible(timeout=RESTORE_MS)
+        expect(page.get_by_test_id("save-state").or_(page.get_by_test_id("start-screen"))).to_be_visible(
+            timeout=RESTORE_MS
+        )
         return page
     if how == "worker-crash":
         for worker in page.workers:

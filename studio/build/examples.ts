@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Plugin, ResolvedConfig } from 'vite';
 
 /** Examples listed first, in this order (a first flow, then one per idea); the rest follow by name. */
-const FIRST = ['hello', 'csv-summary', 'join', 'error-routing', 'schedule', 'http-fetch'];
+const FIRST = ['hello', 'csv-summary', 'join', 'enrich', 'error-routing', 'http-fetch', 'schedule', 'cron-timer'];
 
 export interface ExampleEntry {
   /** The file name in `examples/`, e.g. `hello.json`. */

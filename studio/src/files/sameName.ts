@@ -5,13 +5,22 @@
  * the flow it replaces, so nothing is lost.
  */
 import { Dialog } from 'quasar';
-import { storage } from '@/app/services';
 import SameNameDialog from '@/panels/SameNameDialog.vue';
-import { readableVersion } from '@/persistence/flowStorage';
+import { readableVersion, type FlowStorage } from '@/persistence/flowStorage';
 import type { FlowDocument } from '@/protocol/flow';
 import type { useFlowsStore } from '@/stores/flows';
 
 type Flows = ReturnType<typeof useFlowsStore>;
+
+/**
+ * The saved flows names are checked against. Set by the studio at start (`bootstrap.ts`);
+ * the embed keeps no flows, and so does not open the studio's storage on its host's origin.
+ */
+let storage: Pick<FlowStorage, 'list' | 'load'> | null = null;
+
+export function checkNamesAgainst(saved: Pick<FlowStorage, 'list' | 'load'>): void {
+  storage = saved;
+}
 
 export type SameNameChoice = 'copy' | 'replace';
 
@@ -25,7 +34,7 @@ export interface Namesake {
 async function namesHere(flows: Flows): Promise<{ open: Map<string, string>; saved: Map<string, string> }> {
   const open = new Map(flows.open.map((f) => [f.doc.name, f.key]));
   const saved = new Map<string, string>();
-  for (const record of await storage.list().catch(() => [])) {
+  for (const record of (await storage?.list().catch(() => [])) ?? []) {
     const name = readableVersion(record)?.version.doc.name;
     if (name !== undefined && !saved.has(name)) saved.set(name, record.key);
   }
@@ -68,7 +77,7 @@ export async function placeImport(
 export async function replaceWith(namesake: Namesake, doc: FlowDocument, source: string, flows: Flows): Promise<string | null> {
   if (namesake.open) flows.activate(namesake.key);
   else {
-    const saved = await storage.load(namesake.key).catch(() => undefined);
+    const saved = await storage?.load(namesake.key).catch(() => undefined);
     const readable = saved && readableVersion(saved);
     if (!saved || !readable) return null;
     flows.$open(readable.version.doc, namesake.key, saved.version ?? 0);

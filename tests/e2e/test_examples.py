@@ -130,6 +130,14 @@ def test_a_missing_example_says_so(page: Page, studio_url: str) -> None:
     expect(page.get_by_test_id("start-screen")).to_be_visible()
 
 
+def test_a_web_page_is_not_taken_for_a_flow(page: Page, studio_url: str) -> None:
+    # Hosts that answer unknown paths with the app's page: say so, not "Unexpected token '<'".
+    first_visit(page, f"{studio_url}?flow=index.html")
+    notice = page.locator(".hr-notice--error")
+    expect(notice).to_contain_text("Cannot fetch index.html: the server answered with a web page, not a flow file")
+    expect(notice).not_to_contain_text("Unexpected token")
+
+
 def test_http_fetch_uses_pyfetch_in_the_browser(studio: Page, studio_url: str, tmp_path: Path) -> None:
     # The tests have no internet: the example's URL is pointed at this test server.
     doc = json.loads((TEMPLATES / "http-fetch.json").read_text())

@@ -120,9 +120,9 @@ def test_importing_a_flow_twice_asks(fresh_studio: Page, tmp_path: Path) -> None
     # Cancel: nothing changes.
     studio.get_by_test_id("import-flow").set_input_files(hello)
     dialog = studio.get_by_test_id("same-name-dialog")
-    expect(dialog).to_contain_text("A flow named “Hello” is already here")
-    expect(dialog).to_contain_text("“Hello” is open in a tab")
-    expect(dialog).to_contain_text("named “Hello (2)”")
+    expect(dialog).to_contain_text("“Hello” is already here")
+    expect(dialog).to_contain_text("A flow of this name is open in a tab")
+    expect(dialog).to_contain_text("as a copy named “Hello (2)”")
     studio.get_by_test_id("same-name-cancel").click()
     expect(dialog).to_have_count(0)
     assert tab_names(studio) == ["Hello"]

@@ -88,6 +88,11 @@ export async function importFlowFromUrl(url: string, engine: Engine, flows: Flow
   try {
     const response = await fetch(new URL(url, document.baseURI));
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    // Hosts that answer every unknown path with the app's page (vite preview, SPA hosting)
+    // would otherwise get "is not JSON: Unexpected token '<'".
+    if (/^text\/html\b/i.test(response.headers.get('Content-Type') ?? '')) {
+      throw new Error('the server answered with a web page, not a flow file (is the path right?)');
+    }
     return await importFlowText(await response.text(), url, engine, flows);
   } catch (error) {
     const message = `Cannot fetch ${url}: ${(error as Error).message}`;

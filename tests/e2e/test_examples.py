@@ -171,3 +171,23 @@ def test_http_fetch_uses_pyfetch_in_the_browser(studio: Page, studio_url: str, t
     explained = [e["value"] for e in emits(studio) if e["node"] == "explain"]
     assert len(explained) == 1, explained
     assert explained[0].startswith("Could not fetch the URL: OSError: HTTP 404 from "), explained
+
+
+def test_the_csv_example_reads_a_file_the_user_picks(page: Page, studio_url: str, tmp_path: Path) -> None:
+    first_visit(page, f"{studio_url}?flow=examples/csv-summary.json")
+    expect(node(page, "summary")).to_be_visible()
+    run_and_wait_idle(page)
+    by_region = [e["value"] for e in emits(page) if e["socket"] == "by_region"]
+    assert list(by_region[-1]) == ["North", "East", "South"], "without a file: the sample"
+
+    picked = tmp_path / "my-sales.csv"
+    picked.write_text("date,region,product,amount\n2026-02-01,west,Tea,3\n2026-02-02,West ,Coffee,4.5\n")
+    page.get_by_test_id("pick-files").set_input_files(str(picked))
+    expect(page.get_by_test_id("picked-file-my-sales.csv")).to_contain_text('open("files/my-sales.csv")')
+    page.get_by_test_id("stop-flow").click()
+    expect(page.get_by_test_id("stop-flow")).to_be_disabled()
+    reset_events(page)
+    run_and_wait_idle(page)
+    by_region = [e["value"] for e in emits(page) if e["socket"] == "by_region"]
+    assert by_region == [{"West": {"orders": 2, "total": 7.5}}]
+    assert page.evaluate("window.__hr.errors") == []

@@ -7,6 +7,8 @@ import datetime as dt
 import functools
 import http.server
 import json
+import os
+import pathlib
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -132,3 +134,16 @@ def test_http_fetch_failure_goes_to_the_handler(local_origin: str) -> None:
     (message,) = result.values("explain")
     assert message.startswith("Could not fetch the URL: HTTPError: HTTP Error 404")
     assert not result.unrouted_errors
+
+
+def test_csv_summary_reads_the_newest_picked_csv(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The studio writes picked files to files/ in Python's working directory.
+    (tmp_path / "files").mkdir()
+    old = tmp_path / "files" / "old.csv"
+    old.write_text("date,region,product,amount\n2026-02-01,West,Tea,1\n", encoding="utf-8")
+    new = tmp_path / "files" / "sales.csv"
+    new.write_text("date,region,product,amount\n2026-02-01,west,Tea,3\n2026-02-02,West ,Coffee,4.5\n", encoding="utf-8")
+    os.utime(old, (1_000_000_000, 1_000_000_000))
+    monkeypatch.chdir(tmp_path)
+    result = Flow.load(example("csv-summary")).run_sync()
+    assert result.values("summary", "by_region") == [{"West": {"orders": 2, "total": 7.5}}]

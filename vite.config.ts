@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { quasar, transformAssetUrls } from '@quasar/vite-plugin';
 import { defineConfig } from 'vitest/config';
+import { examples } from './studio/build/examples.ts';
 import { pythonAssets } from './studio/build/pythonAssets.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -30,6 +31,8 @@ export default defineConfig(({ mode }) => {
       vue({ template: { transformAssetUrls } }),
       quasar({ sassVariables: false }),
       pythonAssets(here('./studio/generated')),
+      // The example flows, for the Examples menu and `?flow=examples/<file>.json`.
+      ...(embed ? [] : [examples(here('./templates/flows'))]),
     ],
     resolve: { alias: { '@': here('./studio/src') } },
     worker: { format: 'es' },

@@ -77,8 +77,43 @@ def emits_until_idle(page: Page) -> list[dict[str, Any]]:
     )
 
 
-def import_file(page: Page, path: str) -> None:
+#: The names of the flows open in tabs and saved in this browser (what the studio checks
+#: an imported flow's name against).
+NAMES_HERE = """async () => {
+  const names = [...document.querySelectorAll('.hr-tab__name')].map((e) => e.title);
+  const request = (r) => new Promise((ok, no) => { r.onsuccess = () => ok(r.result); r.onerror = no; });
+  if (!(await indexedDB.databases()).some((d) => d.name === 'headrace-studio-flows')) return names;
+  const db = await request(indexedDB.open('headrace-studio-flows'));
+  for (const row of await request(db.transaction('flows').objectStore('flows').getAll())) {
+    if (row && row.doc && typeof row.doc.name === 'string') names.push(row.doc.name);
+  }
+  db.close();
+  return names;
+}"""
+
+
+def import_file(page: Page, path: str, same_name: str = "copy") -> None:
+    """Import a flow file. When a flow of its name is already here the studio asks:
+    `same_name` answers (`copy`, `replace` or `cancel`)."""
+    try:
+        name = json.loads(Path(path).read_text())["name"]
+    except (ValueError, KeyError, TypeError):
+        name = None
+    asks = isinstance(name, str) and name in page.evaluate(NAMES_HERE)
+    errors = page.locator(".hr-notice--error").count()
     page.get_by_test_id("import-flow").set_input_files(path)
+    if not asks:
+        return
+    # Asked only once the engine found the file valid: an invalid one gets an error notice.
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=same-name-dialog]')"
+        f" || document.querySelectorAll('.hr-notice--error').length > {errors}",
+        timeout=30_000,
+    )
+    dialog = page.get_by_test_id("same-name-dialog")
+    if dialog.count():
+        page.get_by_test_id(f"same-name-{same_name}").click()
+        expect(dialog).to_have_count(0)
 
 
 def export_flow(page: Page, tmp_path: Path, timeout: int = 5_000) -> dict[str, Any]:

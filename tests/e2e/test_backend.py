@@ -20,11 +20,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from conftest import RECORD_EVENTS, REPO, TEMPLATES, _screenshot, cli_emits, dismiss_notices, wait_ready
+from conftest import (
+    OFFLINE_TEMPLATES,
+    RECORD_EVENTS,
+    REPO,
+    TEMPLATES,
+    _screenshot,
+    cli_emits,
+    dismiss_notices,
+    wait_ready,
+)
 from helpers import emits_until_idle, import_file, node, reset_events, run_and_wait_idle
 from playwright.sync_api import Page, expect
 
-FLOWS = sorted(TEMPLATES.glob("*.json"))
+FLOWS = OFFLINE_TEMPLATES
 
 
 def free_port() -> int:

@@ -80,7 +80,8 @@ def open_studio(context: BrowserContext, url: str, acks: Acks) -> Page:
     page = context.new_page()
     acks.attach(page)
     page.goto(url)
-    expect(page.get_by_test_id("save-state")).to_be_visible(timeout=RESTORE_MS)
+    # The open flows restored, or, with none (a first visit), the start screen.
+    expect(page.get_by_test_id("save-state").or_(page.get_by_test_id("start-screen"))).to_be_visible(timeout=RESTORE_MS)
     return page
 
 
@@ -151,7 +152,9 @@ def interrupt(page: Page, context: BrowserContext, url: str, acks: Acks, rng: ra
     how = rng.choice(["reload", "close", "worker-crash"])
     if how == "reload":
         page.reload()
-        expect(page.get_by_test_id("save-state")).to_be_visible(timeout=RESTORE_MS)
+        expect(page.get_by_test_id("save-state").or_(page.get_by_test_id("start-screen"))).to_be_visible(
+            timeout=RESTORE_MS
+        )
         return page
     if how == "worker-crash":
         for worker in page.workers:

@@ -2,11 +2,11 @@
 CLI emits for the same file in CPython."""
 
 import pytest
-from conftest import TEMPLATES, cli_emits
+from conftest import OFFLINE_TEMPLATES, cli_emits
 from helpers import emits, emits_until_idle, import_file, node_ids, reset_events, run_and_wait_idle
 from playwright.sync_api import Page, expect
 
-FLOWS = sorted(TEMPLATES.glob("*.json"))
+FLOWS = OFFLINE_TEMPLATES
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@
  */
 import { notice } from '@/app/notices';
 import { importFlowFromUrl } from '@/files/flowFile';
+import { checkNamesAgainst } from '@/files/sameName';
 import type { Autosave } from '@/persistence/autosave';
 import { recoverPending } from '@/persistence/autosave';
 import { readableVersion } from '@/persistence/flowStorage';
@@ -47,6 +48,8 @@ export async function bootstrap(runner: Runner): Promise<Autosave> {
   if (session?.active && flows.open.some((f) => f.key === session.active)) flows.activate(session.active);
 
   const autosave = saving.$start(storage);
+  // An imported flow named like a saved one asks first (files/sameName.ts).
+  checkNamesAgainst(storage);
 
   const flowUrl = new URLSearchParams(location.search).get('flow');
   if (flowUrl) {
@@ -54,6 +57,7 @@ export async function bootstrap(runner: Runner): Promise<Autosave> {
     // Opened once: a reload restores it from storage instead of importing it again.
     history.replaceState(null, '', location.pathname);
   }
-  if (flows.open.length === 0) flows.newFlow();
+  // With nothing open (a first visit), the canvas offers examples or an empty flow
+  // (app/StartScreen.vue): no "Untitled 1" is created, or saved, before the user chooses.
   return autosave;
 }

@@ -1,7 +1,8 @@
 /**
  * Flow files in and out: export downloads format v1 JSON (canvas data under `ui`); import
  * reads text, lets the engine validate it, and opens it in a new tab — or changes nothing
- * and explains why. Opening a flow never runs its code.
+ * and explains why; a flow with the name of one already here asks first (sameName.ts).
+ * Opening a flow never runs its code.
  */
 import { notice } from '@/app/notices';
 import { layOutOpened } from '@/canvas/layout/tidyUp';
@@ -9,6 +10,7 @@ import type { Result } from '@/protocol/bridge';
 import type { FlowDocument } from '@/protocol/flow';
 import type { useEngineStore } from '@/stores/engine';
 import type { useFlowsStore } from '@/stores/flows';
+import { placeImport, replaceWith } from './sameName';
 
 /** The file's text: stable key order as stored, two-space indent, final newline. */
 export function flowToText(doc: FlowDocument): string {
@@ -55,11 +57,25 @@ export async function importFlowText(text: string, source: string, engine: Engin
     return { ok: false, error: result.error };
   }
   const doc = result.value.flow;
+  // A flow of the same name here: the user chooses (a copy, or replace it), see sameName.ts.
+  const place = await placeImport(doc, source, flows);
+  if (place.kind === 'cancelled') return { ok: false, error: { type: 'FlowError', message: `Not opened: ${source} (cancelled)` } };
+  let key: string | null;
+  if (place.kind === 'replace') {
+    key = await replaceWith(place.namesake, doc, source, flows);
+    if (key === null) {
+      const message = `“${doc.name}” could not be read from this browser's storage, so it was not replaced.`;
+      notice('error', `Cannot replace “${doc.name}”`, message);
+      return { ok: false, error: { type: 'FlowError', message } };
+    }
+    notice('success', `Replaced “${doc.name}” with ${source}`, 'Undo brings back what it held.');
+  } else {
+    key = flows.$open(place.doc);
+    notice('success', `Opened ${place.doc.name}`);
+  }
   // Nodes the file gives no position (written by hand or by a script) are laid out once open.
   const unplaced = doc.nodes.filter((n) => !doc.ui?.nodes?.[n.id]).map((n) => n.id);
-  const key = flows.$open(doc);
   if (unplaced.length) void layOutOpened(flows, key, unplaced);
-  notice('success', `Opened ${doc.name}`);
   return { ok: true, value: key };
 }
 
@@ -72,6 +88,11 @@ export async function importFlowFromUrl(url: string, engine: Engine, flows: Flow
   try {
     const response = await fetch(new URL(url, document.baseURI));
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    // Hosts that answer every unknown path with the app's page (vite preview, SPA hosting)
+    // would otherwise get "is not JSON: Unexpected token '<'".
+    if (/^text\/html\b/i.test(response.headers.get('Content-Type') ?? '')) {
+      throw new Error('the server answered with a web page, not a flow file (is the path right?)');
+    }
     return await importFlowText(await response.text(), url, engine, flows);
   } catch (error) {
     const message = `Cannot fetch ${url}: ${(error as Error).message}`;

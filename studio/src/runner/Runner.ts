@@ -36,6 +36,12 @@ export interface Runner {
   onIsolation?(listener: (isolation: 'opaque' | 'same-origin') => void): () => void;
   /** Runners that follow runs elsewhere stop following one (it goes on there). */
   detach?(run: string): void;
+  /**
+   * Runners hosting Python in this browser take files the user picked: node code reads
+   * them at the returned `path` (`files/<name>`, relative to its working directory). They
+   * stay for the page's life, a restarted engine included.
+   */
+  putFile?(name: string, data: ArrayBuffer): Promise<Result<{ path: string }>>;
   /** Runners that may restart their engine report it (the HTTP runner never does). */
   onRestart?(listener: (state: RestartState) => void): () => void;
   dispose(): void;

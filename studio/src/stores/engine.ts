@@ -138,5 +138,14 @@ export const useEngineStore = defineStore('engine', () => {
     return runner().call('cron', { expression, timezone, count });
   }
 
-  return { status, step, fraction, hello, error, bootMs, isolated, shapes, $boot, whenReady, runner, inspect, cachedShape, validate, describeCron };
+  /** Hand a file the user picked to Python in this browser (node code reads it at `path`). */
+  async function putFile(name: string, data: ArrayBuffer): Promise<Result<{ path: string }>> {
+    const booted = await whenReady();
+    if (!booted.ok) return { ok: false, error: booted.error };
+    const target = runner();
+    if (!target.putFile) return { ok: false, error: { type: 'WorkerError', message: 'this engine takes no files' } };
+    return target.putFile(name, data);
+  }
+
+  return { status, step, fraction, hello, error, bootMs, isolated, shapes, $boot, whenReady, runner, inspect, cachedShape, validate, describeCron, putFile };
 });

@@ -171,6 +171,21 @@ describe('PyodideRunner', () => {
       expect(batches.flat().some((e) => e.run === 'old')).toBe(false);
     });
 
+    it('writes the files the user picked into a restarted worker again', async () => {
+      const { runner, workers } = busy({ interruptible: false });
+      const data = new TextEncoder().encode('a,b\n1,2\n').buffer;
+      const put = runner.putFile('sales.csv', data);
+      const sent = workers[0]?.sent.find((m) => m.type === 'file');
+      expect(sent).toMatchObject({ type: 'file', name: 'sales.csv' });
+      workers[0]?.reply({ type: 'reply', id: sent?.type === 'file' ? sent.id : -1, result: '{"ok":true,"value":{"path":"files/sales.csv"}}' });
+      expect(await put).toEqual({ ok: true, value: { path: 'files/sales.csv' } });
+      await runner.call('stop', { run: 'r' });
+      workers[1]?.reply({ type: 'ready', hello: HELLO });
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const again = workers[1]?.sent.find((m) => m.type === 'file');
+      expect(again?.type === 'file' && new TextDecoder().decode(again.data)).toBe('a,b\n1,2\n');
+    });
+
     it('interrupts Python through the shared buffer first, where the page is isolated', async () => {
       const { runner, workers } = busy({ interruptible: true });
       const boot = workers[0]?.sent.find((m) => m.type === 'boot');

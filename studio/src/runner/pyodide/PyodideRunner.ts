@@ -184,6 +184,22 @@ export class PyodideRunner implements Runner {
     });
   }
 
+  /** Files the user picked, by name: written again into a restarted worker. */
+  private readonly files = new Map<string, ArrayBuffer>();
+
+  putFile(name: string, data: ArrayBuffer): Promise<Result<{ path: string }>> {
+    this.files.set(name, data);
+    return this.sendFile(name, data);
+  }
+
+  private sendFile(name: string, data: ArrayBuffer): Promise<Result<{ path: string }>> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve as Pending);
+      this.send({ type: 'file', id, name, data: data.slice(0) });
+    });
+  }
+
   private async stop(args: CommandArgs<'stop'>): Promise<Result<CommandValue<'stop'>>> {
     const reply = this.request('stop', args);
     const answered = await within(reply, this.options.stopGraceMs ?? 75);
@@ -212,6 +228,7 @@ export class PyodideRunner implements Runner {
     this.worker = this.spawn();
     const booted = await this.boot();
     if (this.subscribed) this.send({ type: 'subscribe' });
+    for (const [name, data] of this.files) void this.sendFile(name, data);
     for (const listener of this.restartListeners) listener(booted.ok ? 'ready' : 'failed');
   }
 

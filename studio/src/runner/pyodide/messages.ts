@@ -31,7 +31,19 @@ export interface SubscribeMessage {
   type: 'subscribe';
 }
 
-export type ToWorker = BootMessage | RequestMessage | SubscribeMessage;
+/**
+ * A file the user picked, for node code: the worker writes it to `files/<name>` in
+ * Python's working directory and replies `{ok, value: {path}}` like a request.
+ */
+export interface FileMessage {
+  type: 'file';
+  id: number;
+  /** A plain file name: no folder, not `.` or `..`. */
+  name: string;
+  data: ArrayBuffer;
+}
+
+export type ToWorker = BootMessage | RequestMessage | SubscribeMessage | FileMessage;
 
 export interface ProgressMessage {
   type: 'progress';

@@ -132,6 +132,29 @@ async function handle(command: string): Promise<string> {
   }
 }
 
+/** Where picked files go, relative to Python's working directory (its home). */
+const FILES_DIR = 'files';
+
+/** Write a picked file where node code finds it: `open("files/<name>")`. */
+async function writeFile(name: string, data: ArrayBuffer): Promise<string> {
+  let result: Result<{ path: string }>;
+  if (!bridgeReady) result = { ok: false, error: { type: 'WorkerError', message: 'engine not booted' } };
+  else if (!name || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
+    result = { ok: false, error: { type: 'WorkerError', message: `${JSON.stringify(name)} is not a plain file name` } };
+  } else {
+    try {
+      await bridgeReady;
+      const fs = pyodideInstance!.FS;
+      fs.mkdirTree(FILES_DIR);
+      fs.writeFile(`${FILES_DIR}/${name}`, new Uint8Array(data));
+      result = { ok: true, value: { path: `${FILES_DIR}/${name}` } };
+    } catch (error) {
+      result = { ok: false, error: asError(error) };
+    }
+  }
+  return JSON.stringify(result);
+}
+
 self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   const message = ev.data;
   switch (message.type) {
@@ -153,6 +176,9 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
       break;
     case 'subscribe':
       events.subscribe((batch) => post({ type: 'events', batch }));
+      break;
+    case 'file':
+      post({ type: 'reply', id: message.id, result: await writeFile(message.name, message.data) });
       break;
     default: {
       const unknown: never = message;

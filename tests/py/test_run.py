@@ -779,3 +779,11 @@ async def test_a_waiting_function_names_the_ports_it_misses() -> None:
     result = await arun_flow(nodes, [edge("d.x", "s.add.x")])
     last = [e for e in result.events if isinstance(e, NodeStateChanged) and e.node == "s"][-1]
     assert last.functions["add"].missing == ["y"]
+
+
+async def test_all_makes_a_helper_function_no_socket_it_is_only_called() -> None:
+    code = "__all__ = ['double']\n\ndef double(x):\n    return twice(x)\n\ndef twice(x):\n    return 2 * x\n"
+    result = await arun_flow([data("a", "x = 21"), script("s", code)], [edge("a.x", "s.double.x")])
+    assert result.values("s", "double") == [42]
+    assert result.values("s", "twice") == []
+    assert not result.errors

@@ -249,3 +249,42 @@ def test_dark_mode_follows_the_system_and_the_toggle_is_kept(fresh_studio: Page)
     wait_ready(page)
     expect(page.get_by_test_id("dark-mode")).to_have_attribute("data-theme", "dark")
     expect(body).to_have_class(re.compile("body--dark"))
+
+
+def test_messages_newest_at_the_bottom_resizable_and_stop_looks_disabled(studio: Page) -> None:
+    stop = studio.get_by_test_id("stop-flow")
+    expect(stop).to_be_disabled()
+    idle_colour = stop.evaluate("e => getComputedStyle(e).color")
+    assert [int(c) for c in re.findall(r"\d+", idle_colour)[:3]] == [158, 158, 158], idle_colour
+
+    script = drag_from_palette(studio, "script", 300, 160)
+    set_code(studio, script, "def tick():\n    return 1\n")
+    expect(node(studio, script).locator('[data-socket="tick"]')).to_be_visible()
+    before = idle_count(studio)
+    studio.get_by_test_id("run-flow").click()
+    studio.wait_for_function(f"window.__hr.idle > {before}")
+    lines = studio.get_by_test_id("messages-list").locator(".hr-msg")
+    expect(lines.first).to_contain_text("Run started")
+    expect(lines.last).to_contain_text("Idle: 1 value(s), 0 error(s)")
+    expect(lines.last).to_contain_text("after the run started")
+    # A live run can be stopped: Stop is red then.
+    expect(stop).to_be_enabled()
+    assert stop.evaluate("e => getComputedStyle(e).color") != idle_colour
+
+    # The top edge drags: the panel grows, and the height is kept in the settings.
+    panel = studio.get_by_test_id("messages")
+    height = panel.bounding_box()["height"]
+    grip = studio.get_by_test_id("messages-resize").bounding_box()
+    x, y = grip["x"] + 200, grip["y"] + grip["height"] / 2
+    studio.mouse.move(x, y)
+    studio.mouse.down()
+    studio.mouse.move(x, y - 60, steps=4)
+    studio.mouse.move(x, y - 120, steps=4)
+    studio.mouse.up()
+    grown = panel.bounding_box()["height"]
+    expect(lines.last).to_be_in_viewport()
+    assert abs(grown - (height + 120)) <= 2, (height, grown)
+    assert studio.evaluate("JSON.parse(localStorage.getItem('headrace.settings')).bottomPanelHeight") == round(grown)
+    # The canvas got smaller, not covered: the footer is part of the layout.
+    canvas = studio.get_by_test_id("canvas").bounding_box()
+    assert canvas["y"] + canvas["height"] <= panel.bounding_box()["y"] + 2

@@ -3,7 +3,10 @@
  * the engine read (its `line` and `column`) and, from a run, the line of the node's own
  * code a traceback ends in.
  */
+import { problemText } from '@/flow/errorText';
 import type { BridgeError } from '@/protocol/bridge';
+
+export { problemText };
 
 export interface CodeDiagnostic {
   /** 1-based line of the node's code. */
@@ -14,12 +17,6 @@ export interface CodeDiagnostic {
   message: string;
   /** `syntax`: the code as it is now does not read; `run`: the code raised in a run. */
   source: 'syntax' | 'run';
-}
-
-/** The engine's message without its path (`code: SyntaxError…` → `SyntaxError…`). */
-export function problemText(error: Pick<BridgeError, 'message' | 'path'>): string {
-  const prefix = error.path ? `${error.path}: ` : '';
-  return prefix && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }
 
 /** The diagnostic of a FlowError in node code that has a line, else null. */

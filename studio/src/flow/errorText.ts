@@ -2,7 +2,14 @@
  * The engine's FlowError messages point with JSON paths (`nodes[2].code: …`), which say
  * nothing to someone looking at a canvas: name the node instead.
  */
+import type { BridgeError } from '@/protocol/bridge';
 import type { FlowDocument } from '@/protocol/flow';
+
+/** The engine's message without its path (`code: SyntaxError…` → `SyntaxError…`). */
+export function problemText(error: Pick<BridgeError, 'message' | 'path'>): string {
+  const prefix = error.path ? `${error.path}: ` : '';
+  return prefix && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+}
 
 export interface NamedFlowError {
   /** The message with the node's name for its path: `Add: SyntaxError at line 2: …`. */

@@ -20,6 +20,7 @@ import {
   type Check,
   type Fragment,
 } from '@/flow/model';
+import { problemText } from '@/flow/errorText';
 import { setSchedule as writeSchedule, type ScheduleEntry } from '@/flow/schedule';
 import { applyPatches, diff } from '@/history/patches';
 import type { NodeShape } from '@/protocol/bridge';
@@ -228,7 +229,7 @@ export const useFlowsStore = defineStore('flows', () => {
 
   function shapeError(node: FlowNode): string | null {
     const entry = engine.cachedShape(node.type, node.code);
-    return entry && !entry.ok ? entry.error.message : null;
+    return entry && !entry.ok ? problemText(entry.error) : null;
   }
 
   /** Re-derive a node's shape; edges to sockets or ports that vanished go, with a notice. */

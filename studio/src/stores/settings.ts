@@ -27,6 +27,8 @@ export interface Settings {
   /** Light or dark, or `auto`: as the system says (`prefers-color-scheme`). */
   theme: Theme;
   bottomPanelOpen: boolean;
+  /** The messages panel's height in pixels, while open (its top edge drags). */
+  bottomPanelHeight: number;
   /** Where Run Flow runs: in this tab (Pyodide) or on a `headrace serve` backend. */
   runTarget: 'browser' | 'backend';
   backendUrl: string;
@@ -46,6 +48,7 @@ const DEFAULTS: Settings = {
   showMinimap: true,
   theme: 'auto',
   bottomPanelOpen: true,
+  bottomPanelHeight: 170,
   runTarget: 'browser',
   backendUrl: 'http://127.0.0.1:8000',
   backendToken: '',

@@ -215,6 +215,18 @@ def test_keyboard_runs_the_flow_and_a_node_closes_the_editor_and_shows_the_sheet
     studio.get_by_test_id("shortcuts").click()
     expect(sheet).to_be_visible()
     studio.keyboard.press("Escape")
+    expect(sheet).to_have_count(0)
+
+    # After a click on a toolbar button (it keeps the focus), Ctrl/⌘+Enter runs the flow
+    # rather than pressing that button again.
+    debug = studio.get_by_test_id("toggle-debug")
+    debug.click()
+    expect(studio.get_by_test_id("debug-sidebar")).to_be_visible()
+    before = idle_count(studio)
+    studio.keyboard.press("ControlOrMeta+Enter")
+    studio.wait_for_function(f"window.__hr.idle > {before}")
+    expect(studio.get_by_test_id("debug-sidebar")).to_be_visible()
+    debug.click()
 
 
 def test_dark_mode_follows_the_system_and_the_toggle_is_kept(fresh_studio: Page) -> None:

@@ -48,12 +48,7 @@ export function installShortcuts(flows: Flows, actions: ShortcutActions): () => 
     if (event.isComposing) return;
     const mod = event.ctrlKey || event.metaKey;
     let handled = true;
-    if (mod && key === 'enter') actions.runFlow();
-    else if (!mod && event.shiftKey && key === 'enter') {
-      const id = nodeToRun(flows);
-      if (id) actions.runNode(id);
-      else handled = false;
-    } else if (mod && key === 'z' && !event.shiftKey) flows.undo();
+    if (mod && key === 'z' && !event.shiftKey) flows.undo();
     else if (mod && (key === 'y' || (key === 'z' && event.shiftKey))) flows.redo();
     else if (mod && key === 'c') handled = flows.copySelection();
     else if (mod && key === 'v') flows.paste();
@@ -71,6 +66,22 @@ export function installShortcuts(flows: Flows, actions: ShortcutActions): () => 
     } else handled = false;
     if (handled) event.preventDefault();
   };
+  // The run keys are taken before they reach a focused button (Quasar's buttons click on
+  // Enter, and stop it): after clicking Debug, Ctrl/⌘+Enter runs the flow, not Debug again.
+  const onRunKey = (event: KeyboardEvent) => {
+    if (event.key !== 'Enter' || typing(event.target) || event.isComposing || event.altKey) return;
+    const mod = event.ctrlKey || event.metaKey;
+    const id = !mod && event.shiftKey ? nodeToRun(flows) : null;
+    if (!mod && !id) return;
+    event.preventDefault();
+    event.stopPropagation();
+    if (mod) actions.runFlow();
+    else if (id) actions.runNode(id);
+  };
+  window.addEventListener('keydown', onRunKey, true);
   window.addEventListener('keydown', onKey);
-  return () => window.removeEventListener('keydown', onKey);
+  return () => {
+    window.removeEventListener('keydown', onRunKey, true);
+    window.removeEventListener('keydown', onKey);
+  };
 }

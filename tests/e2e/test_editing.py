@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from conftest import wait_ready
-from helpers import connect, drag_from_palette, node, open_editor, set_code
+from conftest import TEMPLATES, wait_ready
+from helpers import connect, drag_from_palette, import_file, node, open_editor, set_code
 from playwright.sync_api import Page, expect
 
 #: A mark CodeMirror's lint puts on a range, and the gutter's sign.
@@ -300,3 +300,20 @@ def test_messages_newest_at_the_bottom_resizable_and_stop_looks_disabled(studio:
     # The canvas got smaller, not covered: the footer is part of the layout.
     canvas = studio.get_by_test_id("canvas").bounding_box()
     assert canvas["y"] + canvas["height"] <= panel.bounding_box()["y"] + 2
+
+
+def test_a_schedule_firing_every_second_keeps_to_one_idle_line(studio: Page) -> None:
+    import_file(studio, str(TEMPLATES / "schedule.json"))
+    expect(studio.get_by_test_id("notice-success")).to_contain_text("Opened")
+    before = idle_count(studio)
+    studio.get_by_test_id("run-flow").click()
+    # The heartbeat fires every second: wait for three idles after the first.
+    studio.wait_for_function(f"window.__hr.idle >= {before + 4}", timeout=30_000)
+    studio.get_by_test_id("stop-flow").click()
+    lines = studio.get_by_test_id("messages-list").locator(".hr-msg")
+    expect(lines.last).to_contain_text("Run stopped")
+    idles = lines.filter(has_text="Idle:")
+    expect(idles).to_have_count(1)
+    repeats = idles.get_by_test_id("message-repeats")
+    expect(repeats).to_have_text(re.compile(r"×\d+"))
+    assert int(repeats.inner_text().lstrip("×")) >= 4

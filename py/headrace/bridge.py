@@ -128,7 +128,7 @@ class Bridge:
             command = parse_command(obj)
             value = await self._dispatch(command)
         except FlowError as exc:
-            return _failure(ErrorInfo("FlowError", str(exc), path=exc.path))
+            return _failure(ErrorInfo("FlowError", str(exc), path=exc.path, line=exc.line, column=exc.column))
         except RequirementError as exc:
             return _failure(ErrorInfo("RequirementError", str(exc), requirements=exc.requirements))
         except (BadCommand, RunError) as exc:

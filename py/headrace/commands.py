@@ -217,13 +217,16 @@ class ValuesResult:
 @dataclasses.dataclass(frozen=True)
 class ErrorInfo:
     """Why a command failed. ``type`` is FlowError, BadCommand, RequirementError or
-    InternalError; ``path`` is the JSON path for a FlowError; ``requirements`` the
-    ones at fault for a RequirementError."""
+    InternalError; ``path`` is the JSON path for a FlowError; ``line`` and ``column``
+    (1-based) the place in node code a FlowError points at (a syntax error), else
+    None; ``requirements`` the ones at fault for a RequirementError."""
 
     type: Literal["FlowError", "BadCommand", "RequirementError", "InternalError"]
     message: str
     path: str | None = None
     requirements: list[str] | None = None
+    line: int | None = None
+    column: int | None = None
 
 
 RESULT_TYPES: tuple[type, ...] = (

@@ -43,11 +43,17 @@ class HeadraceError(Exception):
 
 class FlowError(HeadraceError):
     """A flow file, or a node's code, is not valid. ``path`` points at the culprit
-    (``nodes[1].code``) and ``problem`` says what is wrong; ``str()`` gives both."""
+    (``nodes[1].code``) and ``problem`` says what is wrong; ``str()`` gives both.
+    ``line`` and ``column`` (1-based) point into node code, when the fault is in it
+    (a syntax error), so an editor can mark the line."""
 
-    def __init__(self, path: Sequence[PathPart] | str, problem: str) -> None:
+    def __init__(
+        self, path: Sequence[PathPart] | str, problem: str, *, line: int | None = None, column: int | None = None
+    ) -> None:
         self.path = printable(path) if isinstance(path, str) else format_path(path)
         self.problem = printable(problem)
+        self.line = line
+        self.column = column
         super().__init__(f"{self.path}: {self.problem}")
 
 

@@ -9,6 +9,9 @@ asks for a run.
   ``lambda`` are not (they are functions, classes and modules).
 * Script node: each public module-level function is a socket; its parameters are
   the input ports ``<function>.<param>``. ``*args`` and ``**kwargs`` are not ports.
+* ``__all__``: when the module assigns it a list (or tuple) of strings, only the names
+  it lists are sockets; the others are helpers. It must be written out (read without
+  running the code), and a name it lists must be defined at module level.
 """
 
 from __future__ import annotations
@@ -78,7 +81,7 @@ def parse_module(code: str, path: list[PathPart]) -> ast.Module:
         return module
     except SyntaxError as exc:
         where = f" at line {exc.lineno}" if exc.lineno else ""
-        raise FlowError(path, f"SyntaxError{where}: {exc.msg}") from None
+        raise FlowError(path, f"SyntaxError{where}: {exc.msg}", line=exc.lineno, column=exc.offset) from None
     except (ValueError, RecursionError, MemoryError) as exc:  # e.g. NUL bytes
         raise FlowError(path, f"cannot parse the code: {exc}") from None
 
@@ -107,6 +110,9 @@ def read_shape(node_type: NodeType, code: str, path: list[PathPart] | None = Non
 def _read_shape(node_type: NodeType, code: str, path: list[PathPart]) -> NodeShape:
     module = parse_module(code, path)
     shape = _read_data(module) if node_type == "data" else _read_script(module)
+    listed = _dunder_all(module, path)
+    if listed is not None:
+        shape = _honour_all(module, shape, listed, path)
     if ERROR_SOCKET in shape.sockets:
         what = "a function" if node_type == "script" else "a value"
         raise FlowError(path, f"'{ERROR_SOCKET}' is reserved for the node's error socket; rename {what} 'error'")
@@ -219,6 +225,64 @@ def _port(
         positional_only=positional_only,
         keyword_only=keyword_only,
     )
+
+
+def _dunder_all(module: ast.Module, path: list[PathPart]) -> list[tuple[str, int]] | None:
+    """The names ``__all__`` lists (with their line), or None when the module does not
+    bind it. ``__all__ = [...]`` (or a tuple, annotated or not) and ``__all__ += [...]``
+    are read; anything else is a FlowError, because it would need running the code."""
+    listed: list[tuple[str, int]] | None = None
+    for stmt in _module_level(module.body):
+        if isinstance(stmt, ast.Assign):
+            targets = [n for t in stmt.targets for n in _target_names(t)]
+            value: ast.expr | None = stmt.value
+            augmented = False
+        elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
+            targets = list(_target_names(stmt.target))
+            value = stmt.value
+            augmented = isinstance(stmt, ast.AugAssign)
+            if isinstance(stmt, ast.AugAssign) and not isinstance(stmt.op, ast.Add):
+                value = None
+        else:
+            continue
+        if "__all__" not in targets:
+            continue
+        line = stmt.lineno
+        if (
+            len(targets) != 1
+            or not isinstance(value, ast.List | ast.Tuple)
+            or not all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts)
+        ):
+            raise FlowError(
+                path,
+                f"__all__ at line {line} must be a list of names written out, like __all__ = ['total']"
+                " (it is read without running the code)",
+                line=line,
+                column=stmt.col_offset + 1,
+            )
+        names = [(e.value, e.lineno) for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        listed = [*(listed or []), *names] if augmented else names
+    return listed
+
+
+def _honour_all(module: ast.Module, shape: NodeShape, listed: list[tuple[str, int]], path: list[PathPart]) -> NodeShape:
+    """Keep the sockets ``__all__`` lists (in code order); a listed name that the code
+    never defines is a typo worth saying so (``from m import *`` would fail on it)."""
+    defined: set[str] = set()
+    for stmt in _module_level(module.body):
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            defined.add(stmt.name)
+        defined.update(_bound_names(stmt))
+        if isinstance(stmt, ast.For | ast.AsyncFor):
+            defined.update(_target_names(stmt.target))
+        elif isinstance(stmt, ast.With | ast.AsyncWith):
+            defined.update(n for i in stmt.items if i.optional_vars for n in _target_names(i.optional_vars))
+    for name, line in listed:
+        if name not in defined:
+            raise FlowError(path, f"__all__ lists {name!r}, which the code does not define", line=line)
+    keep = {name for name, _ in listed}
+    sockets = tuple(s for s in shape.sockets if s in keep)
+    return NodeShape(sockets, tuple(p for p in shape.ports if p.function in keep))
 
 
 def _public(name: str) -> bool:

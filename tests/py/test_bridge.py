@@ -154,6 +154,8 @@ async def test_validate_flow_error_carries_the_path(host: Host) -> None:
         "message": "edges[0].to.port: node 's1' has no port 'add.z' (ports: add.x, add.y)",
         "path": "edges[0].to.port",
         "requirements": None,
+        "line": None,
+        "column": None,
     }
 
 
@@ -179,7 +181,14 @@ async def test_run_with_a_given_id_and_no_trigger(host: Host) -> None:
     kinds = [e["event"] for e in host.events]
     assert kinds == ["run_started", "node_state", "node_state", "node_state", "run_idle"]
     error = await host.error({"cmd": "run", "flow": JOIN, "run": "mine"})
-    assert error == {"type": "BadCommand", "message": "run 'mine' already exists", "path": None, "requirements": None}
+    assert error == {
+        "type": "BadCommand",
+        "message": "run 'mine' already exists",
+        "path": None,
+        "requirements": None,
+        "line": None,
+        "column": None,
+    }
 
 
 async def test_trigger_fires_a_node_again(host: Host) -> None:
@@ -240,6 +249,8 @@ async def test_unknown_run(host: Host) -> None:
             "message": "no live run 'ghost' (live runs: live)",
             "path": None,
             "requirements": None,
+            "line": None,
+            "column": None,
         }
 
 
@@ -347,3 +358,8 @@ async def test_validate_takes_json_text_and_never_a_path(host: Host, tmp_path: A
     path.write_text(json.dumps(JOIN))
     error = await host.error({"cmd": "validate", "flow": str(path)})
     assert error["type"] == "FlowError" and error["message"].startswith("$: not valid JSON")
+
+
+async def test_inspect_syntax_error_has_line_and_column(host: Host) -> None:
+    error = await host.error({"cmd": "inspect", "type": "script", "code": "x = 1\ndef f(:\n"})
+    assert (error["line"], error["column"]) == (2, 7)

@@ -67,6 +67,9 @@ INVALID_MESSAGES: dict[str, str | re.Pattern[str]] = {
     "node-missing-code.json": "nodes[0].code: missing",
     "node-code-not-string.json": "nodes[0].code: expected a string, got a list",
     "code-syntax-error.json": "nodes[1].code: SyntaxError at line 2: invalid syntax",
+    "code-all-not-written-out.json": "nodes[0].code: __all__ at line 1 must be a list of names written out, "
+    "like __all__ = ['total'] (it is read without running the code)",
+    "code-all-names-nothing.json": "nodes[0].code: __all__ lists 'totl', which the code does not define",
     "code-return-outside-function.json": "nodes[0].code: SyntaxError at line 2: 'return' outside function",
     "code-reserved-error-data.json": "nodes[0].code: 'error' is reserved for the node's error socket; "
     "rename a value 'error'",

@@ -779,3 +779,14 @@ async def test_a_waiting_function_names_the_ports_it_misses() -> None:
     result = await arun_flow(nodes, [edge("d.x", "s.add.x")])
     last = [e for e in result.events if isinstance(e, NodeStateChanged) and e.node == "s"][-1]
     assert last.functions["add"].missing == ["y"]
+
+
+async def test_all_makes_a_helper_function_no_socket_it_is_only_called() -> None:
+    # `twice` has a default for every parameter: were it a socket, it would be a source
+    # and fire at the start.
+    code = "__all__ = ['double']\n\ndef double(x):\n    return twice(x)\n\ndef twice(x=1):\n    return 2 * x\n"
+    result = await arun_flow([data("a", "x = 21"), script("s", code)], [edge("a.x", "s.double.x")])
+    assert result.values("s", "double") == [42]
+    assert result.values("s", "twice") == []
+    assert {e.socket for e in result.events if isinstance(e, Emit)} == {"x", "double"}
+    assert not result.errors

@@ -322,3 +322,57 @@ def test_errors_found_only_when_compiling_are_syntax_errors_too() -> None:
     with pytest.raises(FlowError) as info:
         read_shape("data", "x = 1\nreturn x\n")
     assert str(info.value) == "code: SyntaxError at line 2: 'return' outside function"
+
+
+def test_syntax_error_carries_its_line_and_column() -> None:
+    with pytest.raises(FlowError) as info:
+        read_shape("script", "def f(x):\n    return x +\n")
+    assert (info.value.line, info.value.column) == (2, 15)
+
+
+# -- __all__ ------------------------------------------------------------------------
+
+
+def test_script_all_keeps_only_the_listed_functions_and_their_ports() -> None:
+    code = "__all__ = ['total']\n\ndef total(xs):\n    return clean(xs)\n\ndef clean(xs, limit=3):\n    return xs\n"
+    shape = read_shape("script", code)
+    assert shape.sockets == ("total",)
+    assert [p.name for p in shape.ports] == ["total.xs"]
+
+
+def test_all_keeps_code_order_and_reads_tuples_annotations_and_additions() -> None:
+    assert sockets("script", "__all__ = ('b', 'a')\ndef a(): pass\ndef b(): pass\ndef c(): pass\n") == ["a", "b"]
+    assert sockets("script", "__all__: list[str] = ['c']\ndef a(): pass\ndef c(): pass\n") == ["c"]
+    assert sockets("script", "__all__ = ['a']\n__all__ += ['c']\ndef a(): pass\ndef b(): pass\ndef c(): pass\n") == [
+        "a",
+        "c",
+    ]
+
+
+def test_all_in_a_data_node_keeps_the_listed_values() -> None:
+    assert sockets("data", "__all__ = ['x']\nx = 1\nscratch = 2\n") == ["x"]
+
+
+def test_all_may_list_values_that_are_not_sockets() -> None:
+    # A constant in a Script node is defined, just not a function: no socket, no error.
+    assert sockets("script", "__all__ = ['LIMIT', 'f']\nLIMIT = 3\ndef f(): pass\n") == ["f"]
+
+
+def test_empty_all_leaves_no_socket_but_error() -> None:
+    assert read_shape("script", "__all__ = []\ndef f(): pass\n").all_sockets == ("error",)
+
+
+def test_all_naming_an_undefined_function_is_an_error_at_its_line() -> None:
+    with pytest.raises(FlowError) as info:
+        read_shape("script", "def total(): pass\n__all__ = [\n    'totl',\n]\n", ["nodes", 0, "code"])
+    assert str(info.value) == "nodes[0].code: __all__ lists 'totl', which the code does not define"
+    assert info.value.line == 3
+
+
+@pytest.mark.parametrize(
+    "code", ["__all__ = names()\n", "__all__ = ['a', b]\n", "__all__ = x = ['a']\n", "__all__ *= 2\n"]
+)
+def test_all_that_is_not_written_out_is_an_error(code: str) -> None:
+    with pytest.raises(FlowError, match="must be a list of names written out") as info:
+        read_shape("script", "def a(): pass\n" + code)
+    assert info.value.line == 2

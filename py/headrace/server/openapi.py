@@ -27,6 +27,8 @@ ERROR_SCHEMA: dict[str, Any] = {
                 "type": {"type": "string"},
                 "message": {"type": "string"},
                 "path": {"type": ["string", "null"], "description": "A FlowError's JSON path."},
+                "line": {"type": ["integer", "null"], "description": "The line of node code a FlowError points at."},
+                "column": {"type": ["integer", "null"], "description": "Its column (1-based), when known."},
                 "requirements": {
                     "type": ["array", "null"],
                     "items": {"type": "string"},

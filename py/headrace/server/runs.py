@@ -526,7 +526,10 @@ def run_as_problem(config: ServerConfig) -> str | None:
 
 
 def _failure(kind: str, message: str) -> dict[str, Any]:
-    return {"ok": False, "error": {"type": kind, "message": message, "path": None, "requirements": None}}
+    return {
+        "ok": False,
+        "error": {"type": kind, "message": message, "path": None, "requirements": None, "line": None, "column": None},
+    }
 
 
 def _death(returncode: int) -> str:

@@ -9,13 +9,18 @@ export interface Notice {
   message: string;
   /** Longer detail, e.g. the engine's FlowError text. */
   detail?: string;
+  /**
+   * A reactive test of whether the problem is gone (the code fixed, the node deleted): the
+   * notice closes itself once it returns true.
+   */
+  resolved?: () => boolean;
 }
 
 type Listener = (notice: Notice) => void;
 const listeners = new Set<Listener>();
 
-export function notice(kind: NoticeKind, message: string, detail?: string): void {
-  for (const listener of listeners) listener({ kind, message, detail });
+export function notice(kind: NoticeKind, message: string, detail?: string, resolved?: () => boolean): void {
+  for (const listener of listeners) listener({ kind, message, detail, resolved });
 }
 
 export function onNotice(listener: Listener): () => void {

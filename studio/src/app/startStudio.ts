@@ -2,6 +2,7 @@
 import '@quasar/extras/material-icons/material-icons.css';
 import 'quasar/dist/quasar.css';
 import './studio.css';
+import './dark.css';
 import { createPinia } from 'pinia';
 import { Dialog, Notify, Quasar } from 'quasar';
 import { createApp } from 'vue';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { edgeKey, emptyFlow, layoutMissing, uniqueName } from './model';
+import { port } from '@/testing/fixtures';
+import { checkConnection, edgeKey, edgesBrokenByShape, emptyFlow, exposedPorts, exposedSockets, layoutMissing, uniqueName } from './model';
 
 describe('flow model', () => {
   it('lays out nodes without positions in columns by depth, keeping given ones', () => {
@@ -26,5 +27,33 @@ describe('uniqueName', () => {
     expect(uniqueName('A', new Set())).toBe('A');
     expect(uniqueName('A', new Set(['A']))).toBe('A copy');
     expect(uniqueName('A', new Set(['A', 'A copy', 'A copy 2']))).toBe('A copy 3');
+  });
+});
+
+describe('exposed sockets and ports', () => {
+  const shape = { sockets: ['total', 'clean', 'error'], ports: [port('total', 'xs'), port('clean', 'xs'), port('clean', 'limit')] };
+  const node = { id: 's', type: 'script' as const, name: 'S', code: '' };
+
+  it('shows every function and its ports when the node names no sockets', () => {
+    expect(exposedSockets(node, shape)).toEqual(['total', 'clean', 'error']);
+    expect(exposedPorts(node, shape).map((p) => p.name)).toEqual(['total.xs', 'clean.xs', 'clean.limit']);
+  });
+
+  it('drops the ports of a function the node hides (a helper)', () => {
+    const narrowed = { ...node, sockets: ['total'] };
+    expect(exposedSockets(narrowed, shape)).toEqual(['total', 'error']);
+    expect(exposedPorts(narrowed, shape).map((p) => p.name)).toEqual(['total.xs']);
+  });
+
+  it("refuses an edge into a hidden function's port, and finds such edges broken", () => {
+    const doc = emptyFlow('f');
+    const source = { id: 'd', type: 'data' as const, name: 'D', code: 'x = 1' };
+    const target = { ...node, sockets: ['total'] };
+    doc.nodes = [source, target];
+    const shapes = (n: { id: string }) => (n.id === 'd' ? { sockets: ['x', 'error'], ports: [] } : shape);
+    const check = checkConnection(doc, shapes, { node: 'd', socket: 'x' }, { node: 's', port: 'clean.xs' });
+    expect(check).toEqual({ ok: false, reason: "S has no port 'clean.xs'" });
+    doc.edges = [{ from: { node: 'd', socket: 'x' }, to: { node: 's', port: 'clean.xs' } }];
+    expect(edgesBrokenByShape(doc, target, shape)).toHaveLength(1);
   });
 });

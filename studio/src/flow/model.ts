@@ -43,6 +43,18 @@ export function exposedSockets(node: FlowNode, shape: NodeShape | undefined): st
   return all.filter((s) => s === 'error' || node.sockets?.includes(s));
 }
 
+/**
+ * The ports a node shows: those of its exposed functions. A function hidden by `sockets`
+ * is a helper the engine never calls, so its parameters are no ports (the engine's
+ * `NodeShape.restricted_to`).
+ */
+export function exposedPorts(node: FlowNode, shape: NodeShape | undefined): NodeShape['ports'] {
+  const ports = shape?.ports ?? [];
+  if (!node.sockets) return ports;
+  const functions = new Set(node.sockets);
+  return ports.filter((p) => functions.has(p.function));
+}
+
 /** Why a socket→port connection is refused, or ok. */
 export function checkConnection(
   doc: FlowDocument,
@@ -59,7 +71,7 @@ export function checkConnection(
   if (!sourceShape || !exposedSockets(source, sourceShape).includes(from.socket)) {
     return { ok: false, reason: `${source.name} has no socket '${from.socket}'` };
   }
-  const ports = shapes(target)?.ports ?? [];
+  const ports = exposedPorts(target, shapes(target));
   if (!to.port) {
     return { ok: false, reason: ports.length ? `drop the edge on one of ${target.name}'s ports` : `${target.name} has no input ports` };
   }
@@ -76,7 +88,7 @@ export function checkConnection(
 /** Edges of `nodeId` whose socket or port is missing from its new shape. */
 export function edgesBrokenByShape(doc: FlowDocument, node: FlowNode, shape: NodeShape): FlowEdge[] {
   const sockets = new Set(exposedSockets(node, shape));
-  const ports = new Set(shape.ports.map((p) => p.name));
+  const ports = new Set(exposedPorts(node, shape).map((p) => p.name));
   return doc.edges.filter(
     (e) =>
       (e.from.node === node.id && !sockets.has(e.from.socket)) || (e.to.node === node.id && !ports.has(e.to.port)),

@@ -348,13 +348,16 @@ export interface ValuesResult {
 }
 
 /** Why a command failed. ``type`` is FlowError, BadCommand, RequirementError or
- * InternalError; ``path`` is the JSON path for a FlowError; ``requirements`` the
- * ones at fault for a RequirementError. */
+ * InternalError; ``path`` is the JSON path for a FlowError; ``line`` and ``column``
+ * (1-based) the place in node code a FlowError points at (a syntax error), else
+ * None; ``requirements`` the ones at fault for a RequirementError. */
 export interface ErrorInfo {
   type: "FlowError" | "BadCommand" | "RequirementError" | "InternalError";
   message: string;
   path: string | null;
   requirements: string[] | null;
+  line: number | null;
+  column: number | null;
 }
 
 /** How a schedule's latest fire (or skip) went. */

@@ -48,6 +48,16 @@ describe('run view', () => {
     expect(view.messages.some((m) => /^Idle: \d+ value\(s\), 1 error\(s\), .* after the run started$/.test(m.text))).toBe(true);
   });
 
+  it("keeps a schedule's idles in a row to one line, counting them", () => {
+    const view = emptyView(RUN, 'starting');
+    const idle = (emitted: number) => ({ event: 'run_idle' as const, run: RUN, emitted, errors: 0, unrouted_errors: 0, elapsed_ms: emitted * 1000 });
+    applyEvents(view, [{ event: 'run_started', run: RUN, flow: 'x', nodes: 1 }, idle(1)], (id) => id);
+    applyEvents(view, [idle(2)], (id) => id);
+    applyEvents(view, [idle(3)], (id) => id);
+    expect(view.messages.map((m) => m.text)).toEqual(['Run started: 1 node(s)', 'Idle: 3 value(s), 0 error(s), 3.00 s after the run started']);
+    expect(view.messages.at(-1)?.repeats).toBe(3);
+  });
+
   it('shows a stop as stopped, not as an error', () => {
     const stopped = fixtures.find((f) => f.name === 'stopped-mid-call') as Fixture;
     const view = emptyView();

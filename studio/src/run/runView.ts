@@ -31,6 +31,12 @@ export interface RunMessage {
   node?: string;
   traceback?: string;
   at: number;
+  /**
+   * Messages of one kind in a row (`idle`, after each schedule fire) are one line, updated:
+   * `kind` says which, `repeats` how many it stands for.
+   */
+  kind?: 'idle';
+  repeats?: number;
 }
 
 export interface RunView extends ViewData {
@@ -68,7 +74,13 @@ export function isOver(view: RunView): boolean {
 
 let messageIds = 0;
 
-export function addMessage(view: RunView, message: Omit<RunMessage, 'id' | 'at'>): void {
+export function addMessage(view: RunView, message: Omit<RunMessage, 'id' | 'at' | 'repeats'>): void {
+  const last = view.messages.at(-1);
+  if (message.kind && last?.kind === message.kind) {
+    // A fresh id: the line changed (the messages panel redraws on the last id).
+    Object.assign(last, message, { id: ++messageIds, at: Date.now(), repeats: (last.repeats ?? 1) + 1 });
+    return;
+  }
   view.messages.push({ ...message, id: ++messageIds, at: Date.now() });
   if (view.messages.length > MAX_MESSAGES) view.messages.splice(0, view.messages.length - MAX_MESSAGES);
 }
@@ -167,6 +179,7 @@ export function applyEvents(view: RunView, events: EngineEvent[], names: (id: st
         if (!isOver(view)) view.phase = 'idle';
         addMessage(view, {
           level: ev.unrouted_errors ? 'error' : 'info',
+          kind: 'idle',
           text: `Idle: ${ev.emitted.toLocaleString('en')} value(s), ${ev.errors} error(s), ${formatMs(ev.elapsed_ms)} after the run started`,
         });
         break;

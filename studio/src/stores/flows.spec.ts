@@ -139,4 +139,14 @@ describe('flows store', () => {
     flows.close(copy);
     expect(flows.activeKey).toBe(first);
   });
+  it("hiding a function removes the edges into its ports too, in one undoable step", async () => {
+    const { flows, data, script } = await twoNodes();
+    flows.connect({ node: data, socket: 'value' }, { node: script, port: 'double.x' });
+    flows.setExposed(script, 'double', false, ['double', 'error']);
+    expect(flows.doc?.nodes.find((n) => n.id === script)?.sockets).toEqual([]);
+    expect(flows.doc?.edges).toHaveLength(0);
+    flows.undo();
+    expect(flows.doc?.edges).toHaveLength(1);
+    expect(flows.doc?.nodes.find((n) => n.id === script)?.sockets).toBeUndefined();
+  });
 });

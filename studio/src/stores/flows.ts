@@ -8,6 +8,7 @@ import { notice } from '@/app/notices';
 import {
   checkConnection,
   edgeKey,
+  exposedPorts,
   exposedSockets,
   emptyFlow,
   ensureUi,
@@ -19,6 +20,7 @@ import {
   type Check,
   type Fragment,
 } from '@/flow/model';
+import { problemText } from '@/flow/errorText';
 import { groupsWithin, makeGroup, ungroup } from '@/flow/groups';
 import { setSchedule as writeSchedule, type ScheduleEntry } from '@/flow/schedule';
 import { applyPatches, diff } from '@/history/patches';
@@ -228,7 +230,7 @@ export const useFlowsStore = defineStore('flows', () => {
 
   function shapeError(node: FlowNode): string | null {
     const entry = engine.cachedShape(node.type, node.code);
-    return entry && !entry.ok ? entry.error.message : null;
+    return entry && !entry.ok ? problemText(entry.error) : null;
   }
 
   /** Re-derive a node's shape; edges to sockets or ports that vanished go, with a notice. */
@@ -264,7 +266,7 @@ export const useFlowsStore = defineStore('flows', () => {
       if (!entry?.ok || !current || current.code !== n.code) return;
       read.set(n.id, {
         sockets: new Set(exposedSockets(current, entry.shape)),
-        ports: new Set(entry.shape.ports.map((p) => p.name)),
+        ports: new Set(exposedPorts(current, entry.shape).map((p) => p.name)),
       });
     });
     const lost = (e: FlowEdge) => ({
@@ -373,7 +375,7 @@ export const useFlowsStore = defineStore('flows', () => {
     }, `schedule:${nodeId}:${socket}`);
   }
 
-  /** Show or hide a socket; hiding one removes its edges. */
+  /** Show or hide a socket; hiding one removes its edges (and those into its function's ports). */
   function setExposed(nodeId: string, socket: string, exposed: boolean, allSockets: string[]): void {
     edit(exposed ? 'Expose socket' : 'Hide socket', (d) => {
       const node = d.nodes.find((n) => n.id === nodeId);
@@ -384,7 +386,12 @@ export const useFlowsStore = defineStore('flows', () => {
       const ordered = allSockets.filter((s) => s !== 'error' && current.has(s));
       if (ordered.length === allSockets.filter((s) => s !== 'error').length) delete node.sockets;
       else node.sockets = ordered;
-      if (!exposed) d.edges = d.edges.filter((e) => !(e.from.node === nodeId && e.from.socket === socket));
+      // A hidden function is a helper: its socket's edges and its ports' edges go.
+      if (!exposed) {
+        d.edges = d.edges.filter(
+          (e) => !(e.from.node === nodeId && e.from.socket === socket) && !(e.to.node === nodeId && e.to.port.startsWith(`${socket}.`)),
+        );
+      }
     });
   }
 

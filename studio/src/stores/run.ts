@@ -12,6 +12,7 @@ import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef, triggerRef, watch } from 'vue';
 import { useHost } from '@/app/host';
 import { notice } from '@/app/notices';
+import { nameFlowError, type NamedFlowError } from '@/flow/errorText';
 import { hasActiveSchedules } from '@/flow/schedule';
 import type { Result } from '@/protocol/bridge';
 import type { EngineEvent, RunPhase, ValuesResult } from '@/protocol/events';
@@ -266,6 +267,22 @@ export const useRunStore = defineStore('run', () => {
     return true;
   }
 
+  /**
+   * Whether the reason a run could not start is gone: another run of the flow started, the
+   * node at fault was deleted, or its code (where the fault was) now reads.
+   */
+  function cannotRunResolved(s: RunSession, named: NamedFlowError): boolean {
+    void version.value; // sessions are not reactive: re-test when the store shows a change
+    if (sessions.get(s.key) !== s) return true;
+    const doc = flows.open.find((f) => f.key === s.key)?.doc;
+    if (!doc) return true;
+    if (!named.node) return false;
+    const now = doc.nodes.find((n) => n.id === named.node);
+    if (!now) return true;
+    const then = s.flow.nodes.find((n) => n.id === named.node);
+    return named.inCode && now.code !== then?.code && engine.cachedShape(now.type, now.code)?.ok === true;
+  }
+
   /** Start a run of the active flow; `trigger: 'none'` starts it without firing sources. */
   async function start(trigger: 'sources' | 'none'): Promise<string | null> {
     const doc = flows.doc;
@@ -316,8 +333,9 @@ export const useRunStore = defineStore('run', () => {
       s.view.phase = 'failed';
       ended(s);
       const where = onBackend ? 'The backend did not start the flow' : 'The flow cannot run';
-      message(s, 'error', `${result.error.type === 'BackendError' ? '' : `${result.error.type}: `}${result.error.message}`);
-      notice('error', where, result.error.message);
+      const named = nameFlowError(result.error.message, snapshot);
+      message(s, 'error', `${result.error.type === 'BackendError' ? '' : `${result.error.type}: `}${named.text}`);
+      notice('error', where, named.text, () => cannotRunResolved(s, named));
       return null;
     }
     if (onBackend) {

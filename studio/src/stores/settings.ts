@@ -8,6 +8,9 @@ import { useHost } from '@/app/host';
 
 const STORAGE_KEY = 'headrace.settings';
 
+export type Theme = 'auto' | 'light' | 'dark';
+export const THEMES: readonly Theme[] = ['auto', 'light', 'dark'];
+
 export interface Settings {
   /** Debounce before an edit is written to IndexedDB. */
   autosaveDelayMs: number;
@@ -21,7 +24,11 @@ export interface Settings {
   /** Install a flow's requirements from PyPI too when the browser is online. */
   usePackageIndex: boolean;
   showMinimap: boolean;
+  /** Light or dark, or `auto`: as the system says (`prefers-color-scheme`). */
+  theme: Theme;
   bottomPanelOpen: boolean;
+  /** The messages panel's height in pixels, while open (its top edge drags). */
+  bottomPanelHeight: number;
   /** Where Run Flow runs: in this tab (Pyodide) or on a `headrace serve` backend. */
   runTarget: 'browser' | 'backend';
   backendUrl: string;
@@ -39,7 +46,9 @@ const DEFAULTS: Settings = {
   debugPrints: false,
   usePackageIndex: true,
   showMinimap: true,
+  theme: 'auto',
   bottomPanelOpen: true,
+  bottomPanelHeight: 170,
   runTarget: 'browser',
   backendUrl: 'http://127.0.0.1:8000',
   backendToken: '',
@@ -49,7 +58,9 @@ const DEFAULTS: Settings = {
 function load(): Settings {
   try {
     const raw = globalThis.localStorage?.getItem(STORAGE_KEY);
-    return { ...DEFAULTS, ...(raw ? (JSON.parse(raw) as Partial<Settings>) : {}) };
+    const loaded = { ...DEFAULTS, ...(raw ? (JSON.parse(raw) as Partial<Settings>) : {}) };
+    if (!THEMES.includes(loaded.theme)) loaded.theme = DEFAULTS.theme;
+    return loaded;
   } catch {
     return { ...DEFAULTS };
   }

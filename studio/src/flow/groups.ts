@@ -31,18 +31,16 @@ export function groupsOf(doc: FlowDocument | null | undefined): Group[] {
   return doc?.ui?.groups ?? [];
 }
 
-/** Each grouped item's group. */
-export function groupByItem(doc: FlowDocument): Map<string, Group> {
-  const out = new Map<string, Group>();
-  for (const group of groupsOf(doc)) for (const id of group.items) out.set(id, group);
+/** Each member of a collapsed group, and that group's id (its box stands for them). */
+export function collapsedGroupOf(doc: FlowDocument): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const group of groupsOf(doc)) if (group.collapsed) for (const id of group.items) out.set(id, group.id);
   return out;
 }
 
-/** The members of collapsed groups: not drawn, their group's box stands for them. */
+/** The members of collapsed groups: not drawn. */
 export function hiddenItems(doc: FlowDocument): Set<string> {
-  const out = new Set<string>();
-  for (const group of groupsOf(doc)) if (group.collapsed) for (const id of group.items) out.add(id);
-  return out;
+  return new Set(collapsedGroupOf(doc).keys());
 }
 
 function itemIds(doc: FlowDocument): Set<string> {

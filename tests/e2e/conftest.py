@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 import pytest
 from playwright.sync_api import Browser, Page
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import Error as PlaywrightError
 
 REPO = Path(__file__).resolve().parents[2]
 DIST = REPO / "dist"
@@ -224,8 +224,9 @@ def dismiss_notices(page: Page) -> None:
     for _ in range(20):
         if buttons.count() == 0:
             break
-        # A notice may be replaced or leave while we reach for it: try the next one.
-        with contextlib.suppress(PlaywrightTimeout):
+        # A notice may be replaced, or be sliding out (and so not visible), while we
+        # reach for it: either way try again (a timeout is a PlaywrightError too).
+        with contextlib.suppress(PlaywrightError):
             buttons.first.click(force=True, timeout=2000)
         page.wait_for_timeout(100)
 

@@ -229,6 +229,31 @@ def test_keyboard_runs_the_flow_and_a_node_closes_the_editor_and_shows_the_sheet
     debug.click()
 
 
+def test_a_paste_leaves_the_originals_dots_free_and_the_editor_follows_it(studio: Page) -> None:
+    script = drag_from_palette(studio, "script", 300, 160)
+    set_code(studio, script, "def double(x):\n    return x * 2\n")
+    original = node(studio, script)
+    expect(original.locator('[data-socket="double"]')).to_be_visible()
+    rename(studio, "Doubler")
+    # Pressing the card, straight from typing its name, gives the keys to the canvas.
+    original.locator(".hr-node__name").click()
+    studio.keyboard.press("ControlOrMeta+c")
+    studio.keyboard.press("ControlOrMeta+v")
+    studio.keyboard.press("ControlOrMeta+v")
+    cards = studio.locator("[data-node-id]")
+    expect(cards).to_have_count(3)
+    # The editor moved to the last copy, as the selection did.
+    expect(studio.get_by_test_id("node-name")).to_have_value("Doubler copy 2")
+    # Every socket and port dot of every card is in view (the canvas panned no more than
+    # it had to, to show the copy) and on top, where it can be wired.
+    hidden = studio.evaluate("""() => [...document.querySelectorAll('[data-socket], [data-port]')].filter((dot) => {
+        const r = dot.getBoundingClientRect();
+        const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return !(top && top.closest('[data-node-id]') === dot.closest('[data-node-id]'));
+    }).map((dot) => dot.closest('[data-node-id]').dataset.nodeId + ':' + (dot.dataset.socket || dot.dataset.port))""")
+    assert hidden == []
+
+
 def test_dark_mode_follows_the_system_and_the_toggle_is_kept(fresh_studio: Page) -> None:
     page = fresh_studio
     body = page.locator("body")

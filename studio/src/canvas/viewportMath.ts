@@ -43,6 +43,25 @@ export function fitTo(bounds: Rect | null, size: { width: number; height: number
   };
 }
 
+/**
+ * The viewport that shows `bounds`: `vp` itself when they are already in view (nothing
+ * jumps), else `vp` panned as little as brings them in, with a margin (as a page scrolls
+ * an element into view), or zoomed out to fit them when they are larger than the canvas.
+ */
+export function revealIn(vp: Viewport, bounds: Rect, size: { width: number; height: number }, margin = 40): Viewport {
+  const width = bounds.width * vp.zoom;
+  const height = bounds.height * vp.zoom;
+  if (width > size.width - 2 * margin || height > size.height - 2 * margin) return fitTo(bounds, size, margin);
+  const shift = (start: number, extent: number, room: number) => {
+    if (start < 0) return margin - start;
+    if (start + extent > room) return room - margin - (start + extent);
+    return 0;
+  };
+  const dx = shift(bounds.x * vp.zoom + vp.x, width, size.width);
+  const dy = shift(bounds.y * vp.zoom + vp.y, height, size.height);
+  return dx === 0 && dy === 0 ? vp : { zoom: vp.zoom, x: vp.x + dx, y: vp.y + dy };
+}
+
 export function union(rects: Rect[]): Rect | null {
   if (rects.length === 0) return null;
   const x = Math.min(...rects.map((r) => r.x));

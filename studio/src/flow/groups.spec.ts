@@ -85,7 +85,7 @@ describe('groups', () => {
     expect(doc.ui?.groups).toHaveLength(2);
     const copy = doc.ui!.groups![1]!;
     expect(copy).toMatchObject({ label: 'Pair', collapsed: true, color: doc.ui!.groups![0]!.color });
-    expect(copy.items.sort()).toEqual([...pasted].sort());
+    expect(copy.items.sort()).toEqual([...pasted.values()].sort());
   });
 
   it('a collapsed group shows the state that most needs a look', () => {

@@ -129,8 +129,8 @@ export function uniqueName(base: string, taken: Set<string>): string {
   for (let i = 2; ; i++) if (!taken.has(`${base} copy ${i}`)) return `${base} copy ${i}`;
 }
 
-/** Paste a fragment with fresh ids, shifted by `offset`; returns the new ids. */
-export function pasteFragment(doc: FlowDocument, fragment: Fragment, offset: Point): string[] {
+/** Paste a fragment with fresh ids, shifted by `offset`; returns each copied id's new id. */
+export function pasteFragment(doc: FlowDocument, fragment: Fragment, offset: Point): Map<string, string> {
   const ui = ensureUi(doc);
   const renamed = new Map<string, string>();
   const taken = new Set<string>();
@@ -155,7 +155,7 @@ export function pasteFragment(doc: FlowDocument, fragment: Fragment, offset: Poi
     if (from && to) doc.edges.push({ from: { ...edge.from, node: from }, to: { ...edge.to, node: to } });
   }
   pasteGroups(doc, fragment.groups ?? [], renamed);
-  return [...renamed.values()];
+  return renamed;
 }
 
 /**

@@ -116,6 +116,28 @@ describe('flows store', () => {
     expect(flows.selection).not.toContain(data);
   });
 
+  it('pastes where the copy covers nothing, and the editor follows the copy', async () => {
+    const { flows, data, script } = await twoNodes();
+    flows.editing = script;
+    flows.selection = [script];
+    flows.duplicateSelection();
+    const [copy] = flows.selection;
+    expect(copy).not.toBe(script);
+    expect(flows.editing).toBe(copy);
+    expect(flows.revealing?.ids).toEqual([copy]);
+    // Pasted again, the second copy lands on neither the original nor the first copy.
+    flows.paste();
+    const ui = flows.doc!.ui!.nodes!;
+    const spots = Object.values(ui).map((p) => `${p.x},${p.y}`);
+    expect(new Set(spots).size).toBe(spots.length);
+    const original = ui[script]!;
+    for (const id of Object.keys(ui).filter((id) => id !== script && id !== data)) {
+      const p = ui[id]!;
+      // A card is 215 px wide: a copy sits fully below or fully beside its original.
+      expect(p.y - original.y >= 60 || p.x - original.x >= 215).toBe(true);
+    }
+  });
+
   it('moves items as one undoable gesture', async () => {
     const { flows, data } = await twoNodes();
     flows.beginGesture();

@@ -21,11 +21,13 @@ import {
   type Fragment,
 } from '@/flow/model';
 import { problemText } from '@/flow/errorText';
-import { groupsWithin, makeGroup, ungroup } from '@/flow/groups';
+import { groupsWithin, makeGroup, ungroup, type Rect } from '@/flow/groups';
+import { noteSize, pasteOffset } from '@/flow/pastePlace';
+import { estimateBox } from '@/canvas/layout/nodeBox';
 import { setSchedule as writeSchedule, type ScheduleEntry } from '@/flow/schedule';
 import { applyPatches, diff } from '@/history/patches';
 import type { NodeShape } from '@/protocol/bridge';
-import type { FlowDocument, FlowEdge, FlowNode, Group, MisfirePolicy, NodeType, Point, Viewport } from '@/protocol/flow';
+import type { FlowDocument, FlowEdge, FlowNode, Group, MisfirePolicy, NodeType, Note, Point, Viewport } from '@/protocol/flow';
 import { useEngineStore } from './engine';
 import { useHistoryStore } from './history';
 import { usePaletteStore } from './palette';
@@ -65,6 +67,11 @@ export const useFlowsStore = defineStore('flows', () => {
   /** The node whose editor is open. */
   const editing = ref<string | null>(null);
   const clipboard = ref<Fragment | null>(null);
+  /**
+   * Items the canvas is asked to bring into view (a paste that landed off screen, a node
+   * named in Messages); `seq` tells one request from the next for the same items.
+   */
+  const revealing = ref<{ ids: string[]; seq: number } | null>(null);
   let gesture: { key: string; before: FlowDocument } | null = null;
   const inspectTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -456,15 +463,50 @@ export const useFlowsStore = defineStore('flows', () => {
     return true;
   }
 
-  function paste(offset: Point = { x: 40, y: 40 }): void {
+  /** The boxes items take on the canvas, as estimated from their shapes (flow/pastePlace.ts). */
+  function itemBoxes(nodes: readonly FlowNode[], positions: (id: string) => Point | undefined, notes: readonly Note[]): Rect[] {
+    const out: Rect[] = [];
+    for (const node of nodes) {
+      const pos = positions(node.id);
+      if (!pos) continue;
+      const box = estimateBox(node, shapeOf(node));
+      out.push({ ...pos, width: box.width, height: box.height });
+    }
+    for (const note of notes) out.push({ x: note.x, y: note.y, ...noteSize(note) });
+    return out;
+  }
+
+  /**
+   * Paste the clipboard where it covers nothing (flow/pastePlace.ts), select the copy, and
+   * move the editor to the copy of the node it showed, as the selection moves.
+   */
+  function paste(): void {
     const fragment = clipboard.value;
-    if (!fragment) return;
-    let ids: string[] = [];
-    edit('Paste', (d) => {
-      ids = pasteFragment(d, fragment, offset);
+    const d = doc.value;
+    if (!fragment || !d) return;
+    const raw = toRaw(d);
+    const offset = pasteOffset(
+      itemBoxes(fragment.nodes, (id) => fragment.positions[id], fragment.notes),
+      itemBoxes(raw.nodes, (id) => raw.ui?.nodes?.[id], raw.ui?.notes ?? []),
+    );
+    let renamed = new Map<string, string>();
+    edit('Paste', (draft) => {
+      renamed = pasteFragment(draft, fragment, offset);
     });
+    const ids = [...renamed.values()];
     selection.value = ids;
+    if (editing.value !== null) {
+      const pastedNodes = fragment.nodes.map((n) => renamed.get(n.id) ?? '');
+      editing.value = renamed.get(editing.value) ?? (pastedNodes.length === 1 ? (pastedNodes[0] ?? null) : editing.value);
+    }
+    revealing.value = { ids, seq: (revealing.value?.seq ?? 0) + 1 };
     for (const id of ids) void refreshShape(activeKey.value ?? '', id);
+  }
+
+  /** Select `ids` and ask the canvas to bring them into view. */
+  function reveal(ids: string[]): void {
+    selection.value = ids;
+    revealing.value = { ids, seq: (revealing.value?.seq ?? 0) + 1 };
   }
 
   function duplicateSelection(): void {
@@ -579,7 +621,7 @@ export const useFlowsStore = defineStore('flows', () => {
   }
 
   return {
-    open, activeKey, active, doc, selection, selectedEdge, editing, clipboard,
+    open, activeKey, active, doc, selection, selectedEdge, editing, clipboard, revealing, reveal,
     activate, $open, $replaceFromStorage, newFlow, close, duplicate, rename,
     edit, beginGesture, endGesture, undo, redo,
     shapeOf, shapeIsStale, shapeError, wired, nodeNames, refreshShape, refreshShapes,

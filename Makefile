@@ -11,7 +11,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 HOST ?= 127.0.0.1
 PORT ?= 5173
 
-.PHONY: help setup setup-python setup-node setup-browser studio dev build check test test-py test-server test-dask test-pyodide test-js test-e2e bench protocol docs test-docs test-long
+.PHONY: help setup setup-python setup-node setup-browser studio dev build check test test-py test-server test-dask test-pyodide test-js test-e2e bench protocol docs test-docs test-long screenshots
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,10 +46,11 @@ protocol: setup-python ## regenerate the studio's TypeScript protocol types from
 	$(PY) -m headrace.protocol_ts > studio/src/protocol/events.ts
 
 check: setup ## lint and type-check Python and TypeScript; fail on protocol drift
-	$(VENV)/bin/ruff check py tests bench docs/hooks
-	$(VENV)/bin/ruff format --check py tests bench docs/hooks
+	$(VENV)/bin/ruff check py tests bench docs/hooks docs/screenshots.py
+	$(VENV)/bin/ruff format --check py tests bench docs/hooks docs/screenshots.py
 	$(VENV)/bin/mypy
 	$(VENV)/bin/mypy docs/hooks
+	MYPYPATH=bench $(VENV)/bin/mypy --follow-imports=silent docs/screenshots.py
 	$(PY) -m headrace.protocol_ts --check studio/src/protocol/events.ts
 	npm run typecheck
 	npm run lint
@@ -75,11 +76,17 @@ test-long: build setup-browser ## the long runs: fuzzing (5,000 flow files per p
 	$(PY) -m pytest -m long tests/py tests/server -q
 	$(PY) -m pytest -m long tests/e2e -q
 
-test-docs: build ## the documentation site: built offline, every live example points at a real flow
+test-screenshots: build setup-browser ## retake the screenshots in docs/getting-started.md from the real build (docs/img/)
+	$(PY) docs/screenshots.py
+
+docs: build ## the documentation site: built offline, every live example points at a real flow
 	$(PY) -m pytest tests/docs -q
 
 test-e2e: build setup-browser ## end-to-end tests in Chromium against the production build
 	$(PY) -m pytest tests/e2e -q
+
+screenshots: build setup-browser ## retake the screenshots in docs/getting-started.md from the real build (docs/img/)
+	$(PY) docs/screenshots.py
 
 docs: build ## build the documentation site, with live examples, into site/ (offline)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict

@@ -123,3 +123,20 @@ def export_flow(page: Page, tmp_path: Path, timeout: int = 5_000) -> dict[str, A
     target = tmp_path / info.value.suggested_filename
     info.value.save_as(target)
     return json.loads(target.read_text())
+
+
+#: The dots not on their card's edge: "node:socket" for each socket dot whose centre is
+#: not on the card's right edge, "node:port" for each port dot not on its left edge.
+DOTS_OFF_THEIR_CARD = """() => [...document.querySelectorAll('[data-node-id]')].flatMap((card) => {
+  const box = card.getBoundingClientRect();
+  const centre = (dot) => { const r = dot.getBoundingClientRect(); return r.left + r.width / 2; };
+  const off = (selector, edge, key) => [...card.querySelectorAll(selector)]
+    .filter((dot) => Math.abs(centre(dot) - edge) > 2)
+    .map((dot) => `${card.dataset.nodeId}:${dot.dataset[key]}`);
+  return [...off('[data-socket]', box.right, 'socket'), ...off('[data-port]', box.left, 'port')];
+})"""
+
+
+def dots_off_their_card(page: Page) -> list[str]:
+    """Socket and port dots not on their card's edge, where a user cannot find or wire them."""
+    return page.evaluate(DOTS_OFF_THEIR_CARD)

@@ -81,7 +81,9 @@ export function startAutosave(flows: FlowsStore, storage: FlowStorage, delayMs: 
   let timer: ReturnType<typeof setTimeout> | null = null;
   // Flows just read from storage are saved as they are: opening a flow writes nothing (a
   // write would bump its version under any other tab that has it open).
-  let lastSerialised = new Map(flows.open.filter((f) => f.save.state === 'saved').map((f) => [f.key, JSON.stringify(f.doc)]));
+  // The store counts each change of a document (OpenFlow.revision): what changed since
+  // last seen is what to write, and no document is serialised until it is written.
+  let lastSeen = new Map(flows.open.filter((f) => f.save.state === 'saved').map((f) => [f.key, f.revision]));
   /** Per flow, the write in progress: the next one starts after it, from its version. */
   const queues = new Map<string, Promise<unknown>>();
 
@@ -98,15 +100,15 @@ export function startAutosave(flows: FlowsStore, storage: FlowStorage, delayMs: 
   async function write(key: string, force: boolean): Promise<SaveResult | null> {
     const flow = find(key);
     if (!flow || (flow.save.state === 'conflict' && !force)) return null;
-    const text = JSON.stringify(flow.doc);
-    const doc = JSON.parse(text) as FlowDocument;
+    const revision = flow.revision;
+    const doc = JSON.parse(JSON.stringify(flow.doc)) as FlowDocument;
     const result = await storage.save(key, doc, { base: force ? undefined : flow.savedVersion, writer: TAB_ID });
     const now = find(key);
     if (!now) return result;
     if (result.ok) {
       now.savedVersion = result.version;
       // Saved only if nothing changed while the write was in flight (else the next write saves it).
-      now.save = { state: JSON.stringify(now.doc) === text ? 'saved' : 'unsaved' };
+      now.save = { state: now.revision === revision ? 'saved' : 'unsaved' };
       events.saved(key, result.version, doc);
     } else if (result.reason === 'conflict') {
       now.save = { state: 'conflict', message: 'This flow was saved in another tab since this tab opened it' };
@@ -136,16 +138,16 @@ export function startAutosave(flows: FlowsStore, storage: FlowStorage, delayMs: 
   }
 
   const stopDocs = watch(
-    () => flows.open.map((f) => [f.key, JSON.stringify(f.doc)] as const),
+    () => flows.open.map((f) => [f.key, f.revision] as const),
     (current) => {
       const next = new Map(current);
-      for (const [key, text] of next) {
-        if (lastSerialised.get(key) === text) continue;
+      for (const [key, revision] of next) {
+        if (lastSeen.get(key) === revision) continue;
         dirty.add(key);
         const flow = find(key);
         if (flow && flow.save.state !== 'conflict') flow.save = { state: 'unsaved' };
       }
-      lastSerialised = next;
+      lastSeen = next;
       if (dirty.size) schedule();
     },
     { immediate: true },

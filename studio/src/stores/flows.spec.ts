@@ -1,5 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { edgeKey } from '@/flow/model';
 import { port } from '@/testing/fixtures';
 import type { Hello, NodeShape, Result } from '@/protocol/bridge';
 import type { EngineEvent } from '@/protocol/events';
@@ -136,6 +138,68 @@ describe('flows store', () => {
       // A card is 215 px wide: a copy sits fully below or fully beside its original.
       expect(p.y - original.y >= 60 || p.x - original.x >= 215).toBe(true);
     }
+  });
+
+  it('counts every change of a document, which is what autosave writes by', async () => {
+    const { flows, data, script } = await twoNodes();
+    type Flows = typeof flows;
+    // Each action a user can take; whatever it changes in the document, the revision must
+    // count, or autosave would never write it.
+    const actions: Record<string, (f: Flows) => void> = {
+      addNode: (f) => void f.addNode('script', { x: 40, y: 300 }),
+      addNote: (f) => void f.addNote({ x: 10, y: 10 }),
+      code: (f) => f.setCode(script, SCRIPT_RENAMED),
+      codeBack: (f) => f.setCode(script, SCRIPT),
+      name: (f) => f.setName(data, `Data ${Math.random()}`),
+      connect: (f) => void f.connect({ node: data, socket: 'value' }, { node: script, port: 'double.x' }),
+      disconnect: (f) => f.doc?.edges[0] && f.disconnect(edgeKey(f.doc.edges[0])),
+      drag: (f) => {
+        f.beginGesture();
+        f.moveBy([data], { x: 3.5, y: 1 });
+        f.roundPositions([data]);
+        f.endGesture('Move');
+      },
+      dragMidway: (f) => f.moveBy([script], { x: 7, y: 0 }),
+      select: (f) => void (f.selection = [data, script]),
+      duplicate: (f) => {
+        f.selection = [data];
+        f.duplicateSelection();
+      },
+      remove: (f) => {
+        const last = f.doc?.nodes.at(-1)?.id;
+        if (last && last !== data && last !== script) {
+          f.selection = [last];
+          f.deleteSelection();
+        }
+      },
+      group: (f) => {
+        f.selection = [data, script];
+        f.groupSelection();
+      },
+      ungroup: (f) => {
+        f.selection = [data, script];
+        f.ungroupItems();
+      },
+      sticky: (f) => f.setSticky(script, 'double.x', true),
+      viewport: (f) => f.setViewport({ x: Math.random(), y: 0, zoom: 1 }),
+      place: (f) => f.placeNodes(f.activeKey!, { [script]: { x: 500, y: 9 } }, 'Tidy up'),
+      rename: (f) => f.rename(f.activeKey!, `Flow ${Math.random()}`),
+      undo: (f) => f.undo(),
+      redo: (f) => f.redo(),
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...Object.keys(actions)), { maxLength: 25 }), async (names) => {
+        const flow = () => flows.open.find((f) => f.key === flows.activeKey)!;
+        for (const name of [...names, 'refresh']) {
+          const text = JSON.stringify(flow().doc);
+          const revision = flow().revision;
+          if (name === 'refresh') await flows.refreshShapes(flows.activeKey!);
+          else actions[name]!(flows);
+          if (JSON.stringify(flow().doc) !== text) expect(flow().revision, `${name} changed the document uncounted`).toBeGreaterThan(revision);
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('moves items as one undoable gesture', async () => {

@@ -42,6 +42,12 @@ export interface OpenFlow {
   /** The stored version this tab's document is based on (none: never saved). */
   savedVersion?: number;
   save: { state: SaveState; message?: string };
+  /**
+   * Counts the changes made to `doc` (each goes through this store, which bumps it):
+   * autosave watches this number, not the document — serialising every open flow on each
+   * change cost a frame at a few thousand nodes.
+   */
+  revision: number;
 }
 
 const INSPECT_DELAY_MS = 300;
@@ -99,7 +105,7 @@ export const useFlowsStore = defineStore('flows', () => {
   function $open(document: FlowDocument, key = newKey(), savedVersion?: number): string {
     const copy = clone(document);
     layoutMissing(copy);
-    open.value.push({ key, doc: copy, savedVersion, save: { state: savedVersion === undefined ? 'new' : 'saved' } });
+    open.value.push({ key, doc: copy, savedVersion, save: { state: savedVersion === undefined ? 'new' : 'saved' }, revision: 0 });
     activate(key);
     void refreshShapes(key);
     return key;
@@ -151,6 +157,7 @@ export const useFlowsStore = defineStore('flows', () => {
     if (!flow) return;
     const before = clone(flow.doc);
     mutate(flow.doc);
+    flow.revision++;
     history.record(flow.key, { label, patches: diff(before, flow.doc), mergeKey });
   }
 
@@ -162,7 +169,10 @@ export const useFlowsStore = defineStore('flows', () => {
   function endGesture(label: string): void {
     if (!gesture) return;
     const flow = find(gesture.key);
-    if (flow) history.record(flow.key, { label, patches: diff(gesture.before, flow.doc) });
+    if (flow) {
+      flow.revision++;
+      history.record(flow.key, { label, patches: diff(gesture.before, flow.doc) });
+    }
     gesture = null;
   }
 
@@ -171,6 +181,7 @@ export const useFlowsStore = defineStore('flows', () => {
     const entry = flow && history.popUndo(flow.key);
     if (flow && entry) {
       applyPatches(flow.doc, entry.patches, 'undo');
+      flow.revision++;
       void refreshShapes(flow.key);
     }
   }
@@ -180,6 +191,7 @@ export const useFlowsStore = defineStore('flows', () => {
     const entry = flow && history.popRedo(flow.key);
     if (flow && entry) {
       applyPatches(flow.doc, entry.patches, 'redo');
+      flow.revision++;
       void refreshShapes(flow.key);
     }
   }
@@ -285,6 +297,7 @@ export const useFlowsStore = defineStore('flows', () => {
     const keys = new Set(broken.map(edgeKey));
     const before = clone(flow.doc);
     flow.doc.edges = flow.doc.edges.filter((e) => !keys.has(edgeKey(e)));
+    flow.revision++;
     const mergeKey = nodeIds.length === 1 ? `code:${nodeIds[0]}` : undefined;
     history.record(key, { label: 'Remove edges to vanished ports', patches: diff(before, flow.doc), mergeKey });
     // One notice per node that lost edges, naming what its code no longer has.
@@ -404,9 +417,10 @@ export const useFlowsStore = defineStore('flows', () => {
 
   /** Move items by a delta (live, during a drag gesture: no history entry of its own). */
   function moveBy(ids: string[], delta: Point): void {
-    const d = doc.value;
-    if (!d) return;
-    const ui = ensureUi(d);
+    const flow = active.value;
+    if (!flow) return;
+    flow.revision++;
+    const ui = ensureUi(flow.doc);
     for (const id of ids) {
       const pos = ui.nodes[id];
       if (pos) ui.nodes[id] = { x: pos.x + delta.x, y: pos.y + delta.y };
@@ -417,9 +431,10 @@ export const useFlowsStore = defineStore('flows', () => {
 
   /** Snap moved items to whole pixels so the file stays tidy. */
   function roundPositions(ids: string[]): void {
-    const d = doc.value;
-    if (!d) return;
-    const ui = ensureUi(d);
+    const flow = active.value;
+    if (!flow) return;
+    flow.revision++;
+    const ui = ensureUi(flow.doc);
     for (const id of ids) {
       const pos = ui.nodes[id];
       if (pos) ui.nodes[id] = { x: Math.round(pos.x), y: Math.round(pos.y) };
@@ -551,8 +566,15 @@ export const useFlowsStore = defineStore('flows', () => {
 
   /** The canvas viewport is saved with the flow but is not an undoable edit. */
   function setViewport(viewport: Viewport): void {
-    const d = doc.value;
-    if (d) ensureUi(d).viewport = viewport;
+    const flow = active.value;
+    if (!flow) return;
+    const ui = ensureUi(flow.doc);
+    const was = ui.viewport;
+    // Restoring a flow's own viewport changes nothing: it must not count as a change (a
+    // write would bump the stored version under another tab that has the flow open).
+    if (was && was.x === viewport.x && was.y === viewport.y && was.zoom === viewport.zoom) return;
+    ui.viewport = viewport;
+    flow.revision++;
   }
 
   // ---- groups (flow/groups.ts) -----------------------------------------------------------
@@ -616,7 +638,14 @@ export const useFlowsStore = defineStore('flows', () => {
     const before = label ? clone(flow.doc) : null;
     const ids = new Set(flow.doc.nodes.map((n) => n.id));
     const ui = ensureUi(flow.doc);
-    for (const [id, at] of Object.entries(positions)) if (ids.has(id)) ui.nodes[id] = { x: at.x, y: at.y };
+    let moved = false;
+    for (const [id, at] of Object.entries(positions)) {
+      const was = ui.nodes[id];
+      if (!ids.has(id) || (was && was.x === at.x && was.y === at.y)) continue;
+      ui.nodes[id] = { x: at.x, y: at.y };
+      moved = true;
+    }
+    if (moved) flow.revision++;
     if (before && label) history.record(key, { label, patches: diff(before, flow.doc) });
   }
 

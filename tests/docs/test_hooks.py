@@ -63,8 +63,7 @@ def test_embed_urls_are_made_relative_to_each_page(tmp_path: Path) -> None:
     # Markdown keeps the element a block of its own, not inside a paragraph.
     assert "<p><headrace-flow" not in deep
     assert "headrace-embed.js" not in _html(site, "plain/index.html")
-    # A theme set by the page is kept: nothing follows the site's palette.
-    assert "data-follow-palette" not in home + deep
+    # A theme set by the page is kept.
 
     # What the URLs point at was copied in.
     assert json.loads((site / "flows" / "hello.json").read_text()) == _FLOW
@@ -73,16 +72,16 @@ def test_embed_urls_are_made_relative_to_each_page(tmp_path: Path) -> None:
     assert (site / "studio" / "embed" / "headrace-embed.js").is_file()
 
 
-def test_embeds_without_a_theme_follow_the_sites_palette(tmp_path: Path) -> None:
+def test_embeds_without_a_theme_are_left_to_follow_the_page(tmp_path: Path) -> None:
+    # The element follows Material's palette itself (hostScheme.ts): the hook adds no theme.
     page = '# P\n\n<headrace-flow src="flows/hello.json"></headrace-flow>\n'
     config, dist = _project(tmp_path, {"index.md": page})
     site = tmp_path / "site"
     result = build_site(config, site, dist=dist)
     assert result.returncode == 0, result.stderr
     home = _html(site, "index.html")
-    assert '<headrace-flow src="flows/hello.json" studio="studio/index.html" data-follow-palette>' in home
-    assert "document.querySelectorAll('headrace-flow[data-follow-palette]')" in home
-    assert "document.body.dataset.mdColorScheme === 'slate'" in home
+    assert '<headrace-flow src="flows/hello.json" studio="studio/index.html">' in home
+    assert "theme" not in home.split("<headrace-flow", 1)[1].split(">", 1)[0]
 
 
 def test_a_studio_set_by_a_page_is_made_relative_too_and_runtime_is_left_to_the_module(tmp_path: Path) -> None:

@@ -115,20 +115,26 @@ function update(): void {
 }
 
 function watch(): () => void {
-  const observer = new MutationObserver(update);
+  // Read now, and again once the page has settled: a background that changes with a CSS
+  // transition, or a stylesheet that loads late, has its final colour only then.
+  let late = 0;
+  const changed = () => {
+    update();
+    window.clearTimeout(late);
+    late = window.setTimeout(update, 400);
+  };
+  const observer = new MutationObserver(changed);
   const options = { attributes: true, attributeFilter: SCHEME_ATTRIBUTES };
   observer.observe(document.documentElement, options);
   if (document.body) observer.observe(document.body, options);
   const media = window.matchMedia(DARK_QUERY);
-  media.addEventListener('change', update);
-  // A page whose CSS switches on its own (a transition, a stylesheet loading late) is read
-  // again once it has settled.
-  window.addEventListener('load', update);
-  const late = window.setTimeout(update, 400);
+  media.addEventListener('change', changed);
+  window.addEventListener('load', changed);
+  changed();
   return () => {
     observer.disconnect();
-    media.removeEventListener('change', update);
-    window.removeEventListener('load', update);
+    media.removeEventListener('change', changed);
+    window.removeEventListener('load', changed);
     window.clearTimeout(late);
   };
 }

@@ -42,6 +42,8 @@ _ATTR = re.compile(r"""(?P<name>[^\s=/>]+)(?:\s*=\s*(?P<value>"[^"]*"|'[^']*'|[^
 # root. (`runtime` is read against the embed's module, the same folder on every page.)
 _URL_ATTRS = ("src", "studio")
 _SCHEME_OR_ROOT = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|/)")
+
+
 class _BlockElement(Extension):
     """Markdown treats the embed's tag as block-level HTML (no `<p>` around it)."""
 

@@ -10,7 +10,8 @@ hook:
 
 - rewrites `src` (and `studio` when a tag sets it) relative to that page;
 - sets `studio` to the site's copy of the studio, for the embed's "Open in studio" link;
-- adds the embed's module script to the head of that page only.
+- adds the embed's loader (a classic script that loads the module) to the head of that
+  page only.
 
 Embeds that set no `theme` follow the site's light or dark palette by themselves (the
 element reads Material's `data-md-color-scheme`: studio/src/embed/hostScheme.ts).
@@ -58,7 +59,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 def on_post_page(output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-    """Rewrite the page's embeds for its depth; add the embed's module if it has one."""
+    """Rewrite the page's embeds for its depth; add the embed's loader if it has one."""
     flows = {path.name for path in site_layout.flows_dir(config).glob("*.json")}
     where = page.file.src_uri
 
@@ -84,8 +85,8 @@ def on_post_page(output: str, /, *, page: Page, config: MkDocsConfig) -> str:
     output, count = _TAG.subn(rewrite, output)
     if count == 0:
         return output
-    module = get_relative_url(f"{site_layout.EMBED_DIR}/{site_layout.EMBED_MODULE}", page.url)
-    script = f'<script type="module" src="{html.escape(module)}"></script>\n'
+    loader = get_relative_url(f"{site_layout.EMBED_DIR}/{site_layout.EMBED_LOADER}", page.url)
+    script = f'<script src="{html.escape(loader)}"></script>\n'
     head_end = output.find("</head>")
     if head_end < 0:
         raise PluginError(f"docs/{where}: the rendered page has no </head> to add the embed's module to")

@@ -28,6 +28,7 @@ def _project(root: Path, pages: dict[str, str], *, with_embed: bool = True) -> t
     (dist / "index.html").write_text("<!doctype html><title>studio</title>")
     if with_embed:
         (dist / "embed" / "headrace-embed.js").write_text("export {};\n")
+        (dist / "embed" / "headrace-loader.js").write_text("/* loader */\n")
     config = root / "mkdocs.yml"
     config.write_text(
         "site_name: test\n"
@@ -55,14 +56,14 @@ def test_embed_urls_are_made_relative_to_each_page(tmp_path: Path) -> None:
     assert (
         '<headrace-flow src="flows/hello.json" height="300px" autorun theme="dark" studio="studio/index.html">' in home
     )
-    assert '<script type="module" src="embed/headrace-embed.js"></script>' in home
+    assert '<script src="embed/headrace-loader.js"></script>' in home
     deep = _html(site, "deep/er/page/index.html")
     assert '<headrace-flow src="../../../flows/hello.json" height="300px" autorun theme="dark"' in deep
     assert 'studio="../../../studio/index.html"' in deep
-    assert '<script type="module" src="../../../embed/headrace-embed.js"></script>' in deep
+    assert '<script src="../../../embed/headrace-loader.js"></script>' in deep
     # Markdown keeps the element a block of its own, not inside a paragraph.
     assert "<p><headrace-flow" not in deep
-    assert "headrace-embed.js" not in _html(site, "plain/index.html")
+    assert "headrace-loader.js" not in _html(site, "plain/index.html")
     # A theme set by the page is kept.
 
     # What the URLs point at was copied in.

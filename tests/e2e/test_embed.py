@@ -137,6 +137,14 @@ def test_an_embed_follows_the_pages_colour_scheme_unless_it_sets_a_theme(host: P
     expect_scheme(host, "hello", "dark")
     host.locator("#hello").evaluate("(e) => e.removeAttribute('theme')")
     expect_scheme(host, "hello", "light")
+    # A dark system: this page stays white (it has no dark mode), so the embed stays light,
+    # until the page says it follows the system.
+    host.evaluate("document.body.removeAttribute('data-md-color-scheme')")
+    host.emulate_media(color_scheme="dark")
+    host.wait_for_timeout(300)
+    expect_scheme(host, "hello", "light")
+    host.evaluate("document.documentElement.style.colorScheme = 'light dark'")
+    expect_scheme(host, "hello", "dark")
 
 
 def test_a_host_without_cors_is_named_in_the_page(

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { quasar, transformAssetUrls } from '@quasar/vite-plugin';
 import { defineConfig } from 'vitest/config';
+import { classicScript } from './studio/build/classicScript.ts';
 import { examples } from './studio/build/examples.ts';
 import { pythonAssets } from './studio/build/pythonAssets.ts';
 
@@ -33,6 +34,8 @@ export default defineConfig(({ mode }) => {
       pythonAssets(here('./studio/generated')),
       // The example flows, for the Examples menu and `?flow=examples/<file>.json`.
       ...(embed ? [] : [examples(here('./templates/flows'))]),
+      // The embed's loader: a classic script, which loads where a module cannot (embedding.md).
+      ...(embed ? [classicScript(here('./studio/src/embed/loader.ts'), 'headrace-loader.js')] : []),
     ],
     resolve: { alias: { '@': here('./studio/src') } },
     worker: { format: 'es' },

@@ -10,8 +10,11 @@ hook:
 
 - rewrites `src` (and `studio` when a tag sets it) relative to that page;
 - sets `studio` to the site's copy of the studio, for the embed's "Open in studio" link;
-- adds the embed's module script to the head of that page only;
-- makes the embeds that set no `theme` follow the site's light or dark palette.
+- adds the embed's loader (a classic script that loads the module) to the head of that
+  page only.
+
+Embeds that set no `theme` follow the site's light or dark palette by themselves (the
+element reads Material's `data-md-color-scheme`: studio/src/embed/hostScheme.ts).
 
 It also makes Markdown read `<headrace-flow>` as a block of raw HTML, as it does `<div>`,
 rather than wrapping it in a paragraph.
@@ -40,20 +43,6 @@ _ATTR = re.compile(r"""(?P<name>[^\s=/>]+)(?:\s*=\s*(?P<value>"[^"]*"|'[^']*'|[^
 # root. (`runtime` is read against the embed's module, the same folder on every page.)
 _URL_ATTRS = ("src", "studio")
 _SCHEME_OR_ROOT = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|/)")
-# Marks the embeds that follow the palette (a page's own `theme` wins).
-_FOLLOW = "data-follow-palette"
-# Material for MkDocs names the reader's palette in <body data-md-color-scheme>, and
-# changes it in place when the reader toggles it; "slate" is its dark scheme.
-_FOLLOW_PALETTE = f"""<script type="module">
-const embeds = document.querySelectorAll('headrace-flow[{_FOLLOW}]');
-const follow = () => {{
-  const theme = document.body.dataset.mdColorScheme === 'slate' ? 'dark' : 'light';
-  for (const embed of embeds) embed.setAttribute('theme', theme);
-}};
-new MutationObserver(follow).observe(document.body, {{ attributes: true, attributeFilter: ['data-md-color-scheme'] }});
-follow();
-</script>
-"""
 
 
 class _BlockElement(Extension):
@@ -70,7 +59,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 def on_post_page(output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-    """Rewrite the page's embeds for its depth; add the embed's module (and palette) if it has one."""
+    """Rewrite the page's embeds for its depth; add the embed's loader if it has one."""
     flows = {path.name for path in site_layout.flows_dir(config).glob("*.json")}
     where = page.file.src_uri
 
@@ -81,8 +70,6 @@ def on_post_page(output: str, /, *, page: Page, config: MkDocsConfig) -> str:
             raise PluginError(f'docs/{where}: {match.group(0)} has no src (write src="flows/<name>.json")')
         _check_flow(src, flows, where)
         attrs.setdefault("studio", f"{site_layout.STUDIO_DIR}/{site_layout.STUDIO_PAGE}")
-        if "theme" not in attrs:
-            attrs[_FOLLOW] = None
         for name in _URL_ATTRS:
             value = attrs.get(name)
             if value is None:
@@ -98,10 +85,8 @@ def on_post_page(output: str, /, *, page: Page, config: MkDocsConfig) -> str:
     output, count = _TAG.subn(rewrite, output)
     if count == 0:
         return output
-    module = get_relative_url(f"{site_layout.EMBED_DIR}/{site_layout.EMBED_MODULE}", page.url)
-    script = f'<script type="module" src="{html.escape(module)}"></script>\n'
-    if f" {_FOLLOW}" in output:
-        script += _FOLLOW_PALETTE
+    loader = get_relative_url(f"{site_layout.EMBED_DIR}/{site_layout.EMBED_LOADER}", page.url)
+    script = f'<script src="{html.escape(loader)}"></script>\n'
     head_end = output.find("</head>")
     if head_end < 0:
         raise PluginError(f"docs/{where}: the rendered page has no </head> to add the embed's module to")

@@ -25,7 +25,8 @@ from mkdocs.exceptions import PluginError
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Fail before rendering anything when there is no studio build to copy."""
     dist = site_layout.dist_dir(config)
-    for needed in (dist / site_layout.EMBED_DIR / site_layout.EMBED_MODULE, dist / site_layout.STUDIO_PAGE):
+    embed = dist / site_layout.EMBED_DIR
+    for needed in (embed / site_layout.EMBED_MODULE, embed / site_layout.EMBED_LOADER, dist / site_layout.STUDIO_PAGE):
         if not needed.is_file():
             raise PluginError(
                 f"{needed} is missing: the docs' live examples need the built embed and studio. "

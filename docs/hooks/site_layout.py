@@ -11,9 +11,11 @@ from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 
-# dist/embed/ is copied to embed/: the embed's module, its chunks, Pyodide and the wheels.
+# dist/embed/ is copied to embed/: the embed's loader and module, its chunks, Pyodide and the wheels.
 EMBED_DIR = "embed"
 EMBED_MODULE = "headrace-embed.js"
+# The classic script pages load: it loads the module beside it, and says in the page when it cannot.
+EMBED_LOADER = "headrace-loader.js"
 # All of dist/ is copied to studio/, so an embed's "Open in studio" link has a studio to open.
 STUDIO_DIR = "studio"
 STUDIO_PAGE = "index.html"

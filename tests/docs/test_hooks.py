@@ -28,6 +28,7 @@ def _project(root: Path, pages: dict[str, str], *, with_embed: bool = True) -> t
     (dist / "index.html").write_text("<!doctype html><title>studio</title>")
     if with_embed:
         (dist / "embed" / "headrace-embed.js").write_text("export {};\n")
+        (dist / "embed" / "headrace-loader.js").write_text("/* loader */\n")
     config = root / "mkdocs.yml"
     config.write_text(
         "site_name: test\n"
@@ -55,16 +56,15 @@ def test_embed_urls_are_made_relative_to_each_page(tmp_path: Path) -> None:
     assert (
         '<headrace-flow src="flows/hello.json" height="300px" autorun theme="dark" studio="studio/index.html">' in home
     )
-    assert '<script type="module" src="embed/headrace-embed.js"></script>' in home
+    assert '<script src="embed/headrace-loader.js"></script>' in home
     deep = _html(site, "deep/er/page/index.html")
     assert '<headrace-flow src="../../../flows/hello.json" height="300px" autorun theme="dark"' in deep
     assert 'studio="../../../studio/index.html"' in deep
-    assert '<script type="module" src="../../../embed/headrace-embed.js"></script>' in deep
+    assert '<script src="../../../embed/headrace-loader.js"></script>' in deep
     # Markdown keeps the element a block of its own, not inside a paragraph.
     assert "<p><headrace-flow" not in deep
-    assert "headrace-embed.js" not in _html(site, "plain/index.html")
-    # A theme set by the page is kept: nothing follows the site's palette.
-    assert "data-follow-palette" not in home + deep
+    assert "headrace-loader.js" not in _html(site, "plain/index.html")
+    # A theme set by the page is kept.
 
     # What the URLs point at was copied in.
     assert json.loads((site / "flows" / "hello.json").read_text()) == _FLOW
@@ -73,16 +73,16 @@ def test_embed_urls_are_made_relative_to_each_page(tmp_path: Path) -> None:
     assert (site / "studio" / "embed" / "headrace-embed.js").is_file()
 
 
-def test_embeds_without_a_theme_follow_the_sites_palette(tmp_path: Path) -> None:
+def test_embeds_without_a_theme_are_left_to_follow_the_page(tmp_path: Path) -> None:
+    # The element follows Material's palette itself (hostScheme.ts): the hook adds no theme.
     page = '# P\n\n<headrace-flow src="flows/hello.json"></headrace-flow>\n'
     config, dist = _project(tmp_path, {"index.md": page})
     site = tmp_path / "site"
     result = build_site(config, site, dist=dist)
     assert result.returncode == 0, result.stderr
     home = _html(site, "index.html")
-    assert '<headrace-flow src="flows/hello.json" studio="studio/index.html" data-follow-palette>' in home
-    assert "document.querySelectorAll('headrace-flow[data-follow-palette]')" in home
-    assert "document.body.dataset.mdColorScheme === 'slate'" in home
+    assert '<headrace-flow src="flows/hello.json" studio="studio/index.html">' in home
+    assert "theme" not in home.split("<headrace-flow", 1)[1].split(">", 1)[0]
 
 
 def test_a_studio_set_by_a_page_is_made_relative_too_and_runtime_is_left_to_the_module(tmp_path: Path) -> None:

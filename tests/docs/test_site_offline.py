@@ -35,13 +35,13 @@ _BASE = "http://site.invalid/"
 
 
 class _Page(HTMLParser):
-    """The URLs a page fetches, its embeds' attributes, and its module scripts."""
+    """The URLs a page fetches, its embeds' attributes, and its scripts with a src."""
 
     def __init__(self) -> None:
         super().__init__()
         self.fetched: list[str] = []
         self.embeds: list[dict[str, str | None]] = []
-        self.modules: list[str] = []
+        self.scripts: list[str] = []
         self._in_style = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -54,8 +54,8 @@ class _Page(HTMLParser):
         self.fetched += _css_urls(values.get("style") or "")
         if tag == "headrace-flow":
             self.embeds.append(values)
-        if tag == "script" and values.get("type") == "module" and values.get("src"):
-            self.modules.append(values["src"] or "")
+        if tag == "script" and values.get("src"):
+            self.scripts.append(values["src"] or "")
         self._in_style = tag == "style"
 
     def handle_endtag(self, tag: str) -> None:
@@ -135,13 +135,14 @@ def test_every_embed_points_at_a_flow_of_the_site(built_site: Path) -> None:
             assert _resolve(built_site, page, studio) == built_site / "studio" / "index.html"
             assert (built_site / "studio" / "index.html").is_file()
             embedded.setdefault(where, set()).add(flow.stem)
-        modules = [_resolve(built_site, page, src) for src in parsed.modules]
-        embed_module = built_site / "embed" / "headrace-embed.js"
+        scripts = [_resolve(built_site, page, src) for src in parsed.scripts]
+        embed_loader = built_site / "embed" / "headrace-loader.js"
         if parsed.embeds:
-            assert embed_module in modules, f"{where} has embeds but does not load the embed's module"
-            assert embed_module.is_file()
+            assert embed_loader in scripts, f"{where} has embeds but does not load the embed's loader"
+            assert embed_loader.is_file()
+            assert (built_site / "embed" / "headrace-embed.js").is_file()
         else:
-            assert embed_module not in modules, f"{where} loads the embed's module for no embed"
+            assert embed_loader not in scripts, f"{where} loads the embed's loader for no embed"
 
     # Every example flow is shown live, beside the text that explains it.
     assert {flow for flows in embedded.values() for flow in flows} == {p.stem for p in TEMPLATE_FLOWS.glob("*.json")}

@@ -3,6 +3,8 @@ meets them. Flows show without running; Run runs one flow, whose events equal th
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -103,6 +105,94 @@ def test_styles_stay_on_their_side(host: Page, studio_url: str) -> None:
     assert rules and all(r.startswith("@font-face") and "Headrace Material Icons" in r for r in rules)
 
 
+def expect_scheme(host: Page, id: str, scheme: str) -> None:
+    """Wait until an embed shows `scheme` (light or dark), as its shadow root carries it."""
+    host.wait_for_function(
+        f"document.getElementById({id!r}).shadowRoot.querySelector('.hr-root').dataset.scheme === {scheme!r}",
+        timeout=5_000,
+    )
+
+
+def test_an_embed_follows_the_pages_colour_scheme_unless_it_sets_a_theme(host: Page, studio_url: str) -> None:
+    host.goto(f"{studio_url}pages/two-embeds.html")
+    host.wait_for_function("!!customElements.get('headrace-flow')")
+    background = host.locator("#hello").get_by_test_id("embed")
+    expect(background).to_have_css("background-color", "rgb(255, 255, 255)")
+    expect_scheme(host, "hello", "light")
+    # Furo's dark mode: <body data-theme="dark">, toggled in place.
+    host.evaluate("document.body.dataset.theme = 'dark'")
+    expect(background).to_have_css("background-color", "rgb(29, 31, 38)")
+    expect_scheme(host, "hello", "dark")
+    host.evaluate("document.body.dataset.theme = 'light'")
+    expect(background).to_have_css("background-color", "rgb(255, 255, 255)")
+    # Material's palette, on <body> too.
+    host.evaluate("document.body.removeAttribute('data-theme'); document.body.dataset.mdColorScheme = 'slate'")
+    expect(background).to_have_css("background-color", "rgb(29, 31, 38)")
+    # `theme` wins over the page, both ways, and removing it follows the page again.
+    expect_scheme(host, "join", "dark")
+    host.evaluate("document.body.dataset.mdColorScheme = 'default'")
+    expect_scheme(host, "hello", "light")
+    expect_scheme(host, "join", "dark")
+    host.locator("#hello").evaluate("(e) => e.setAttribute('theme', 'dark')")
+    expect_scheme(host, "hello", "dark")
+    host.locator("#hello").evaluate("(e) => e.removeAttribute('theme')")
+    expect_scheme(host, "hello", "light")
+    # A dark system: this page stays white (it has no dark mode), so the embed stays light,
+    # until the page says it follows the system.
+    host.evaluate("document.body.removeAttribute('data-md-color-scheme')")
+    host.emulate_media(color_scheme="dark")
+    host.wait_for_timeout(300)
+    expect_scheme(host, "hello", "light")
+    host.evaluate("document.documentElement.style.colorScheme = 'light dark'")
+    expect_scheme(host, "hello", "dark")
+
+
+def test_a_host_without_cors_is_named_in_the_page(
+    host: Page, studio_url: str, no_cors_studio_url: str, request: pytest.FixtureRequest
+) -> None:
+    """A page on another origin than the embed's host, which sends no Access-Control-Allow-Origin:
+    the module cannot load, and the loader (a classic script) says so where the embed would be."""
+    console: list[str] = []
+    host.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    host.goto(f"{studio_url}pages/cross-origin.html?embed={no_cors_studio_url}")
+    far = no_cors_studio_url.rstrip("/")
+    message = host.locator("#far").get_by_test_id("embed-unavailable")
+    expect(message).to_contain_text(
+        f"The Headrace embed could not load from {far}: that host must send Access-Control-Allow-Origin"
+    )
+    expect(message).to_contain_text(f"with the files of {far}/embed/")
+    expect(message).to_be_visible()
+    assert any(f"could not load from {far}: that host must send" in text for text in console), console
+    errors = host.evaluate("window.__embeds.errors")
+    assert [(e["id"], e["type"]) for e in errors] == [("far", "EmbedUnavailable")]
+    _shot(host, request)
+
+    # From a host that allows it, the same page on the other origin gets a live embed.
+    host.goto(f"{no_cors_studio_url}pages/cross-origin.html?embed={studio_url}")
+    wait_ready(host, "far")
+    expect(host.locator("#far [data-node-id]")).to_have_count(3)
+
+
+def test_open_in_studio_explains_a_flow_host_without_cors(page: Page, studio_url: str, no_cors_studio_url: str) -> None:
+    """The studio on one origin, the flow on another that does not allow it: say which header, where."""
+    flow = f"{no_cors_studio_url}templates/join.json"
+    page.goto(f"{studio_url}?flow={flow}")
+    notice = page.locator(".hr-notice--error")
+    expect(notice).to_contain_text(f"Cannot fetch {flow}: Failed to fetch")
+    studio_origin = studio_url.rstrip("/")
+    expect(notice).to_contain_text(
+        f'{no_cors_studio_url.rstrip("/")} must send the header "Access-Control-Allow-Origin: {studio_origin}"'
+    )
+
+
+def _shot(page: Page, request: pytest.FixtureRequest) -> None:
+    """With E2E_SCREENSHOTS=<dir>, keep a screenshot of the page as the test left it."""
+    shots = os.environ.get("E2E_SCREENSHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(shots) / f"{request.node.name}.png"))
+
+
 def test_reader_opens_a_nodes_code_and_the_studio(host: Page, studio_url: str) -> None:
     host.goto(f"{studio_url}pages/two-embeds.html")
     wait_ready(host, "join")
@@ -143,7 +233,7 @@ def test_a_flow_that_cannot_load_shows_why(host: Page, studio_url: str) -> None:
     assert emits_of(host, "good") == cli_emits(TEMPLATES / "fan-out.json")
 
 
-def test_iframe_page_works_the_same(host: Page, studio_url: str) -> None:
+def test_iframe_page_works_the_same(host: Page, studio_url: str, request: pytest.FixtureRequest) -> None:
     host.goto(f"{studio_url}pages/iframe.html")
     frame = host.frame_locator("#flow")
     inner = host.frame(url=lambda url: "embed.html" in url)
@@ -159,6 +249,19 @@ def test_iframe_page_works_the_same(host: Page, studio_url: str) -> None:
     )
     assert emitted == cli_emits(TEMPLATES / "join.json")
     expect(frame.get_by_test_id("result-add-add")).to_be_visible()
+    # At the docs' 360 px the results are in the frame, not below its fold: canvas and
+    # results side by side (the frame is wide), the page itself does not scroll.
+    iframe = host.locator("#flow").bounding_box()
+    result = frame.get_by_test_id("result-add-add").bounding_box()
+    canvas = frame.locator(".hr-canvas").bounding_box()
+    assert iframe and result and canvas
+    assert iframe["y"] <= result["y"] and result["y"] + result["height"] <= iframe["y"] + iframe["height"], (
+        result,
+        iframe,
+    )
+    assert canvas["height"] >= 200, canvas
+    assert inner.evaluate("document.scrollingElement.scrollHeight <= innerHeight")
+    _shot(host, request)
 
 
 def test_the_docs_pages_embeds(host: Page, docs_url: str) -> None:

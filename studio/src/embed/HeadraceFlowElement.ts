@@ -4,7 +4,9 @@
  * share one engine per runtime folder.
  *
  * Attributes: `src` (the flow file, relative to the page), `height` (of the canvas, CSS;
- * default 360px), `autorun` (run once loaded), `theme` (`light` or `dark`), `runtime` (the
+ * default 360px), `fill` (fill the element's own box instead, results beside or below the
+ * canvas), `autorun` (run once loaded), `theme` (`light` or `dark`; default: the host page's
+ * scheme, followed as it changes: hostScheme.ts), `runtime` (the
  * folder holding `pyodide/` and `wheels/`; default: beside this module), `studio` (the
  * studio to open the flow in; default: the studio this embed was built with).
  */
@@ -14,6 +16,7 @@ import { createApp, h, reactive, type App } from 'vue';
 import { HOST, type Host } from '@/app/host';
 import { useEngineStore } from '@/stores/engine';
 import EmbedApp from './EmbedApp.vue';
+import { followHostScheme, type Scheme } from './hostScheme';
 import { sharedRunner } from './sharedRunner';
 import { adoptStyles } from './shadowStyles';
 
@@ -33,16 +36,21 @@ export function defineHeadraceFlow(defaults: EmbedDefaults, name = 'headrace-flo
   if (customElements.get(name)) return;
 
   class HeadraceFlowElement extends HTMLElement {
-    static observedAttributes = ['src', 'height', 'autorun', 'theme', 'studio'];
+    static observedAttributes = ['src', 'height', 'fill', 'autorun', 'theme', 'studio'];
     private app: App | null = null;
-    private readonly props = reactive({ src: null as string | null, height: '360px', autorun: false, studio: '' });
+    private readonly props = reactive({ src: null as string | null, height: '360px', fill: false, autorun: false, studio: '' });
+    /** The element inside the shadow root that carries the scheme (`data-scheme`). */
+    private mount: HTMLElement | null = null;
+    private unfollow: (() => void) | null = null;
 
     connectedCallback(): void {
       if (this.app) return;
       const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
       adoptStyles(root);
       const mount = document.createElement('div');
+      mount.className = 'hr-root';
       root.replaceChildren(mount);
+      this.mount = mount;
       this.readAttributes();
       const runtime = new URL(this.getAttribute('runtime') ?? './', defaults.moduleBase).href;
       const host: Host = {
@@ -66,6 +74,24 @@ export function defineHeadraceFlow(defaults: EmbedDefaults, name = 'headrace-flo
     disconnectedCallback(): void {
       this.app?.unmount();
       this.app = null;
+      this.unfollow?.();
+      this.unfollow = null;
+    }
+
+    /** `theme="light|dark"` wins; otherwise follow the host page's scheme. */
+    private applyTheme(): void {
+      const theme = this.getAttribute('theme');
+      if (theme === 'light' || theme === 'dark') {
+        this.unfollow?.();
+        this.unfollow = null;
+        this.showScheme(theme);
+      } else if (!this.unfollow && this.mount) {
+        this.unfollow = followHostScheme((scheme) => this.showScheme(scheme));
+      }
+    }
+
+    private showScheme(scheme: Scheme): void {
+      if (this.mount) this.mount.dataset.scheme = scheme;
     }
 
     attributeChangedCallback(): void {
@@ -73,8 +99,10 @@ export function defineHeadraceFlow(defaults: EmbedDefaults, name = 'headrace-flo
     }
 
     private readAttributes(): void {
+      this.applyTheme();
       this.props.src = this.getAttribute('src');
       this.props.height = this.getAttribute('height') || '360px';
+      this.props.fill = this.hasAttribute('fill') && this.getAttribute('fill') !== 'false';
       this.props.autorun = this.hasAttribute('autorun') && this.getAttribute('autorun') !== 'false';
       this.props.studio = new URL(this.getAttribute('studio') ?? '../index.html', this.getAttribute('studio') ? document.baseURI : defaults.moduleBase).href;
     }

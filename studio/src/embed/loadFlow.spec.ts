@@ -25,6 +25,18 @@ describe('fetchFlow', () => {
     if (!result.ok) expect(result.error.message).toBe('Cannot load missing.json: HTTP 404');
   });
 
+  it('names the header when a flow on another origin cannot be read', async () => {
+    const refused = (async () => {
+      throw new TypeError('Failed to fetch');
+    }) as typeof fetch;
+    const result = await fetchFlow('https://flows.example/a.json', BASE, refused, 'https://docs.example');
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.message).toContain('Cannot load https://flows.example/a.json: Failed to fetch. ');
+      expect(result.error.message).toContain('"Access-Control-Allow-Origin: https://docs.example"');
+    }
+  });
+
   it('says the file is not JSON, and where', async () => {
     const result = await fetchFlow('bad.json', BASE, respond(200, '{"nodes": ['));
     expect(result.ok).toBe(false);
@@ -37,11 +49,11 @@ describe('fetchFlow', () => {
     if (!result.ok) expect(result.error.message).toContain('set the src attribute');
   });
 
-  it('reports a network failure with the file name', async () => {
+  it('reports a network failure on the same origin with the file name', async () => {
     const fetcher = (async () => {
       throw new TypeError('Failed to fetch');
     }) as typeof fetch;
-    const result = await fetchFlow('x.json', BASE, fetcher);
+    const result = await fetchFlow('x.json', BASE, fetcher, 'https://docs.example');
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.message).toBe('Cannot load x.json: Failed to fetch');
   });

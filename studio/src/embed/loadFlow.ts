@@ -3,6 +3,7 @@
  * clicks Run, nothing in it runs. Every failure is a sentence naming the file and what is
  * wrong with it, for the element's box.
  */
+import { crossOriginHint } from '@/files/fetchProblem';
 import type { Result } from '@/protocol/bridge';
 
 export interface FetchedFlow {
@@ -11,7 +12,12 @@ export interface FetchedFlow {
   document: unknown;
 }
 
-export async function fetchFlow(src: string | null, base: string, fetcher: typeof fetch = fetch): Promise<Result<FetchedFlow>> {
+export async function fetchFlow(
+  src: string | null,
+  base: string,
+  fetcher: typeof fetch = fetch,
+  pageOrigin: string = location.origin,
+): Promise<Result<FetchedFlow>> {
   if (!src) return fail('no flow given: set the src attribute to a flow .json file');
   let url: string;
   try {
@@ -25,7 +31,8 @@ export async function fetchFlow(src: string | null, base: string, fetcher: typeo
     if (!response.ok) return fail(`Cannot load ${src}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
     text = await response.text();
   } catch (error) {
-    return fail(`Cannot load ${src}: ${(error as Error).message}`);
+    const hint = crossOriginHint(url, pageOrigin, error);
+    return fail(`Cannot load ${src}: ${(error as Error).message}${hint ? `. ${hint}` : ''}`);
   }
   try {
     return { ok: true, value: { url, document: JSON.parse(text) as unknown } };

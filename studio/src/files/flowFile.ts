@@ -10,6 +10,7 @@ import type { Result } from '@/protocol/bridge';
 import type { FlowDocument } from '@/protocol/flow';
 import type { useEngineStore } from '@/stores/engine';
 import type { useFlowsStore } from '@/stores/flows';
+import { crossOriginHint } from './fetchProblem';
 import { placeImport, replaceWith } from './sameName';
 
 /** The file's text: stable key order as stored, two-space indent, final newline. */
@@ -85,8 +86,10 @@ export async function importFlowFile(file: File, engine: Engine, flows: Flows): 
 
 /** `/?flow=<url>`: fetch and open a flow given in the page address. */
 export async function importFlowFromUrl(url: string, engine: Engine, flows: Flows): Promise<Result<string>> {
+  let absolute = url;
   try {
-    const response = await fetch(new URL(url, document.baseURI));
+    absolute = new URL(url, document.baseURI).href;
+    const response = await fetch(absolute);
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     // Hosts that answer every unknown path with the app's page (vite preview, SPA hosting)
     // would otherwise get "is not JSON: Unexpected token '<'".
@@ -96,7 +99,8 @@ export async function importFlowFromUrl(url: string, engine: Engine, flows: Flow
     return await importFlowText(await response.text(), url, engine, flows);
   } catch (error) {
     const message = `Cannot fetch ${url}: ${(error as Error).message}`;
-    notice('error', message);
-    return { ok: false, error: { type: 'FlowError', message } };
+    const hint = crossOriginHint(absolute, location.origin, error);
+    notice('error', message, hint ?? undefined);
+    return { ok: false, error: { type: 'FlowError', message: hint ? `${message}. ${hint}` : message } };
   }
 }

@@ -15,13 +15,13 @@ import { notice } from '@/app/notices';
 import { nameFlowError, type NamedFlowError } from '@/flow/errorText';
 import { hasActiveSchedules } from '@/flow/schedule';
 import type { Result } from '@/protocol/bridge';
-import type { EngineEvent, RunPhase, ValuesResult } from '@/protocol/events';
+import type { EngineEvent, ErrorInfo, RunPhase, ValuesResult } from '@/protocol/events';
 import type { FlowDocument } from '@/protocol/flow';
 import type { Runner } from '@/runner/Runner';
 import { DebugLog } from '@/run/debugLog';
 import { ReplayFilter } from '@/run/replayFilter';
 import { runnableKey } from '@/run/runnable';
-import { addMessage, applyEvents, emptyView, type RunView } from '@/run/runView';
+import { addMessage, applyEvents, emptyView, updateMessage, type RunView } from '@/run/runView';
 import { acquireScheduleLock, type ScheduleLock } from '@/run/scheduleLock';
 import { dispatchWindowEvents, leftOut, type LeftOut } from '@/run/windowEvents';
 import { useBackendStore, type Connection } from './backend';
@@ -30,6 +30,14 @@ import { useFlowsStore } from './flows';
 import { useSettingsStore } from './settings';
 
 const PYPI_SIMPLE = 'https://pypi.org/simple';
+/** A requirement install failure, by `ErrorInfo.problem`, as a notice's title says it. */
+const PROBLEM_WORDS: Record<NonNullable<ErrorInfo['problem']>, string> = {
+  offline: 'unavailable offline',
+  not_found: 'not found',
+  not_for_browser: 'not available for the browser',
+  conflict: 'in conflict with an installed version',
+  other: 'not installable',
+};
 export const SCHEDULES_ELSEWHERE = 'Schedules of this flow are running in another tab';
 /** Values per socket (and errors per node) that also go out as headrace:emit / headrace:error. */
 export const EMIT_LIMIT = 1000;
@@ -249,21 +257,33 @@ export const useRunStore = defineStore('run', () => {
     touch();
   });
 
+  /**
+   * Install the flow's requirements one by one, each on its own line in Messages
+   * ("Installing pandas… done"). A failure is said once, in the engine's plain words
+   * (offline, not found, not for the browser, a conflict), and the run does not start.
+   */
   async function install(s: RunSession, doc: FlowDocument): Promise<boolean> {
     const requirements = doc.requirements ?? [];
     if (requirements.length === 0) return true;
     s.view.phase = 'installing';
-    message(s, 'info', `Installing ${requirements.join(', ')}…`);
     const indexUrls = [wheelhouseIndexUrl(host.runtimeBase)];
-    if (settings.settings.usePackageIndex && navigator.onLine) indexUrls.push(PYPI_SIMPLE);
-    const result = await s.runner.call('install', { requirements, index_urls: indexUrls });
-    if (!result.ok) {
-      s.view.phase = 'failed';
-      message(s, 'error', `Could not install requirements: ${result.error.message}`);
-      notice('error', 'Could not install requirements', result.error.message);
-      return false;
+    if (settings.settings.usePackageIndex && navigator.onLine) indexUrls.push(settings.settings.packageIndexUrl.trim() || PYPI_SIMPLE);
+    const packageBase = s.runner.packageBaseURL ?? null;
+    for (const requirement of requirements) {
+      message(s, 'info', `Installing ${requirement}…`);
+      const line = s.view.messages.at(-1)!.id;
+      const result = await s.runner.call('install', { requirements: [requirement], index_urls: indexUrls, package_base_url: packageBase });
+      if (!result.ok) {
+        s.view.phase = 'failed';
+        updateMessage(s.view, line, { level: 'error', text: `Installing ${requirement}… failed: ${result.error.message}` });
+        touch();
+        notice('error', `“${doc.name}” cannot run: ${requirement} is ${PROBLEM_WORDS[result.error.problem ?? 'other']}`, result.error.message);
+        return false;
+      }
+      const done = result.value.installed.length ? 'done' : 'already installed';
+      updateMessage(s.view, line, { level: 'info', text: `Installing ${requirement}… ${done}` });
+      touch();
     }
-    message(s, 'info', `Installed ${result.value.installed.join(', ') || 'nothing new'}`);
     return true;
   }
 

@@ -9,6 +9,7 @@ import type { Lockfile, PyodideAPI } from 'pyodide';
 import type { PyProxy } from 'pyodide/ffi';
 import type { BridgeError, Hello, Result } from '@/protocol/bridge';
 import { EventBuffer } from './eventBuffer';
+import { CDN_PACKAGE_BASE } from './packageBase';
 import type { BootMessage, FromWorker, ToWorker } from './messages';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -29,37 +30,38 @@ interface WheelManifest {
 const LOCK_TIMEOUT_MS = 5000;
 
 /**
- * Pyodide's lock file as this worker boots with it: the packages the package base URL
- * lists (its own lock file, for a distribution of our version; file names made absolute),
- * with the ones we serve ourselves pointing at our files instead — self-hosted first.
- * If the base cannot be read (offline, a dead URL), our own lock stands in with every
- * package pointing at the base, so a later load fails and is reported per package.
+ * Pyodide's lock file as this worker boots with it: ours (the packages of our version),
+ * with each file at the package base URL; the packages the base's own lock file lists on
+ * top (a mirror, or a set of one's own — not read for the CDN distribution of our version,
+ * which is ours); and the files we serve ourselves pointing here — self-hosted first.
+ * If the base's lock cannot be read (offline, a dead URL), ours stands in, so a load from
+ * the base fails later and is reported for the package that needed it.
  */
 async function packageLock(indexURL: string, baseURL: string, selfHosted: readonly string[]): Promise<Lockfile> {
   const own = await fetchJson<Lockfile>(`${indexURL}pyodide-lock.json`);
-  let listed = own;
-  try {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), LOCK_TIMEOUT_MS);
-    const response = await fetch(`${baseURL}pyodide-lock.json`, { signal: controller.signal });
-    clearTimeout(timer);
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const theirs = (await response.json()) as Lockfile;
-    // Compiled packages of another Pyodide ABI would not load: keep our list then.
-    if (theirs.info?.abi_version && theirs.info.abi_version !== own.info.abi_version) {
-      console.warn(`[headrace worker] ${baseURL}pyodide-lock.json is for another Pyodide (${theirs.info.abi_version}); using ours`);
-    } else listed = theirs;
-  } catch (error) {
-    console.warn(`[headrace worker] cannot read ${baseURL}pyodide-lock.json (${String(error)}): Pyodide's packages will not load`);
-  }
   const packages: Lockfile['packages'] = {};
-  for (const [name, entry] of Object.entries(listed.packages)) {
-    packages[name] = { ...entry, file_name: new URL(entry.file_name, baseURL).href };
+  for (const [name, entry] of Object.entries(own.packages)) packages[name] = { ...entry, file_name: new URL(entry.file_name, baseURL).href };
+  if (baseURL !== CDN_PACKAGE_BASE) {
+    try {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), LOCK_TIMEOUT_MS);
+      const response = await fetch(`${baseURL}pyodide-lock.json`, { signal: controller.signal });
+      clearTimeout(timer);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const theirs = (await response.json()) as Lockfile;
+      // Compiled packages of another Pyodide ABI would not load: keep ours then.
+      if (theirs.info?.abi_version && theirs.info.abi_version !== own.info.abi_version) {
+        throw new Error(`it is for another Pyodide (ABI ${theirs.info.abi_version})`);
+      }
+      for (const [name, entry] of Object.entries(theirs.packages)) packages[name] = { ...entry, file_name: new URL(entry.file_name, baseURL).href };
+    } catch (error) {
+      console.warn(`[headrace worker] not using ${baseURL}pyodide-lock.json: ${String(error)}`);
+    }
   }
   for (const [name, entry] of Object.entries(own.packages)) {
     if (selfHosted.includes(entry.file_name)) packages[name] = { ...entry, file_name: new URL(entry.file_name, indexURL).href };
   }
-  return { ...listed, info: own.info, packages };
+  return { info: own.info, packages };
 }
 
 interface PyBridge extends PyProxy {

@@ -43,15 +43,16 @@ export const usePackagesStore = defineStore('packages', () => {
 
   async function read(): Promise<void> {
     const base = engine.packageBaseURL();
-    const ownLock = new URL('pyodide/pyodide-lock.json', host.runtimeBase).href;
-    const [manifest, lock] = await Promise.all([
+    // Ours lists the packages of our version (so does the CDN distribution of it: not
+    // asked); a base of one's own may list more. The worker loads from both the same way.
+    const [manifest, own, theirs] = await Promise.all([
       json<{ wheelhouse?: string[] }>(new URL('wheels/manifest.json', host.runtimeBase).href),
-      // The CDN distribution of our version lists what ours does: no need to ask it.
-      base === CDN_PACKAGE_BASE ? json<LockList>(ownLock) : json<LockList>(`${base}pyodide-lock.json`).then((theirs) => theirs ?? json<LockList>(ownLock)),
+      json<LockList>(new URL('pyodide/pyodide-lock.json', host.runtimeBase).href),
+      base === CDN_PACKAGE_BASE ? null : json<LockList>(`${base}pyodide-lock.json`),
     ]);
     const byName = new Map<string, AvailablePackage>();
     for (const name of manifest?.wheelhouse ?? []) if (!HIDDEN.has(name)) byName.set(name, { name, source: 'wheelhouse' });
-    for (const entry of Object.values(lock?.packages ?? {})) {
+    for (const entry of [...Object.values(theirs?.packages ?? {}), ...Object.values(own?.packages ?? {})]) {
       // Shared libraries (libopenblas, …) are dependencies, not something to require.
       if (HIDDEN.has(entry.name) || (entry.package_type && entry.package_type !== 'package')) continue;
       if (!byName.has(entry.name)) byName.set(entry.name, { name: entry.name, version: entry.version, source: 'pyodide' });

@@ -130,9 +130,7 @@ class Bridge:
         except FlowError as exc:
             return _failure(ErrorInfo("FlowError", str(exc), path=exc.path, line=exc.line, column=exc.column))
         except RequirementError as exc:
-            return _failure(
-                ErrorInfo("RequirementError", str(exc), requirements=exc.requirements, problem=exc.problem)
-            )
+            return _failure(ErrorInfo("RequirementError", str(exc), requirements=exc.requirements, problem=exc.problem))
         except (BadCommand, RunError) as exc:
             return _failure(ErrorInfo("BadCommand", str(exc)))
         except Exception as exc:  # a bug in the engine: report it, keep the host alive

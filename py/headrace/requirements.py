@@ -55,11 +55,11 @@ def check(requirements: Sequence[str]) -> None:
 
 #: What the user can do, per problem (the message's second sentence).
 _WHAT_TO_DO: dict[RequirementProblem, str] = {
-    "offline": "Check the connection (or the package base URL in Settings) and run again; "
+    "offline": "Check the connection (or the package base URL under Run target) and run again; "
     "packages served with the studio install offline.",
     "not_found": "Check its spelling in Flow settings → Requirements, or remove it.",
     "not_for_browser": "Remove it from Flow settings → Requirements, or run the flow on a backend "
-    "(Settings → Run on), where it can be pip-installed.",
+    "(Run target → On backend), where it can be pip-installed.",
     "conflict": "Loosen the version in Flow settings → Requirements, or reload the page "
     "for a fresh Python if another flow installed the other version.",
     "other": "",
@@ -132,7 +132,7 @@ def classify(
     else:
         kind, text = "other", f"Could not install {requirement}: {error.strip()}"
     hint = _WHAT_TO_DO[kind]
-    return Problem(kind, f"This flow needs {requirement!s}. {text}.{' ' + hint if hint else ''}")
+    return Problem(kind, f"{text}.{' ' + hint if hint else ''}")
 
 
 def _is_network_error(error: str) -> bool:
@@ -148,7 +148,7 @@ def unavailable_from_distribution(requirement: str, package_base_url: str | None
     where = package_base_url or "Pyodide's package base URL"
     return Problem(
         "offline",
-        f"This flow needs {requirement}. {name} is one of Pyodide's packages, but it could not be "
+        f"{name} is one of Pyodide's packages, but it could not be "
         f"loaded from {where} (offline, or that server does not have it). {_WHAT_TO_DO['offline']}",
     )
 

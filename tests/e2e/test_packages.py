@@ -80,7 +80,9 @@ def package_set(root: Path) -> None:
     compiled = "hr_compiled-1.0-cp314-cp314-manylinux_2_17_x86_64.whl"
     (root / compiled).write_bytes(b"not really a wheel")
     (root / "simple" / COMPILED).mkdir(parents=True)
-    (root / "simple" / COMPILED / "index.html").write_text(f'<!DOCTYPE html><a href="../../{compiled}">{compiled}</a>\n')
+    (root / "simple" / COMPILED / "index.html").write_text(
+        f'<!DOCTYPE html><a href="../../{compiled}">{compiled}</a>\n'
+    )
 
 
 class _PackageHandler(http.server.SimpleHTTPRequestHandler):
@@ -121,7 +123,9 @@ def packages_url(tmp_path_factory: pytest.TempPathFactory, studio_dist: Path) ->
 
 
 @pytest.fixture(scope="module")
-def _packages_page(browser: Browser, studio_url: str, packages_url: str, browser_context_args: dict[str, Any]) -> Iterator[Page]:
+def _packages_page(
+    browser: Browser, studio_url: str, packages_url: str, browser_context_args: dict[str, Any]
+) -> Iterator[Page]:
     context = browser.new_context(**browser_context_args)
     page = context.new_page()
     settings = {"packageBaseUrl": packages_url, "packageIndexUrl": f"{packages_url}simple"}
@@ -196,6 +200,8 @@ def test_each_failure_is_said_plainly_once(studio: Page, tmp_path: Path) -> None
     messages = studio.get_by_test_id("messages").inner_text()
     assert messages.count(f"Installing {ABSENT}… failed") == 1
     assert "Installed" not in messages
+    studio.wait_for_timeout(500)  # the notice's slide-in, for the screenshot
+    _screenshot(studio, "package-error")
 
 
 def test_the_requirements_field_suggests_what_is_available(studio: Page) -> None:
@@ -210,7 +216,9 @@ def test_the_requirements_field_suggests_what_is_available(studio: Page) -> None
     field.fill("nump")
     expect(studio.get_by_test_id("requirement-option").filter(has_text="numpy")).to_contain_text("Pyodide's package")
     field.fill("cron")
-    expect(studio.get_by_test_id("requirement-option").filter(has_text="cronsim")).to_contain_text("served with the studio")
+    expect(studio.get_by_test_id("requirement-option").filter(has_text="cronsim")).to_contain_text(
+        "served with the studio"
+    )
     field.fill("hrf")
     studio.wait_for_timeout(400)  # the menu's fade-in, for the screenshot
     _screenshot(studio, "requirements-field")

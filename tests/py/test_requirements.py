@@ -73,7 +73,7 @@ PYPI = "https://pypi.org/simple"
 def test_a_name_no_reachable_index_knows_is_not_found() -> None:
     problem = classify("nosuchpkg", NOT_IN_ANY_INDEX, index_urls=[WHEELHOUSE])
     assert problem.kind == "not_found"
-    assert problem.message.startswith(f"This flow needs nosuchpkg. No package named nosuchpkg in {WHEELHOUSE}.")
+    assert problem.message.startswith(f"No package named nosuchpkg in {WHEELHOUSE}.")
     assert "Check its spelling" in problem.message
 
 
@@ -108,10 +108,7 @@ def test_a_wheel_that_cannot_be_downloaded_is_offline() -> None:
 def test_anything_else_keeps_micropip_text() -> None:
     problem = classify("humanize", "Invalid checksum: expected aa, got bb")
     assert problem.kind == "other"
-    assert (
-        problem.message
-        == "This flow needs humanize. Could not install humanize: Invalid checksum: expected aa, got bb."
-    )
+    assert problem.message == "Could not install humanize: Invalid checksum: expected aa, got bb."
 
 
 def test_a_distribution_package_that_did_not_load_names_the_base_url() -> None:

@@ -32,11 +32,11 @@ import { useSettingsStore } from './settings';
 const PYPI_SIMPLE = 'https://pypi.org/simple';
 /** A requirement install failure, by `ErrorInfo.problem`, as a notice's title says it. */
 const PROBLEM_WORDS: Record<NonNullable<ErrorInfo['problem']>, string> = {
-  offline: 'unavailable offline',
-  not_found: 'not found',
-  not_for_browser: 'not available for the browser',
-  conflict: 'in conflict with an installed version',
-  other: 'not installable',
+  offline: 'could not be downloaded',
+  not_found: 'was not found',
+  not_for_browser: 'is not available for the browser',
+  conflict: 'conflicts with an installed version',
+  other: 'could not be installed',
 };
 export const SCHEDULES_ELSEWHERE = 'Schedules of this flow are running in another tab';
 /** Values per socket (and errors per node) that also go out as headrace:emit / headrace:error. */
@@ -277,7 +277,7 @@ export const useRunStore = defineStore('run', () => {
         s.view.phase = 'failed';
         updateMessage(s.view, line, { level: 'error', text: `Installing ${requirement}… failed: ${result.error.message}` });
         touch();
-        notice('error', `“${doc.name}” cannot run: ${requirement} is ${PROBLEM_WORDS[result.error.problem ?? 'other']}`, result.error.message);
+        notice('error', `“${doc.name}” cannot run: ${requirement} ${PROBLEM_WORDS[result.error.problem ?? 'other']}`, result.error.message);
         return false;
       }
       const done = result.value.installed.length ? 'done' : 'already installed';

@@ -41,7 +41,9 @@ def build_wheel(folder: Path, name: str, version: str, files: dict[str, str]) ->
     entries = {
         **files,
         f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-        f"{dist_info}/WHEEL": "Wheel-Version: 1.0\nGenerator: headrace-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        f"{dist_info}/WHEEL": (
+            "Wheel-Version: 1.0\nGenerator: headrace-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        ),
     }
     record = "".join(f"{path},,\n" for path in entries) + f"{dist_info}/RECORD,,\n"
     path = folder / f"{name}-{version}-py3-none-any.whl"

@@ -64,6 +64,8 @@ export interface RunSession {
   replay: ReplayFilter;
   lostNotified: boolean;
   leftOut: LeftOut | null;
+  /** The requirement being installed now (the toolbar's run status names it). */
+  installing: string | null;
 }
 
 const alivePhases: ReadonlySet<RunPhase> = new Set(['installing', 'starting', 'running', 'idle']);
@@ -133,6 +135,7 @@ export const useRunStore = defineStore('run', () => {
   const target = computed(() => session.value?.target ?? settings.settings.runTarget);
   const schedulesElsewhere = computed(() => !!session.value?.schedulesElsewhere);
   const connectionNote = computed(() => session.value?.connectionNote ?? null);
+  const installing = computed(() => session.value?.installing ?? null);
 
   function isAlive(s: RunSession | null | undefined): s is RunSession {
     return !!s && alivePhases.has(s.view.phase);
@@ -197,7 +200,7 @@ export const useRunStore = defineStore('run', () => {
     debug.newRun();
     const s: RunSession = markRaw({
       key, view: emptyView(run, 'starting'), target: targetOf, runner, flow, debug,
-      schedulesElsewhere: false, connectionNote: null, lock: null, replay: new ReplayFilter(), lostNotified: false, leftOut: null,
+      schedulesElsewhere: false, connectionNote: null, lock: null, replay: new ReplayFilter(), lostNotified: false, leftOut: null, installing: null,
     });
     sessions.set(key, s);
     byRun.set(run, s);
@@ -270,9 +273,11 @@ export const useRunStore = defineStore('run', () => {
     if (settings.settings.usePackageIndex && navigator.onLine) indexUrls.push(settings.settings.packageIndexUrl.trim() || PYPI_SIMPLE);
     const packageBase = s.runner.packageBaseURL ?? null;
     for (const requirement of requirements) {
+      s.installing = requirement;
       message(s, 'info', `Installing ${requirement}…`);
       const line = s.view.messages.at(-1)!.id;
       const result = await s.runner.call('install', { requirements: [requirement], index_urls: indexUrls, package_base_url: packageBase });
+      s.installing = null;
       if (!result.ok) {
         s.view.phase = 'failed';
         updateMessage(s.view, line, { level: 'error', text: `Installing ${requirement}… failed: ${result.error.message}` });
@@ -494,7 +499,7 @@ export const useRunStore = defineStore('run', () => {
   }
 
   return {
-    version, session, view, pulsed, phase, alive, busy, target, schedulesElsewhere, connectionNote,
+    version, session, view, pulsed, phase, alive, busy, target, schedulesElsewhere, connectionNote, installing,
     runFlow, runNode, stop, reattach, readValues, clearMessages, clearDebug, pauseDebug,
   };
 });

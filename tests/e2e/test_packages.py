@@ -130,10 +130,11 @@ def _packages_page(
 ) -> Iterator[Page]:
     context = browser.new_context(**browser_context_args)
     page = context.new_page()
-    settings = {"packageBaseUrl": packages_url, "packageIndexUrl": f"{packages_url}simple"}
+    # The index as a setting (kept in localStorage); the package base on the address.
+    settings = {"packageIndexUrl": f"{packages_url}simple"}
     page.add_init_script(f"localStorage.setItem('headrace.settings', {json.dumps(json.dumps(settings))});")
     page.add_init_script(RECORD_EVENTS)
-    page.goto(studio_url)
+    page.goto(f"{studio_url}?packages={packages_url}")
     wait_ready(page)
     yield page
     context.close()

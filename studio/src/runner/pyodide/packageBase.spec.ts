@@ -14,4 +14,13 @@ describe('packageBaseUrl', () => {
     expect(packageBaseUrl(at(''), 'http://s/full', 'http://b/')).toBe('http://s/full/');
     expect(packageBaseUrl(at(''), '  ', 'mirror/pyodide')).toBe('http://127.0.0.1:5173/mirror/pyodide/');
   });
+
+  it('reads the setting from where the settings store keeps it', () => {
+    localStorage.setItem('headrace.settings', JSON.stringify({ theme: 'dark', packageBaseUrl: 'http://mirror.example/pyodide' }));
+    try {
+      expect(packageBaseUrl(at(''), undefined, undefined)).toBe('http://mirror.example/pyodide/');
+    } finally {
+      localStorage.removeItem('headrace.settings');
+    }
+  });
 });

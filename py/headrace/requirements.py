@@ -140,29 +140,45 @@ def _is_network_error(error: str) -> bool:
     return any(t in lowered for t in ("failed to fetch", "networkerror", "network error", "load failed"))
 
 
-def unavailable_from_distribution(requirement: str, package_base_url: str | None) -> Problem:
+def unavailable_from_distribution(requirement: str, package_base_url: str | None, *, reachable: bool) -> Problem:
     """A requirement micropip took from Pyodide's lock file but which did not load:
     ``pyodide.loadPackage`` reports a failed download on the console and returns, so
-    micropip says nothing; what is still missing afterwards is this case."""
+    micropip says nothing; what is still missing afterwards is this case. ``reachable``:
+    whether the package base answers at all (then it lacks the file: the package is not
+    available for the browser here; else we are offline, or the base is down)."""
     name = _name(requirement)
     where = package_base_url or "Pyodide's package base URL"
+    if reachable:
+        return Problem(
+            "not_for_browser",
+            f"{name} is not available for the browser here: it is one of Pyodide's packages, but "
+            f"{where} does not serve its file. Set the package base URL under Run target to a "
+            "complete copy of Pyodide's distribution (empty: the CDN), or run the flow on a backend.",
+        )
     return Problem(
         "offline",
-        f"{name} is one of Pyodide's packages, but it could not be "
-        f"loaded from {where} (offline, or that server does not have it). {_WHAT_TO_DO['offline']}",
+        f"{name} is one of Pyodide's packages, but it could not be loaded from {where}, "
+        f"which cannot be reached (offline?). {_WHAT_TO_DO['offline']}",
     )
 
 
-async def _unreachable(index_urls: Sequence[str], name: str) -> list[str]:
-    """The indexes whose page for ``name`` cannot be fetched at all (an HTTP status,
-    404 included, is an answer: the index is up)."""
+async def _answers(url: str) -> bool:
+    """Whether ``url`` can be fetched at all: any HTTP status, 404 included, is an
+    answer (the server is up); a fetch that raises is a server down, or no network."""
     pyfetch = importlib.import_module("pyodide.http").pyfetch  # only exists inside Pyodide
+    try:
+        await pyfetch(url, method="HEAD")
+    except Exception:
+        return False
+    return True
+
+
+async def _unreachable(index_urls: Sequence[str], name: str) -> list[str]:
+    """The indexes whose page for ``name`` cannot be fetched at all."""
     down = []
     for url in index_urls:
         page = url.format(package_name=name) if "{package_name}" in url else f"{url.rstrip('/')}/{name}/"
-        try:
-            await pyfetch(page, method="HEAD")
-        except Exception:
+        if not await _answers(page):
             down.append(url)
     return down
 
@@ -199,6 +215,7 @@ async def install(
             raise RequirementError(problem.message, [text], problem.kind) from None
         importlib.invalidate_caches()
         if missing([text]):
-            problem = unavailable_from_distribution(text, package_base_url)
+            up = bool(package_base_url) and await _answers(f"{package_base_url}pyodide-lock.json")
+            problem = unavailable_from_distribution(text, package_base_url, reachable=up)
             raise RequirementError(problem.message, [text], problem.kind)
     return absent

@@ -31,7 +31,7 @@ FAKE_CODE = 'def shout(text):\n    return text.upper() + "!"\n'
 COMPILED = "hr-compiled"
 #: Its index page cannot be fetched at all (the connection drops).
 UNREACHABLE = "hr-unreachable"
-#: Listed in the lock file, but its file is not on the server.
+#: Listed in the lock file, but its file is not on the server (which is up).
 ABSENT = "hrabsent"
 
 
@@ -198,7 +198,10 @@ def test_each_failure_is_said_plainly_once(studio: Page, tmp_path: Path) -> None
     assert "cannot be reached (offline?)" in text and "Check the connection" in text
 
     text = run_expecting_failure(studio, tmp_path, "Absent", ABSENT)
-    assert f"{ABSENT} is one of Pyodide's packages, but it could not be loaded from http://127.0.0.1:" in text
+    assert (
+        f"{ABSENT} is not available for the browser here: it is one of Pyodide's packages, but http://127.0.0.1:"
+        in text
+    )
     # Said once: one line in Messages for the failure (and no "Installed" before it).
     messages = studio.get_by_test_id("messages").inner_text()
     assert messages.count(f"Installing {ABSENT}… failed") == 1

@@ -112,9 +112,12 @@ def test_anything_else_keeps_micropip_text() -> None:
 
 
 def test_a_distribution_package_that_did_not_load_names_the_base_url() -> None:
-    problem = unavailable_from_distribution("numpy", "https://cdn.example/full/")
-    assert problem.kind == "offline"
-    assert (
-        "numpy is one of Pyodide's packages, but it could not be loaded from https://cdn.example/full/"
-        in problem.message
+    missing_file = unavailable_from_distribution("numpy", "https://mirror.example/full/", reachable=True)
+    assert missing_file.kind == "not_for_browser"
+    assert missing_file.message.startswith(
+        "numpy is not available for the browser here: it is one of Pyodide's packages, "
+        "but https://mirror.example/full/ does not serve its file."
     )
+    down = unavailable_from_distribution("numpy", "https://cdn.example/full/", reachable=False)
+    assert down.kind == "offline"
+    assert "could not be loaded from https://cdn.example/full/, which cannot be reached (offline?)" in down.message

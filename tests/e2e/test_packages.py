@@ -234,4 +234,11 @@ def test_the_requirements_field_suggests_what_is_available(studio: Page) -> None
     chips = studio.get_by_test_id("flow-settings").locator(".q-chip")
     expect(chips).to_have_count(2)
     expect(chips.first).to_contain_text(FAKE)
+    # Text typed but not yet a chip is kept by Save too.
+    field.fill("tomli")
     studio.get_by_test_id("flow-settings-save").click()
+    studio.get_by_test_id("open-flow-settings").click()
+    expect(studio.get_by_test_id("flow-settings").locator(".q-chip__content")).to_have_text(
+        [FAKE, "humanize>=4", "tomli"]
+    )
+    studio.keyboard.press("Escape")

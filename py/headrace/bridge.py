@@ -130,7 +130,7 @@ class Bridge:
         except FlowError as exc:
             return _failure(ErrorInfo("FlowError", str(exc), path=exc.path, line=exc.line, column=exc.column))
         except RequirementError as exc:
-            return _failure(ErrorInfo("RequirementError", str(exc), requirements=exc.requirements))
+            return _failure(ErrorInfo("RequirementError", str(exc), requirements=exc.requirements, problem=exc.problem))
         except (BadCommand, RunError) as exc:
             return _failure(ErrorInfo("BadCommand", str(exc)))
         except Exception as exc:  # a bug in the engine: report it, keep the host alive
@@ -162,7 +162,11 @@ class Bridge:
         if isinstance(command, DescribeCron):
             return describe_cron(command)
         if isinstance(command, Install):
-            return InstallResult(installed=await reqs.install(command.requirements, command.index_urls))
+            return InstallResult(
+                installed=await reqs.install(
+                    command.requirements, command.index_urls, package_base_url=command.package_base_url
+                )
+            )
         if isinstance(command, StartRun):
             return RunResultInfo(run=await self._start(command))
         if isinstance(command, TriggerNode):

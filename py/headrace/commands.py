@@ -10,7 +10,7 @@ import dataclasses
 import types
 from typing import Any, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
 
-from headrace.errors import HeadraceError
+from headrace.errors import HeadraceError, RequirementProblem
 
 
 class BadCommand(HeadraceError):
@@ -61,6 +61,8 @@ class Install:
     kind: ClassVar[str] = "install"
     requirements: list[str]
     index_urls: list[str] | None = None
+    #: Where Pyodide's own packages (its lock file's) are loaded from: named in messages.
+    package_base_url: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -219,7 +221,8 @@ class ErrorInfo:
     """Why a command failed. ``type`` is FlowError, BadCommand, RequirementError or
     InternalError; ``path`` is the JSON path for a FlowError; ``line`` and ``column``
     (1-based) the place in node code a FlowError points at (a syntax error), else
-    None; ``requirements`` the ones at fault for a RequirementError."""
+    None; ``requirements`` the ones at fault for a RequirementError, and ``problem``
+    why they could not be installed."""
 
     type: Literal["FlowError", "BadCommand", "RequirementError", "InternalError"]
     message: str
@@ -227,6 +230,7 @@ class ErrorInfo:
     requirements: list[str] | None = None
     line: int | None = None
     column: int | None = None
+    problem: RequirementProblem | None = None
 
 
 RESULT_TYPES: tuple[type, ...] = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Literal
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 #: Characters a terminal or a log would act on rather than show (and lone surrogates).
@@ -57,12 +58,19 @@ class FlowError(HeadraceError):
         super().__init__(f"{self.path}: {self.problem}")
 
 
+#: Why a requirement could not be installed (see headrace.requirements.classify).
+RequirementProblem = Literal["offline", "not_found", "not_for_browser", "conflict", "other"]
+
+
 class RequirementError(HeadraceError):
     """Requirements of a flow are missing here or could not be installed.
-    ``requirements`` lists the ones at fault."""
+    ``requirements`` lists the ones at fault; ``problem`` says why, when an install
+    failed: ``offline``, ``not_found``, ``not_for_browser``, ``conflict`` or ``other``
+    (see headrace.requirements.classify)."""
 
-    def __init__(self, message: str, requirements: Sequence[str]) -> None:
+    def __init__(self, message: str, requirements: Sequence[str], problem: RequirementProblem | None = None) -> None:
         self.requirements = list(requirements)
+        self.problem = problem
         super().__init__(message)
 
 

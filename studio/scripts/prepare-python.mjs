@@ -12,7 +12,10 @@
  *
  * Environment: HEADRACE_PYTHON (default python3) runs pip; HEADRACE_PROJECT_DIR (default:
  * the repository root) is where the headrace pyproject.toml lives; EXTRA_WHEEL_REQUIREMENTS
- * (comma-separated PEP 508 strings) adds wheels to the wheelhouse beside the templates' ones.
+ * (comma-separated PEP 508 strings) adds wheels to the wheelhouse beside the templates' ones;
+ * PYODIDE_PACKAGES_DIR (a folder of Pyodide's distribution, e.g. an unpacked
+ * pyodide-<version>.tar.bz2) self-hosts the package files in it that our lock file names,
+ * beside Pyodide's core: the worker loads those from here, before the package base URL.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -69,6 +72,20 @@ function copyPyodide() {
   const version = JSON.parse(fs.readFileSync(path.join(pyodideSrc, 'package.json'), 'utf8')).version;
   log(`pyodide ${version} core copied`);
   return version;
+}
+
+/** Package files of Pyodide's distribution served beside its core (see PYODIDE_PACKAGES_DIR). */
+function selfHostPyodidePackages() {
+  const dest = path.join(outDir, 'pyodide');
+  const lock = JSON.parse(fs.readFileSync(path.join(pyodideSrc, 'pyodide-lock.json'), 'utf8'));
+  const named = new Set(Object.values(lock.packages).map((p) => p.file_name));
+  const from = process.env.PYODIDE_PACKAGES_DIR;
+  if (from) {
+    for (const file of fs.readdirSync(from).filter((f) => named.has(f))) fs.copyFileSync(path.join(from, file), path.join(dest, file));
+  }
+  const files = fs.readdirSync(dest).filter((f) => named.has(f)).sort();
+  log(`self-hosted Pyodide packages: ${files.length ? files.join(', ') : 'none (all from the package base URL)'}`);
+  return files;
 }
 
 /** micropip and packaging at the exact versions Pyodide's lock file names. */
@@ -189,6 +206,7 @@ function main() {
   const wheelDir = path.join(outDir, 'wheels');
   fs.mkdirSync(wheelDir, { recursive: true });
   const pyodideVersion = copyPyodide();
+  const pyodidePackages = selfHostPyodidePackages();
   const boot = fetchBootWheels(wheelDir);
   const headrace = buildHeadraceWheel(wheelDir);
   const dependencies = headrace ? fetchHeadraceDependencies(wheelDir, headrace) : [];
@@ -208,6 +226,8 @@ function main() {
     /** Loaded on first need, by project: the worker knows which commands need them. */
     lazy,
     wheelhouse: projects,
+    /** Pyodide's own package files served in pyodide/, loaded before the package base URL's. */
+    pyodidePackages,
   };
   fs.writeFileSync(path.join(wheelDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   log(`manifest: ${JSON.stringify(manifest)}`);

@@ -109,7 +109,7 @@ def own_backend(studio_url: str) -> Iterator[Backend]:
 
 
 def set_backend(page: Page, url: str, token: str) -> None:
-    """Run Flow ▸ Backend URL and token…: target On backend, URL and token, Save."""
+    """Run Flow ▸ Packages, backend URL and token…: target On backend, URL and token, Save."""
     page.get_by_test_id("run-target").click()
     page.get_by_test_id("target-settings").click()
     dialog = page.get_by_test_id("run-target-dialog")

@@ -79,7 +79,8 @@ def test_edit_undo_copy_paste_and_hover(studio: Page) -> None:
 def test_flow_settings_and_drop_file(studio: Page) -> None:
     studio.get_by_test_id("open-flow-settings").click()
     studio.get_by_test_id("flow-name").fill("Renamed flow")
-    studio.get_by_test_id("flow-requirements").fill("cronsim>=2\n")
+    studio.get_by_test_id("flow-requirements").fill("cronsim>=2")
+    studio.get_by_test_id("flow-requirements").press("Enter")
     studio.get_by_test_id("flow-settings-save").click()
     expect(studio.locator(".q-tab--active")).to_contain_text("Renamed flow")
 

@@ -82,7 +82,7 @@ def test_missing_requirement_is_named(studio: Page, tmp_path: Path) -> None:
     expect(node(studio, "d")).to_be_visible()
     studio.get_by_test_id("run-flow").click()
     expect(studio.locator(".hr-notice--error")).to_contain_text("headrace-no-such-package-xyz", timeout=60_000)
-    expect(studio.get_by_test_id("messages")).to_contain_text("Could not install requirements")
+    expect(studio.get_by_test_id("messages")).to_contain_text("Installing headrace-no-such-package-xyz… failed")
     assert emits(studio) == []
 
 

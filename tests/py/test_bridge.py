@@ -156,6 +156,7 @@ async def test_validate_flow_error_carries_the_path(host: Host) -> None:
         "requirements": None,
         "line": None,
         "column": None,
+        "problem": None,
     }
 
 
@@ -188,6 +189,7 @@ async def test_run_with_a_given_id_and_no_trigger(host: Host) -> None:
         "requirements": None,
         "line": None,
         "column": None,
+        "problem": None,
     }
 
 
@@ -251,6 +253,7 @@ async def test_unknown_run(host: Host) -> None:
             "requirements": None,
             "line": None,
             "column": None,
+            "problem": None,
         }
 
 

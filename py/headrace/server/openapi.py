@@ -34,6 +34,11 @@ ERROR_SCHEMA: dict[str, Any] = {
                     "items": {"type": "string"},
                     "description": "A RequirementError's requirements.",
                 },
+                "problem": {
+                    "type": ["string", "null"],
+                    "description": "Why a RequirementError's install failed: offline, not_found, "
+                    "not_for_browser, conflict or other.",
+                },
             },
         }
     },

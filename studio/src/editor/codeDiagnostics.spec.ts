@@ -22,7 +22,7 @@ describe('code diagnostics', () => {
   });
 
   it('has no diagnostic for an error without a line', () => {
-    expect(syntaxDiagnostic({ type: 'FlowError', message: 'code: bad', path: 'code', line: null, column: null })).toBeNull();
+    expect(syntaxDiagnostic({ type: 'FlowError', message: 'code: bad', path: 'code', line: null, column: null, problem: null })).toBeNull();
     expect(syntaxDiagnostic({ type: 'WorkerError', message: 'gone' })).toBeNull();
     expect(syntaxDiagnostic(null)).toBeNull();
   });

@@ -7,6 +7,7 @@
 import type { Hello, Result } from '@/protocol/bridge';
 import type { BootProgress, CommandArgs, CommandValue, EventListener, RestartState, Runner } from '@/runner/Runner';
 import { PyodideRunner } from '@/runner/pyodide/PyodideRunner';
+import { CDN_PACKAGE_BASE } from '@/runner/pyodide/packageBase';
 import type { BridgeCommandName } from '@/protocol/bridge';
 
 /** A Runner whose boot progress reaches every embed waiting on it, not just the last. */
@@ -17,6 +18,10 @@ class SharedRunner implements Runner {
   private last: BootProgress | null = null;
 
   constructor(private readonly inner: Runner) {}
+
+  get packageBaseURL(): string | undefined {
+    return this.inner.packageBaseURL;
+  }
 
   start(onProgress: (progress: BootProgress) => void): Promise<Result<Hello>> {
     this.watchers.add(onProgress);
@@ -55,7 +60,7 @@ export function sharedRunner(runtimeBase: string): Runner {
   const key = new URL(runtimeBase).href;
   let runner = runners.get(key);
   if (!runner) {
-    runner = new SharedRunner(new PyodideRunner({ baseURL: key }));
+    runner = new SharedRunner(new PyodideRunner({ baseURL: key, packageBaseURL: CDN_PACKAGE_BASE }));
     runners.set(key, runner);
   }
   return runner;

@@ -237,6 +237,7 @@ export interface Install {
   cmd: "install";
   requirements: string[];
   index_urls?: string[] | null;
+  package_base_url?: string | null;
 }
 
 /** Start a run; it stays alive, for triggers, until ``stop``. */
@@ -350,7 +351,8 @@ export interface ValuesResult {
 /** Why a command failed. ``type`` is FlowError, BadCommand, RequirementError or
  * InternalError; ``path`` is the JSON path for a FlowError; ``line`` and ``column``
  * (1-based) the place in node code a FlowError points at (a syntax error), else
- * None; ``requirements`` the ones at fault for a RequirementError. */
+ * None; ``requirements`` the ones at fault for a RequirementError, and ``problem``
+ * why they could not be installed. */
 export interface ErrorInfo {
   type: "FlowError" | "BadCommand" | "RequirementError" | "InternalError";
   message: string;
@@ -358,6 +360,7 @@ export interface ErrorInfo {
   requirements: string[] | null;
   line: number | null;
   column: number | null;
+  problem: "offline" | "not_found" | "not_for_browser" | "conflict" | "other" | null;
 }
 
 /** How a schedule's latest fire (or skip) went. */

@@ -85,6 +85,14 @@ export function addMessage(view: RunView, message: Omit<RunMessage, 'id' | 'at' 
   if (view.messages.length > MAX_MESSAGES) view.messages.splice(0, view.messages.length - MAX_MESSAGES);
 }
 
+/** Change a message already shown (a package's "Installing x…" line when it is done). */
+export function updateMessage(view: RunMessage[] | RunView, id: number, change: Pick<RunMessage, 'level' | 'text'>): void {
+  const messages = Array.isArray(view) ? view : view.messages;
+  const message = messages.find((m) => m.id === id);
+  // A fresh id: the line changed (the messages panel redraws on the last id).
+  if (message) Object.assign(message, change, { id: ++messageIds, at: Date.now() });
+}
+
 /** Make the node's console the engine's (see `_mirror_console` in view.py). */
 function mirrorConsole(node: ViewNode, first: number, lines: ConsoleText[], nowDropped: number): void {
   const kept = node.console;

@@ -34,6 +34,8 @@ export interface Runner {
    * own, away from this site's storage) or `same-origin` (the host did not allow it).
    */
   onIsolation?(listener: (isolation: 'opaque' | 'same-origin') => void): () => void;
+  /** Runners hosting Python in this browser load Pyodide's own packages from here. */
+  readonly packageBaseURL?: string;
   /** Runners that follow runs elsewhere stop following one (it goes on there). */
   detach?(run: string): void;
   /**

@@ -10,6 +10,7 @@ import { notice } from '@/app/notices';
 import type { BridgeError, Cron, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
 import type { NodeType } from '@/protocol/flow';
 import type { Runner } from '@/runner/Runner';
+import { CDN_PACKAGE_BASE } from '@/runner/pyodide/packageBase';
 
 export type EngineStatus = 'off' | 'loading' | 'ready' | 'failed';
 
@@ -147,5 +148,10 @@ export const useEngineStore = defineStore('engine', () => {
     return target.putFile(name, data);
   }
 
-  return { status, step, fraction, hello, error, bootMs, isolated, shapes, $boot, whenReady, runner, inspect, cachedShape, validate, describeCron, putFile };
+  /** Where the in-browser engine loads Pyodide's own packages from (packageBase.ts). */
+  function packageBaseURL(): string {
+    return _runner.value?.packageBaseURL ?? CDN_PACKAGE_BASE;
+  }
+
+  return { status, step, fraction, hello, error, bootMs, isolated, shapes, $boot, whenReady, runner, packageBaseURL, defaultPackageBaseURL: CDN_PACKAGE_BASE, inspect, cachedShape, validate, describeCron, putFile };
 });

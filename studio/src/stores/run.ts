@@ -15,13 +15,13 @@ import { notice } from '@/app/notices';
 import { nameFlowError, type NamedFlowError } from '@/flow/errorText';
 import { hasActiveSchedules } from '@/flow/schedule';
 import type { Result } from '@/protocol/bridge';
-import type { EngineEvent, RunPhase, ValuesResult } from '@/protocol/events';
+import type { EngineEvent, ErrorInfo, RunPhase, ValuesResult } from '@/protocol/events';
 import type { FlowDocument } from '@/protocol/flow';
 import type { Runner } from '@/runner/Runner';
 import { DebugLog } from '@/run/debugLog';
 import { ReplayFilter } from '@/run/replayFilter';
 import { runnableKey } from '@/run/runnable';
-import { addMessage, applyEvents, emptyView, type RunView } from '@/run/runView';
+import { addMessage, applyEvents, emptyView, updateMessage, type RunView } from '@/run/runView';
 import { acquireScheduleLock, type ScheduleLock } from '@/run/scheduleLock';
 import { dispatchWindowEvents, leftOut, type LeftOut } from '@/run/windowEvents';
 import { useBackendStore, type Connection } from './backend';
@@ -30,6 +30,14 @@ import { useFlowsStore } from './flows';
 import { useSettingsStore } from './settings';
 
 const PYPI_SIMPLE = 'https://pypi.org/simple';
+/** A requirement install failure, by `ErrorInfo.problem`, as a notice's title says it. */
+const PROBLEM_WORDS: Record<NonNullable<ErrorInfo['problem']>, string> = {
+  offline: 'could not be downloaded',
+  not_found: 'was not found',
+  not_for_browser: 'is not available for the browser',
+  conflict: 'conflicts with an installed version',
+  other: 'could not be installed',
+};
 export const SCHEDULES_ELSEWHERE = 'Schedules of this flow are running in another tab';
 /** Values per socket (and errors per node) that also go out as headrace:emit / headrace:error. */
 export const EMIT_LIMIT = 1000;
@@ -56,6 +64,8 @@ export interface RunSession {
   replay: ReplayFilter;
   lostNotified: boolean;
   leftOut: LeftOut | null;
+  /** The requirement being installed now (the toolbar's run status names it). */
+  installing: string | null;
 }
 
 const alivePhases: ReadonlySet<RunPhase> = new Set(['installing', 'starting', 'running', 'idle']);
@@ -125,6 +135,7 @@ export const useRunStore = defineStore('run', () => {
   const target = computed(() => session.value?.target ?? settings.settings.runTarget);
   const schedulesElsewhere = computed(() => !!session.value?.schedulesElsewhere);
   const connectionNote = computed(() => session.value?.connectionNote ?? null);
+  const installing = computed(() => session.value?.installing ?? null);
 
   function isAlive(s: RunSession | null | undefined): s is RunSession {
     return !!s && alivePhases.has(s.view.phase);
@@ -189,7 +200,7 @@ export const useRunStore = defineStore('run', () => {
     debug.newRun();
     const s: RunSession = markRaw({
       key, view: emptyView(run, 'starting'), target: targetOf, runner, flow, debug,
-      schedulesElsewhere: false, connectionNote: null, lock: null, replay: new ReplayFilter(), lostNotified: false, leftOut: null,
+      schedulesElsewhere: false, connectionNote: null, lock: null, replay: new ReplayFilter(), lostNotified: false, leftOut: null, installing: null,
     });
     sessions.set(key, s);
     byRun.set(run, s);
@@ -249,21 +260,35 @@ export const useRunStore = defineStore('run', () => {
     touch();
   });
 
+  /**
+   * Install the flow's requirements one by one, each on its own line in Messages
+   * ("Installing pandas… done"). A failure is said once, in the engine's plain words
+   * (offline, not found, not for the browser, a conflict), and the run does not start.
+   */
   async function install(s: RunSession, doc: FlowDocument): Promise<boolean> {
     const requirements = doc.requirements ?? [];
     if (requirements.length === 0) return true;
     s.view.phase = 'installing';
-    message(s, 'info', `Installing ${requirements.join(', ')}…`);
     const indexUrls = [wheelhouseIndexUrl(host.runtimeBase)];
-    if (settings.settings.usePackageIndex && navigator.onLine) indexUrls.push(PYPI_SIMPLE);
-    const result = await s.runner.call('install', { requirements, index_urls: indexUrls });
-    if (!result.ok) {
-      s.view.phase = 'failed';
-      message(s, 'error', `Could not install requirements: ${result.error.message}`);
-      notice('error', 'Could not install requirements', result.error.message);
-      return false;
+    if (settings.settings.usePackageIndex && navigator.onLine) indexUrls.push(settings.settings.packageIndexUrl.trim() || PYPI_SIMPLE);
+    const packageBase = s.runner.packageBaseURL ?? null;
+    for (const requirement of requirements) {
+      s.installing = requirement;
+      message(s, 'info', `Installing ${requirement}…`);
+      const line = s.view.messages.at(-1)!.id;
+      const result = await s.runner.call('install', { requirements: [requirement], index_urls: indexUrls, package_base_url: packageBase });
+      s.installing = null;
+      if (!result.ok) {
+        s.view.phase = 'failed';
+        updateMessage(s.view, line, { level: 'error', text: `Installing ${requirement}… failed: ${result.error.message}` });
+        touch();
+        notice('error', `“${doc.name}” cannot run: ${requirement} ${PROBLEM_WORDS[result.error.problem ?? 'other']}`, result.error.message);
+        return false;
+      }
+      const done = result.value.installed.length ? 'done' : 'already installed';
+      updateMessage(s.view, line, { level: 'info', text: `Installing ${requirement}… ${done}` });
+      touch();
     }
-    message(s, 'info', `Installed ${result.value.installed.join(', ') || 'nothing new'}`);
     return true;
   }
 
@@ -474,7 +499,7 @@ export const useRunStore = defineStore('run', () => {
   }
 
   return {
-    version, session, view, pulsed, phase, alive, busy, target, schedulesElsewhere, connectionNote,
+    version, session, view, pulsed, phase, alive, busy, target, schedulesElsewhere, connectionNote, installing,
     runFlow, runNode, stop, reattach, readValues, clearMessages, clearDebug, pauseDebug,
   };
 });

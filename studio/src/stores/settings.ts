@@ -23,6 +23,10 @@ export interface Settings {
   debugPrints: boolean;
   /** Install a flow's requirements from PyPI too when the browser is online. */
   usePackageIndex: boolean;
+  /** The index (PEP 503 "simple" URL) asked after the studio's own wheels, when online. */
+  packageIndexUrl: string;
+  /** Where Pyodide's own packages load from ('' = the default: packageBase.ts); read at boot. */
+  packageBaseUrl: string;
   showMinimap: boolean;
   /** Light or dark, or `auto`: as the system says (`prefers-color-scheme`). */
   theme: Theme;
@@ -45,6 +49,8 @@ const DEFAULTS: Settings = {
   debugOpen: false,
   debugPrints: false,
   usePackageIndex: true,
+  packageIndexUrl: 'https://pypi.org/simple',
+  packageBaseUrl: '',
   showMinimap: true,
   theme: 'auto',
   bottomPanelOpen: true,

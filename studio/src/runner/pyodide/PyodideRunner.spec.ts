@@ -22,7 +22,7 @@ class FakeWorker {
 
 function setup() {
   const worker = new FakeWorker();
-  const runner = new PyodideRunner({ baseURL: 'http://x/app/', createWorker: () => worker as unknown as Worker });
+  const runner = new PyodideRunner({ baseURL: 'http://x/app/', packageBaseURL: 'http://pkgs/', createWorker: () => worker as unknown as Worker });
   return { worker, runner };
 }
 
@@ -33,7 +33,7 @@ describe('PyodideRunner', () => {
     const { worker, runner } = setup();
     const progress: string[] = [];
     const booted = runner.start((p) => progress.push(p.step));
-    expect(worker.sent[0]).toEqual({ type: 'boot', indexURL: 'http://x/app/pyodide/', wheelsURL: 'http://x/app/wheels/' });
+    expect(worker.sent[0]).toEqual({ type: 'boot', indexURL: 'http://x/app/pyodide/', wheelsURL: 'http://x/app/wheels/', packageBaseURL: 'http://pkgs/' });
     worker.reply({ type: 'progress', step: 'Loading Python', fraction: 0.1 });
     worker.reply({ type: 'ready', hello: HELLO });
     expect(await booted).toEqual({ ok: true, value: HELLO });

@@ -12,11 +12,14 @@ import type { BridgeCommandName, Hello, Result } from '@/protocol/bridge';
 import type { EngineEvent, RunStopped } from '@/protocol/events';
 import type { BootProgress, CommandArgs, CommandValue, EventListener, RestartState, Runner } from '../Runner';
 import { readEventBatch, readFromWorker, type FromWorker, type ToWorker } from './messages';
+import { packageBaseUrl } from './packageBase';
 import workerUrl from './worker.ts?worker&url';
 
 export interface PyodideRunnerOptions {
   /** Where the site is served from; Pyodide and the wheels sit beside index.html. */
   baseURL: string;
+  /** Where Pyodide's own packages are loaded from (default: see packageBase.ts). */
+  packageBaseURL?: string;
   /**
    * Makes the engine's worker: `opaque` (an origin of its own) or `same-origin`, the
    * fallback when the host does not allow cross-origin reads of our files (see below).
@@ -93,7 +96,11 @@ export class PyodideRunner implements Runner {
   private lastProgress: BootProgress | null = null;
   private resolveBoot: (result: Result<Hello>) => void = () => undefined;
 
+  /** Where Pyodide's own packages are loaded from (named in install messages). */
+  readonly packageBaseURL: string;
+
   constructor(private readonly options: PyodideRunnerOptions) {
+    this.packageBaseURL = options.packageBaseURL ?? packageBaseUrl();
     const isolated = typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated === true;
     this.interrupt = (options.interruptible ?? isolated) ? new Int32Array(new SharedArrayBuffer(4)) : null;
     this.worker = this.spawn();
@@ -166,6 +173,7 @@ export class PyodideRunner implements Runner {
       type: 'boot',
       indexURL: new URL('pyodide/', base).href,
       wheelsURL: new URL('wheels/', base).href,
+      packageBaseURL: this.packageBaseURL,
       ...(this.interrupt ? { interrupt: this.interrupt } : {}),
     });
     return this.booted;

@@ -12,6 +12,11 @@ export interface BootMessage {
   /** Absolute URL of the wheel directory (manifest.json, *.whl, simple/). */
   wheelsURL: string;
   /**
+   * Absolute URL of the folder Pyodide's own packages are loaded from (laid out like its
+   * distribution: `pyodide-lock.json` and the files it names); see packageBase.ts.
+   */
+  packageBaseURL: string;
+  /**
    * Pyodide's interrupt buffer (one Int32 in a SharedArrayBuffer), when the page is
    * cross-origin isolated: the UI writes 2 (SIGINT) to raise KeyboardInterrupt in Python
    * that is busy and cannot read messages.

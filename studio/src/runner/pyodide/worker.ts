@@ -5,10 +5,11 @@
  * builds Python source. The engine's event batches are posted as the bridge hands them
  * over (held by an EventBuffer until the UI subscribes).
  */
-import type { PyodideAPI } from 'pyodide';
+import type { Lockfile, PyodideAPI } from 'pyodide';
 import type { PyProxy } from 'pyodide/ffi';
 import type { BridgeError, Hello, Result } from '@/protocol/bridge';
 import { EventBuffer } from './eventBuffer';
+import { CDN_PACKAGE_BASE } from './packageBase';
 import type { BootMessage, FromWorker, ToWorker } from './messages';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -21,6 +22,46 @@ interface WheelManifest {
   boot: string[];
   /** Wheels loaded on first need, by project (tzdata: zone data for schedules). */
   lazy?: Record<string, string>;
+  /** Files of Pyodide's own packages served beside its core (in `pyodide/`): used first. */
+  pyodidePackages?: string[];
+}
+
+/** How long the package base's lock file may take before ours stands in (boot waits on it). */
+const LOCK_TIMEOUT_MS = 5000;
+
+/**
+ * Pyodide's lock file as this worker boots with it: ours (the packages of our version),
+ * with each file at the package base URL; the packages the base's own lock file lists on
+ * top (a mirror, or a set of one's own — not read for the CDN distribution of our version,
+ * which is ours); and the files we serve ourselves pointing here — self-hosted first.
+ * If the base's lock cannot be read (offline, a dead URL), ours stands in, so a load from
+ * the base fails later and is reported for the package that needed it.
+ */
+async function packageLock(indexURL: string, baseURL: string, selfHosted: readonly string[]): Promise<Lockfile> {
+  const own = await fetchJson<Lockfile>(`${indexURL}pyodide-lock.json`);
+  const packages: Lockfile['packages'] = {};
+  for (const [name, entry] of Object.entries(own.packages)) packages[name] = { ...entry, file_name: new URL(entry.file_name, baseURL).href };
+  if (baseURL !== CDN_PACKAGE_BASE) {
+    try {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), LOCK_TIMEOUT_MS);
+      const response = await fetch(`${baseURL}pyodide-lock.json`, { signal: controller.signal });
+      clearTimeout(timer);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const theirs = (await response.json()) as Lockfile;
+      // Compiled packages of another Pyodide ABI would not load: keep ours then.
+      if (theirs.info?.abi_version && theirs.info.abi_version !== own.info.abi_version) {
+        throw new Error(`it is for another Pyodide (ABI ${theirs.info.abi_version})`);
+      }
+      for (const [name, entry] of Object.entries(theirs.packages)) packages[name] = { ...entry, file_name: new URL(entry.file_name, baseURL).href };
+    } catch (error) {
+      console.warn(`[headrace worker] not using ${baseURL}pyodide-lock.json: ${String(error)}`);
+    }
+  }
+  for (const [name, entry] of Object.entries(own.packages)) {
+    if (selfHosted.includes(entry.file_name)) packages[name] = { ...entry, file_name: new URL(entry.file_name, indexURL).href };
+  }
+  return { info: own.info, packages };
 }
 
 interface PyBridge extends PyProxy {
@@ -59,7 +100,7 @@ async function fetchJson<T>(url: string): Promise<T> {
 }
 
 async function boot(message: BootMessage): Promise<PyBridge> {
-  const { indexURL, wheelsURL } = message;
+  const { indexURL, wheelsURL, packageBaseURL } = message;
   progress('Loading Python', 0.05);
   const manifest = await fetchJson<WheelManifest>(`${wheelsURL}manifest.json`);
   if (!manifest.headrace) throw new Error('this build has no headrace wheel (see studio/scripts/prepare-python.mjs)');
@@ -71,6 +112,9 @@ async function boot(message: BootMessage): Promise<PyBridge> {
   const pyodideModule = (await import(/* @vite-ignore */ `${indexURL}pyodide.mjs`)) as typeof import('pyodide');
   const pyodide: PyodideAPI = await pyodideModule.loadPyodide({
     indexURL,
+    // Pyodide's own packages (numpy, pandas, …): from the package base URL, ours first.
+    lockFileContents: packageLock(indexURL, packageBaseURL, manifest.pyodidePackages ?? []),
+    packageBaseUrl: packageBaseURL,
     stdout: (text) => console.log('[python]', text),
     stderr: (text) => console.warn('[python]', text),
   });

@@ -1,5 +1,5 @@
 """Running behaviour the canvas shows: waiting counts, refused connections, per-node runs,
-Stop, requirements that cannot be installed."""
+Stop. (Requirements that cannot be installed: test_packages.py, offline.)"""
 
 import json
 from pathlib import Path
@@ -68,22 +68,6 @@ def test_waiting_refusals_node_runs_and_stop(studio: Page, tmp_path: Path) -> No
     studio.wait_for_timeout(500)
     assert len([e for e in emits(studio) if e["node"] == "ticker"]) == count
     expect(studio.get_by_test_id("stop-flow")).to_be_disabled()
-
-
-def test_missing_requirement_is_named(studio: Page, tmp_path: Path) -> None:
-    flow = write_flow(
-        tmp_path,
-        "Needs a package",
-        [{"id": "d", "type": "data", "name": "D", "code": "x = 1\n"}],
-        [],
-        requirements=["headrace-no-such-package-xyz"],
-    )
-    import_file(studio, flow)
-    expect(node(studio, "d")).to_be_visible()
-    studio.get_by_test_id("run-flow").click()
-    expect(studio.locator(".hr-notice--error")).to_contain_text("headrace-no-such-package-xyz", timeout=60_000)
-    expect(studio.get_by_test_id("messages")).to_contain_text("Installing headrace-no-such-package-xyz… failed")
-    assert emits(studio) == []
 
 
 def test_the_toolbar_stays_put_while_a_run_goes_on(studio: Page, tmp_path: Path) -> None:

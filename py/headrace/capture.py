@@ -48,9 +48,12 @@ class Sink:
 
     Its handler runs on the run's own thread only. Threads that node code starts
     may print too: their text waits in a thread-safe queue, and the run's loop is
-    asked (``defer``, its ``call_soon_threadsafe``) to take it in."""
+    asked (``defer``, its ``call_soon_threadsafe``) to take it in. It goes there a
+    whole line at a time: ``print`` writes its text and its newline as two writes, and
+    two threads printing at once would otherwise leave one's text on the other's line.
+    A thread's unfinished line waits for its newline, or for the thread to end."""
 
-    __slots__ = ("_due", "_foreign", "_handler", "_size", "_stream", "chunks", "defer", "owner")
+    __slots__ = ("_due", "_foreign", "_handler", "_partial", "_size", "_stream", "chunks", "defer", "owner")
 
     def __init__(self, handler: OutputHandler) -> None:
         self._handler = handler
@@ -64,13 +67,12 @@ class Sink:
         self.owner = threading.get_ident()
         self.defer: Callable[[Callable[[], None]], object] | None = None
         self._foreign: deque[tuple[Stream, str]] = deque()
+        #: Per other thread and stream, the line it has begun and not ended yet.
+        self._partial: dict[tuple[threading.Thread, Stream], str] = {}
 
     def write(self, stream: Stream, text: str) -> None:
         if threading.get_ident() != self.owner and self.defer is not None:
-            first = not self._foreign
-            self._foreign.append((stream, text))  # (deque appends are atomic)
-            if first:
-                self.defer(self._take_foreign)
+            self._write_foreign(stream, text)
             return
         if stream != self._stream:
             self.flush()
@@ -83,6 +85,22 @@ class Sink:
         if self._size >= FLUSH_AT or now >= self._due:
             self.flush()
 
+    def _write_foreign(self, stream: Stream, text: str) -> None:
+        """On another thread: queue its text up to its last newline; keep the rest."""
+        key = (threading.current_thread(), stream)
+        text = self._partial.pop(key, "") + text  # (only this thread touches its key)
+        cut = text.rfind("\n") + 1
+        if cut < len(text):
+            self._partial[key] = text[cut:]
+        if cut == 0:
+            if self.defer is not None:
+                self.defer(self._take_foreign)  # to pass it on should the thread end
+            return
+        first = not self._foreign
+        self._foreign.append((stream, text[:cut]))  # (deque appends are atomic)
+        if first and self.defer is not None:
+            self.defer(self._take_foreign)
+
     def _take_foreign(self) -> None:
         """On the run's thread: what other threads wrote, in their order."""
         foreign = self._foreign
@@ -91,7 +109,16 @@ class Sink:
             self.write(stream, text)
         self.flush()
 
+    def _take_ended_lines(self) -> None:
+        """The unfinished lines of threads that have ended, which no newline will end now."""
+        for key in [k for k in list(self._partial) if not k[0].is_alive()]:
+            rest = self._partial.pop(key, "")
+            if rest:
+                self.write(key[1], rest)  # (may flush, and so come back here: the key is gone)
+
     def flush(self) -> None:
+        if self._partial:
+            self._take_ended_lines()
         if self.chunks:
             text = "".join(self.chunks)
             self.chunks.clear()

@@ -335,3 +335,16 @@ async def test_what_the_host_prints_while_told_of_a_nodes_output_mid_call_is_the
     await run.stop()
     assert "host saw output" not in "".join(seen)
     assert capsys.readouterr().out.count("host saw output") == len(seen) >= 2
+
+
+async def test_a_thread_that_ends_mid_line_keeps_its_unfinished_line() -> None:
+    code = (
+        "import threading\n\ndef f():\n"
+        "    t = threading.Thread(target=lambda: print('no newline', end=''))\n"
+        "    t.start()\n    t.join()\n    print('main')\n    return 1\n"
+    )
+    run, host = await view_run([script("p", code)])
+    await asyncio.sleep(0.1)
+    await run.stop()
+    text = "".join(line["text"] for line in host.nodes["p"]["console"])
+    assert "no newline" in text and "main\n" in text

@@ -25,7 +25,7 @@ import { groupsWithin, makeGroup, ungroup, type Rect } from '@/flow/groups';
 import { noteSize, pasteOffset } from '@/flow/pastePlace';
 import { estimateBox } from '@/canvas/layout/nodeBox';
 import { setSchedule as writeSchedule, type ScheduleEntry } from '@/flow/schedule';
-import { applyPatches, diff } from '@/history/patches';
+import { applyInPlace, recordChange, type Change, type Patch } from '@/history/patches';
 import type { NodeShape } from '@/protocol/bridge';
 import type { FlowDocument, FlowEdge, FlowNode, Group, MisfirePolicy, NodeType, Note, Point, Viewport } from '@/protocol/flow';
 import { useEngineStore } from './engine';
@@ -78,7 +78,8 @@ export const useFlowsStore = defineStore('flows', () => {
    * named in Messages); `seq` tells one request from the next for the same items.
    */
   const revealing = ref<{ ids: string[]; seq: number } | null>(null);
-  let gesture: { key: string; before: FlowDocument } | null = null;
+  /** A drag under way: its tab, and where each item it moved started. */
+  let gesture: { key: string; start: Map<string, Point> } | null = null;
   const inspectTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   const active = computed(() => open.value.find((f) => f.key === activeKey.value) ?? null);
@@ -151,38 +152,82 @@ export const useFlowsStore = defineStore('flows', () => {
 
   // ---- the one way to change a document ----------------------------------------------
 
+  /**
+   * Apply `mutate` to tab `flow`'s document as one undoable edit. It runs on a draft
+   * (history/patches.ts), and what it changed is then written into the live document:
+   * an edit costs what it changes, whatever the flow's size.
+   */
+  function commit(flow: OpenFlow, label: string, mutate: (doc: FlowDocument) => void, mergeKey?: string): void {
+    const change = recordChange(toRaw(flow.doc), mutate);
+    if (change.redo.length === 0) return;
+    applyInPlace(flow.doc, change.redo);
+    flow.revision++;
+    history.record(flow.key, { label, ...change, mergeKey });
+  }
+
   /** Apply `mutate` to the active document as one undoable edit. */
   function edit(label: string, mutate: (doc: FlowDocument) => void, mergeKey?: string): void {
     const flow = active.value;
-    if (!flow) return;
-    const before = clone(flow.doc);
-    mutate(flow.doc);
-    flow.revision++;
-    history.record(flow.key, { label, patches: diff(before, flow.doc), mergeKey });
+    if (flow) commit(flow, label, mutate, mergeKey);
   }
 
-  /** Start a gesture (a drag): changes until `endGesture` become one edit. */
+  /** Start a gesture (a drag): moves until `endGesture` become one edit. */
   function beginGesture(): void {
-    if (active.value) gesture = { key: active.value.key, before: clone(active.value.doc) };
+    if (active.value) gesture = { key: active.value.key, start: new Map() };
   }
 
+  /** During a gesture, where an item was before it first moved. */
+  function noteStart(flow: OpenFlow, id: string, at: Point): void {
+    if (gesture && gesture.key === flow.key && !gesture.start.has(id)) gesture.start.set(id, { x: at.x, y: at.y });
+  }
+
+  /** The gesture's one edit: each moved item from where it started to where it is. */
   function endGesture(label: string): void {
     if (!gesture) return;
     const flow = find(gesture.key);
-    if (flow) {
-      flow.revision++;
-      history.record(flow.key, { label, patches: diff(gesture.before, flow.doc) });
-    }
+    const started = gesture.start;
     gesture = null;
+    if (!flow) return;
+    const d = toRaw(flow.doc);
+    const change: Change = { redo: [], undo: [] };
+    for (const [id, from] of started) {
+      const pos = d.ui?.nodes?.[id];
+      const noteIndex = pos ? -1 : (d.ui?.notes ?? []).findIndex((n) => n.id === id);
+      const to = pos ?? d.ui?.notes?.[noteIndex];
+      if (!to || (to.x === from.x && to.y === from.y)) continue;
+      const path = pos ? ['ui', 'nodes', id] : ['ui', 'notes', noteIndex];
+      const now = pos ? { x: to.x, y: to.y } : { ...d.ui!.notes![noteIndex]! };
+      change.redo.push({ op: 'replace', path, value: now });
+      change.undo.push({ op: 'replace', path, value: { ...now, x: from.x, y: from.y } });
+    }
+    if (change.redo.length === 0) return;
+    flow.revision++;
+    history.record(flow.key, { label, ...change });
+  }
+
+  /**
+   * The nodes whose shape patches just applied may have changed (their code, their
+   * sockets list, or the node itself), to re-read only those: all, if the list was replaced.
+   */
+  function nodesTouched(flow: OpenFlow, patches: readonly Patch[]): string[] {
+    const nodes = toRaw(flow.doc).nodes;
+    const ids = new Set<string>();
+    for (const { path } of patches) {
+      if (path[0] !== 'nodes') continue;
+      if (path.length === 1) return nodes.map((n) => n.id);
+      const node = nodes[Number(path[1])];
+      if (node) ids.add(node.id);
+    }
+    return [...ids];
   }
 
   function undo(): void {
     const flow = active.value;
     const entry = flow && history.popUndo(flow.key);
     if (flow && entry) {
-      applyPatches(flow.doc, entry.patches, 'undo');
+      applyInPlace(flow.doc, entry.undo);
       flow.revision++;
-      void refreshShapes(flow.key);
+      void refreshShapesOf(flow.key, nodesTouched(flow, entry.undo));
     }
   }
 
@@ -190,9 +235,9 @@ export const useFlowsStore = defineStore('flows', () => {
     const flow = active.value;
     const entry = flow && history.popRedo(flow.key);
     if (flow && entry) {
-      applyPatches(flow.doc, entry.patches, 'redo');
+      applyInPlace(flow.doc, entry.redo);
       flow.revision++;
-      void refreshShapes(flow.key);
+      void refreshShapesOf(flow.key, nodesTouched(flow, entry.redo));
     }
   }
 
@@ -295,11 +340,10 @@ export const useFlowsStore = defineStore('flows', () => {
     const broken = toRaw(flow.doc).edges.filter((e) => lost(e).from || lost(e).to);
     if (broken.length === 0) return;
     const keys = new Set(broken.map(edgeKey));
-    const before = clone(flow.doc);
-    flow.doc.edges = flow.doc.edges.filter((e) => !keys.has(edgeKey(e)));
-    flow.revision++;
     const mergeKey = nodeIds.length === 1 ? `code:${nodeIds[0]}` : undefined;
-    history.record(key, { label: 'Remove edges to vanished ports', patches: diff(before, flow.doc), mergeKey });
+    commit(flow, 'Remove edges to vanished ports', (d) => {
+      d.edges = d.edges.filter((e) => !keys.has(edgeKey(e)));
+    }, mergeKey);
     // One notice per node that lost edges, naming what its code no longer has.
     const names = new Map<string, string[]>();
     for (const e of broken) {
@@ -423,9 +467,15 @@ export const useFlowsStore = defineStore('flows', () => {
     const ui = ensureUi(flow.doc);
     for (const id of ids) {
       const pos = ui.nodes[id];
-      if (pos) ui.nodes[id] = { x: pos.x + delta.x, y: pos.y + delta.y };
+      if (pos) {
+        noteStart(flow, id, pos);
+        ui.nodes[id] = { x: pos.x + delta.x, y: pos.y + delta.y };
+      }
       const note = ui.notes.find((n) => n.id === id);
-      if (note) Object.assign(note, { x: note.x + delta.x, y: note.y + delta.y });
+      if (note) {
+        noteStart(flow, id, note);
+        Object.assign(note, { x: note.x + delta.x, y: note.y + delta.y });
+      }
     }
   }
 
@@ -437,9 +487,15 @@ export const useFlowsStore = defineStore('flows', () => {
     const ui = ensureUi(flow.doc);
     for (const id of ids) {
       const pos = ui.nodes[id];
-      if (pos) ui.nodes[id] = { x: Math.round(pos.x), y: Math.round(pos.y) };
+      if (pos) {
+        noteStart(flow, id, pos);
+        ui.nodes[id] = { x: Math.round(pos.x), y: Math.round(pos.y) };
+      }
       const note = ui.notes.find((n) => n.id === id);
-      if (note) Object.assign(note, { x: Math.round(note.x), y: Math.round(note.y) });
+      if (note) {
+        noteStart(flow, id, note);
+        Object.assign(note, { x: Math.round(note.x), y: Math.round(note.y) });
+      }
     }
   }
 
@@ -635,18 +691,20 @@ export const useFlowsStore = defineStore('flows', () => {
   function placeNodes(key: string, positions: Record<string, Point>, label?: string): void {
     const flow = find(key);
     if (!flow) return;
-    const before = label ? clone(flow.doc) : null;
-    const ids = new Set(flow.doc.nodes.map((n) => n.id));
-    const ui = ensureUi(flow.doc);
-    let moved = false;
-    for (const [id, at] of Object.entries(positions)) {
-      const was = ui.nodes[id];
-      if (!ids.has(id) || (was && was.x === at.x && was.y === at.y)) continue;
-      ui.nodes[id] = { x: at.x, y: at.y };
-      moved = true;
-    }
-    if (moved) flow.revision++;
-    if (before && label) history.record(key, { label, patches: diff(before, flow.doc) });
+    const ids = new Set(toRaw(flow.doc).nodes.map((n) => n.id));
+    const place = (d: FlowDocument): boolean => {
+      const ui = ensureUi(d);
+      let moved = false;
+      for (const [id, at] of Object.entries(positions)) {
+        const was = ui.nodes[id];
+        if (!ids.has(id) || (was && was.x === at.x && was.y === at.y)) continue;
+        ui.nodes[id] = { x: at.x, y: at.y };
+        moved = true;
+      }
+      return moved;
+    };
+    if (label) commit(flow, label, (d) => void place(d));
+    else if (place(flow.doc)) flow.revision++;
   }
 
   return {

@@ -4,11 +4,10 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { Patch } from '@/history/patches';
+import type { Change } from '@/history/patches';
 
-export interface HistoryEntry {
+export interface HistoryEntry extends Change {
   label: string;
-  patches: Patch[];
   /** Consecutive edits with the same key (typing in one editor) merge into one entry. */
   mergeKey?: string;
   at: number;
@@ -32,11 +31,13 @@ export const useHistoryStore = defineStore('history', () => {
 
   /** Record an edit. `now` is injectable for tests. */
   function record(flowKey: string, entry: Omit<HistoryEntry, 'at'>, now = Date.now()): void {
-    if (entry.patches.length === 0) return;
+    if (entry.redo.length === 0) return;
     const s = stacksFor(flowKey);
     const last = s.undo[s.undo.length - 1];
     if (entry.mergeKey && last?.mergeKey === entry.mergeKey && now - last.at < MERGE_WINDOW_MS) {
-      last.patches = [...last.patches, ...entry.patches];
+      // One step: redo this after the last; undo this before the last.
+      last.redo = [...last.redo, ...entry.redo];
+      last.undo = [...entry.undo, ...last.undo];
       last.at = now;
     } else {
       s.undo.push({ ...entry, at: now });
@@ -45,7 +46,7 @@ export const useHistoryStore = defineStore('history', () => {
     s.redo = [];
   }
 
-  /** Take the entry to undo (the caller applies its patches backwards). */
+  /** Take the entry to undo (the caller applies its `undo` patches). */
   function popUndo(flowKey: string): HistoryEntry | undefined {
     const s = stacksFor(flowKey);
     const entry = s.undo.pop();

@@ -168,9 +168,14 @@ def test_a_group_survives_import_paste_delete_and_ungroup(studio: Page, tmp_path
     assert node_ids(studio) == ["add"]
     expect(studio.locator("svg[data-edge]")).to_have_count(2)
 
-    # Expanded, its members are back with their edges.
-    studio.get_by_test_id("group-collapse-g").click()
-    expect(node(studio, "left")).to_be_visible()
+    # Finding a member opens its group: its members are back with their edges.
+    studio.get_by_test_id("canvas").click(position={"x": 5, "y": 5})
+    studio.keyboard.press("ControlOrMeta+f")
+    studio.get_by_test_id("find-input").fill("Left")
+    studio.get_by_test_id("find-input").press("Enter")
+    expect(group).to_have_attribute("data-collapsed", "false")
+    expect(node(studio, "left")).to_have_class(re.compile(r"\bhr-node--selected\b"))
+    studio.get_by_test_id("find-input").press("Escape")
     expect(studio.locator("svg[data-edge]")).to_have_count(2)
 
     # A press on the frame selects the group, to copy.

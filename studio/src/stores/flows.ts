@@ -29,7 +29,7 @@ import { applyInPlace, recordChange, type Change, type Patch } from '@/history/p
 import type { NodeShape } from '@/protocol/bridge';
 import type { FlowDocument, FlowEdge, FlowNode, Group, MisfirePolicy, NodeType, Note, Point, Viewport } from '@/protocol/flow';
 import { useEngineStore } from './engine';
-import { useHistoryStore } from './history';
+import { useHistoryStore, type HistoryEntry } from './history';
 import { usePaletteStore } from './palette';
 
 /** Where a tab's latest edits are: only `saved` means IndexedDB has committed them. */
@@ -221,25 +221,18 @@ export const useFlowsStore = defineStore('flows', () => {
     return [...ids];
   }
 
-  function undo(): void {
+  /** Undo or redo one step: write its patches in, and re-read the nodes they touch. */
+  function replay(pop: (key: string) => HistoryEntry | undefined, side: 'undo' | 'redo'): void {
     const flow = active.value;
-    const entry = flow && history.popUndo(flow.key);
-    if (flow && entry) {
-      applyInPlace(flow.doc, entry.undo);
-      flow.revision++;
-      void refreshShapesOf(flow.key, nodesTouched(flow, entry.undo));
-    }
+    const entry = flow && pop(flow.key);
+    if (!flow || !entry) return;
+    applyInPlace(flow.doc, entry[side]);
+    flow.revision++;
+    void refreshShapesOf(flow.key, nodesTouched(flow, entry[side]));
   }
 
-  function redo(): void {
-    const flow = active.value;
-    const entry = flow && history.popRedo(flow.key);
-    if (flow && entry) {
-      applyInPlace(flow.doc, entry.redo);
-      flow.revision++;
-      void refreshShapesOf(flow.key, nodesTouched(flow, entry.redo));
-    }
-  }
+  const undo = (): void => replay(history.popUndo, 'undo');
+  const redo = (): void => replay(history.popRedo, 'redo');
 
   // ---- shapes (sockets and ports derived from code by the engine) -------------------
 

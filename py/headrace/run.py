@@ -240,6 +240,10 @@ class Run:
         self.phase = RunPhase.RUNNING
         self._report(RunStarted(run=self.id, flow=self.flow.name, nodes=len(self.nodes)))
         self.reporter.started()
+        # The first drain is always reported, even when there is nothing to do (an empty
+        # flow, or data nodes started with no trigger): else the host waits for an idle
+        # that never comes, and shows the run busy for ever.
+        self._busy_since_idle = True
         for node in self.nodes.values():
             if node.spec.type == "script":
                 self._push((Work(LOAD, node), None))

@@ -366,3 +366,13 @@ async def test_validate_takes_json_text_and_never_a_path(host: Host, tmp_path: A
 async def test_inspect_syntax_error_has_line_and_column(host: Host) -> None:
     error = await host.error({"cmd": "inspect", "type": "script", "code": "x = 1\ndef f(:\n"})
     assert (error["line"], error["column"]) == (2, 7)
+
+
+@pytest.mark.parametrize("trigger", ["sources", "none"])
+async def test_a_run_with_nothing_to_do_goes_idle(host: Host, trigger: str) -> None:
+    # An empty flow (a new tab's), or data nodes started without a trigger: the run is
+    # idle at once, not busy for ever.
+    for nodes in ([], [data("a", "x = 1")]):
+        run = (await host.ok({"cmd": "run", "flow": flow_doc(nodes, [], name="nothing"), "trigger": trigger}))["run"]
+        events = await host.until("run_idle", run)
+        assert [e["event"] for e in events][-1] == "run_idle"

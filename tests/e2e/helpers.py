@@ -103,6 +103,7 @@ def import_file(page: Page, path: str, same_name: str = "copy") -> None:
     errors = page.locator(".hr-notice--error").count()
     page.get_by_test_id("import-flow").set_input_files(path)
     if not asks:
+        _wait_opened(page, name, errors)
         return
     # Asked only once the engine found the file valid: an invalid one gets an error notice.
     page.wait_for_function(
@@ -114,6 +115,24 @@ def import_file(page: Page, path: str, same_name: str = "copy") -> None:
     if dialog.count():
         page.get_by_test_id(f"same-name-{same_name}").click()
         expect(dialog).to_have_count(0)
+        if same_name != "cancel":
+            _wait_opened(page, name, errors)
+
+
+def _wait_opened(page: Page, name: object, errors: int) -> None:
+    """Until the imported flow is the active tab (as a user waits to see it before
+    pressing Run: the engine validates a file first), or an error notice says why not."""
+    if not isinstance(name, str) or not name.strip():
+        return
+    page.wait_for_function(
+        """([name, errors]) => {
+          const tab = document.querySelector('.hr-tab.q-tab--active .hr-tab__name');
+          return (tab && tab.title.includes(name.trim()))
+            || document.querySelectorAll('.hr-notice--error').length > errors;
+        }""",
+        arg=[name, errors],
+        timeout=30_000,
+    )
 
 
 def export_flow(page: Page, tmp_path: Path, timeout: int = 5_000) -> dict[str, Any]:

@@ -49,6 +49,7 @@ from headrace.commands import (
     ValuesResult,
     parse_command,
 )
+from headrace.display import mime_bundle
 from headrace.errors import FlowError, RequirementError, RunError
 from headrace.load import parse_json, validate
 from headrace.model import FlowSpec, Node
@@ -291,14 +292,14 @@ def describe_cron(command: DescribeCron) -> CronResult:
 
 
 def read_values(run: Run, command: ReadValues) -> ValuesResult:
-    """A page of a socket's kept values, each as JSON or its repr."""
+    """A page of a socket's kept values, each as JSON or its repr, with its rich views."""
     if not 1 <= command.limit <= 1000:
         raise BadCommand(f"values.limit: expected 1 to 1000, got {command.limit}")
     try:
         page = run.values(command.node, command.socket, command.offset, command.limit)
     except RunError as exc:
         raise BadCommand(str(exc)) from None
-    kept = [KeptValue(index, *encode_value(value)) for index, value in page["values"]]
+    kept = [KeptValue(index, *encode_value(value), mime_bundle(value)) for index, value in page["values"]]
     return ValuesResult(count=page["count"], first=page["first"], values=kept)
 
 

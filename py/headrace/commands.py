@@ -200,11 +200,14 @@ class RunResultInfo:
 @dataclasses.dataclass(frozen=True)
 class KeptValue:
     """One kept value: its index among the socket's values (from 0), the value as
-    JSON, or its repr when JSON cannot hold it (``repr`` true)."""
+    JSON, or its repr when JSON cannot hold it (``repr`` true), and its rich views
+    (``display``: MIME type → text, images base64; see :mod:`headrace.display`) when
+    it has any."""
 
     index: int
     value: Any
     repr: bool
+    display: dict[str, str] | None = None
 
 
 @dataclasses.dataclass(frozen=True)

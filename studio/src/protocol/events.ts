@@ -334,11 +334,14 @@ export interface RunResultInfo {
 }
 
 /** One kept value: its index among the socket's values (from 0), the value as
- * JSON, or its repr when JSON cannot hold it (``repr`` true). */
+ * JSON, or its repr when JSON cannot hold it (``repr`` true), and its rich views
+ * (``display``: MIME type → text, images base64; see :mod:`headrace.display`) when
+ * it has any. */
 export interface KeptValue {
   index: number;
   value: unknown;
   repr: boolean;
+  display: Record<string, string> | null;
 }
 
 /** ``count`` values left the socket; those from index ``first`` on are kept. */

@@ -147,3 +147,37 @@ def test_csv_summary_reads_the_newest_picked_csv(tmp_path: pathlib.Path, monkeyp
     monkeypatch.chdir(tmp_path)
     result = Flow.load(example("csv-summary")).run_sync()
     assert result.values("summary", "by_region") == [{"West": {"orders": 2, "total": 7.5}}]
+
+
+def test_live_chart_streams_records_of_numbers_and_their_running_mean() -> None:
+    doc = example("live-chart")
+    sensor = next(n for n in doc["nodes"] if n["id"] == "sensor")
+    assert "n=300, every=0.05" in sensor["code"]  # 15 s in the studio; a quick run here
+    sensor["code"] = sensor["code"].replace("n=300, every=0.05", "n=40, every=0")
+    result = Flow.load(doc).run_sync()
+    assert not result.errors
+    readings = result.values("sensor", "readings")
+    assert [r["t"] for r in readings] == list(range(40))
+    assert all(isinstance(r["temperature"], float) and isinstance(r["humidity"], float) for r in readings)
+    smoothed = result.values("smooth", "smoothed")
+    temps = [r["temperature"] for r in readings]
+    assert smoothed == [
+        round(sum(temps[max(0, i - 9) : i + 1]) / len(temps[max(0, i - 9) : i + 1]), 3) for i in range(40)
+    ]
+
+
+def test_rich_results_show_themselves() -> None:
+    from headrace.display import mime_bundle
+
+    result = Flow.load(example("rich-results")).run_sync()
+    assert not result.errors
+    (records,) = result.values("cities", "records")
+    assert [r["city"] for r in records] == ["Lisbon", "Oslo", "Vienna", "Zurich"]
+    (frame,) = result.values("cities", "frame")
+    bundle = mime_bundle(frame)
+    assert bundle is not None and set(bundle) == {"text/html", "text/markdown"}
+    assert "<td>Vienna</td>" in bundle["text/html"]
+    (png,) = result.values("pictures", "gradient")
+    assert mime_bundle(png) is not None and set(mime_bundle(png) or {}) == {"image/png"}
+    (svg,) = result.values("pictures", "bars")
+    assert set(mime_bundle(svg) or {}) == {"image/svg+xml"}

@@ -1,0 +1,73 @@
+/**
+ * What of a socket's values a chart can draw, as uPlot's columns: one x column and a
+ * y column per series. Three shapes are charted, tried in this order:
+ *
+ * - every value a number: one series, over the values' indices (a stream of readings);
+ * - every value a record with numeric fields: one series per such field, over the
+ *   indices (`{"temp": 21.5, "rain": 0.2}` per emit) — or over a field that reads as
+ *   the x axis (`t`, `x`, `time`, `timestamp`, `step`: a number in every record, never
+ *   decreasing);
+ * - the newest value a list of numbers, or of records with numeric fields: that list,
+ *   over its positions (a whole series computed at once).
+ *
+ * Anything else has no chart (`null`), and the socket offers none.
+ */
+import type { KeptValue } from '@/protocol/events';
+
+export interface ChartSeries {
+  name: string;
+  values: (number | null)[];
+}
+
+export interface ChartData {
+  /** What the x axis counts: the values' own indices, or positions in one list. */
+  xLabel: string;
+  x: number[];
+  series: ChartSeries[];
+}
+
+/** More series than this are not a chart anyone reads: the first ones are drawn. */
+export const MAX_SERIES = 8;
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The fields that hold a number in at least one record (in first-seen order), if every item is a record. */
+function numericFields(items: unknown[]): string[] | null {
+  if (items.length === 0 || !items.every(isRecord)) return null;
+  const fields = new Set<string>();
+  for (const item of items) for (const [key, v] of Object.entries(item)) if (isNumber(v)) fields.add(key);
+  return fields.size ? [...fields].slice(0, MAX_SERIES) : null;
+}
+
+function fromRecords(items: Record<string, unknown>[], fields: string[]): ChartSeries[] {
+  return fields.map((name) => ({ name, values: items.map((r) => (isNumber(r[name]) ? r[name] : null)) }));
+}
+
+/** Field names that, holding a number in every record in order, are the x axis rather than a series. */
+export const X_FIELDS = ['t', 'x', 'time', 'timestamp', 'step'];
+
+/** Records charted over their x field if they have one, else over `x` as given. */
+function overRecords(items: Record<string, unknown>[], fields: string[], xLabel: string, x: number[]): ChartData {
+  const rising = (f: string) => items.every((r, i) => isNumber(r[f]) && (i === 0 || r[f] >= (items[i - 1]?.[f] as number)));
+  const xField = X_FIELDS.find((f) => fields.includes(f) && rising(f));
+  const ys = fields.filter((f) => f !== xField);
+  if (!xField || ys.length === 0) return { xLabel, x, series: fromRecords(items, fields) };
+  return { xLabel: xField, x: items.map((r) => r[xField] as number), series: fromRecords(items, ys) };
+}
+
+export function chartData(kept: readonly KeptValue[]): ChartData | null {
+  const shown = kept.filter((k) => !k.repr);
+  if (shown.length === 0) return null;
+  const values = shown.map((k) => k.value);
+  const indices = shown.map((k) => k.index);
+  if (values.every(isNumber)) return { xLabel: 'value #', x: indices, series: [{ name: 'value', values }] };
+  const fields = numericFields(values);
+  if (fields) return overRecords(values as Record<string, unknown>[], fields, 'value #', indices);
+  const newest = values[values.length - 1];
+  if (!Array.isArray(newest) || newest.length === 0) return null;
+  const positions = newest.map((_, i) => i);
+  if (newest.every(isNumber)) return { xLabel: 'position', x: positions, series: [{ name: 'value', values: newest }] };
+  const listFields = numericFields(newest);
+  return listFields ? overRecords(newest as Record<string, unknown>[], listFields, 'position', positions) : null;
+}

@@ -147,3 +147,15 @@ def test_csv_summary_reads_the_newest_picked_csv(tmp_path: pathlib.Path, monkeyp
     monkeypatch.chdir(tmp_path)
     result = Flow.load(example("csv-summary")).run_sync()
     assert result.values("summary", "by_region") == [{"West": {"orders": 2, "total": 7.5}}]
+
+
+def test_palette_tour_splits_routes_limits_batches_and_delays() -> None:
+    result = Flow.load(example("palette-tour")).run_sync()
+    assert not result.errors
+    assert result.values("split") == [3, 18, 7, 42, 11, 5, 26, "n/a"]
+    assert result.values("router", "small") == [3, 7, 5]
+    assert result.values("router", "large") == [18, 42, 11, 26]
+    assert result.values("router", "other") == ["n/a"]
+    assert result.values("limit") == [3, 7, 5]
+    assert result.values("batch", "batch") == [[18, 42], [11, 26]]
+    assert result.values("delay") == [[18, 42], [11, 26]]

@@ -27,10 +27,11 @@ describe('palette search and groups', () => {
 
   it('groups items in the order of their first item', () => {
     const groups = groupItems([items[1]!, items[0]!, items[2]!]);
-    expect(groups.map((g) => [g.name, g.items.map((i) => i.id)])).toEqual([
-      ['Flow control', ['router', 'delay']],
-      ['Basics', ['data']],
+    expect(groups.map((g) => [g.name, g.slug, g.items.map((i) => i.id)])).toEqual([
+      ['Flow control', 'flow-control', ['router', 'delay']],
+      ['Basics', 'basics', ['data']],
     ]);
+    expect(groupItems([item('http', 'Network & files', 'HTTP')])[0]!.slug).toBe('network-files');
   });
 });
 

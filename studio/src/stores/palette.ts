@@ -28,6 +28,8 @@ export interface PaletteItem extends NodePreset {
 
 export interface PaletteGroup {
   name: string;
+  /** The name in lower case, words joined by `-` (`network-files`): for test ids. */
+  slug: string;
   items: PaletteItem[];
 }
 
@@ -70,12 +72,16 @@ export function filterItems(items: readonly PaletteItem[], query: string): Palet
   });
 }
 
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
 /** Items under their group headers, groups in the order of their first item. */
 export function groupItems(items: readonly PaletteItem[]): PaletteGroup[] {
   const groups: PaletteGroup[] = [];
   for (const item of items) {
     let group = groups.find((g) => g.name === item.group);
-    if (!group) groups.push((group = { name: item.group, items: [] }));
+    if (!group) groups.push((group = { name: item.group, slug: slug(item.group), items: [] }));
     group.items.push(item);
   }
   return groups;

@@ -17,10 +17,11 @@ def node_ids(page: Page) -> list[str]:
     return page.eval_on_selector_all("[data-node-id]", "els => els.map(e => e.dataset.nodeId)")
 
 
-def drag_from_palette(page: Page, kind: str, x: int, y: int) -> str:
-    """Drop a palette item on the canvas at (x, y) (canvas pixels); returns the new node id."""
+def drag_from_palette(page: Page, template: str, x: int, y: int) -> str:
+    """Drop the palette's template ``template`` (its id: ``data``, ``script``, ``timer``, …)
+    on the canvas at (x, y) (canvas pixels); returns the new node id."""
     before = set(node_ids(page))
-    page.get_by_test_id(f"palette-{kind}").drag_to(page.get_by_test_id("canvas"), target_position={"x": x, "y": y})
+    page.get_by_test_id(f"palette-{template}").drag_to(page.get_by_test_id("canvas"), target_position={"x": x, "y": y})
     page.wait_for_function(f"document.querySelectorAll('[data-node-id]').length > {len(before)}")
     (new,) = set(node_ids(page)) - before
     return new

@@ -1,6 +1,7 @@
 """Draw a flow from the palette, connect it, run it, see the result; edit it."""
 
 import json
+import re
 from pathlib import Path
 
 from helpers import connect, drag_from_palette, emits, node, run_and_wait_idle, set_code
@@ -95,3 +96,30 @@ def test_flow_settings_and_drop_file(studio: Page) -> None:
         text,
     )
     expect(studio.locator(".q-tab--active")).to_contain_text(json.loads(text)["name"])
+
+
+def test_search_the_palette_and_run_a_template(studio: Page) -> None:
+    search = studio.get_by_test_id("palette-search")  # the <input> itself (QInput passes attributes on)
+    expect(studio.get_by_test_id("palette-group-flow-control")).to_be_visible()
+    # The search filters by description too: Node-RED's name for the timer finds it.
+    search.fill("inject")
+    expect(studio.get_by_test_id("palette-timer")).to_be_visible()
+    expect(studio.get_by_test_id("palette-data")).to_have_count(0)
+    expect(studio.get_by_test_id("palette-group-flow-control")).to_have_count(0)
+    search.fill("no such node")
+    expect(studio.get_by_test_id("palette-no-match")).to_be_visible()
+    search.press("Escape")
+    expect(search).to_have_value("")
+    expect(studio.get_by_test_id("palette-router")).to_be_visible()
+    expect(studio.get_by_test_id("palette-data")).to_be_visible()
+
+    search.fill("timer")
+    timer = drag_from_palette(studio, "timer", 160, 160)
+    expect(node(studio, timer).locator(".hr-node__name")).to_have_text("Timer 1")
+    # The template's schedule came with it: the socket shows its clock badge.
+    expect(studio.get_by_test_id(f"schedule-{timer}-tick")).to_be_visible()
+    run_and_wait_idle(studio)
+    (tick,) = [e["value"] for e in emits(studio) if e["node"] == timer and e["socket"] == "tick"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", tick), tick
+    studio.get_by_test_id("stop-flow").click()
+    expect(studio.get_by_test_id("stop-flow")).to_be_disabled()

@@ -58,3 +58,28 @@ async def settle() -> None:
     """Let every task that can run, run (no real I/O here, so a few turns do)."""
     for _ in range(8):
         await asyncio.sleep(0)
+
+
+class VirtualTimeLoop(asyncio.SelectorEventLoop):
+    """An event loop on which ``asyncio.sleep`` takes no real time: whenever nothing is
+    ready to run and no I/O is ready, its clock jumps to the next timer. So node code
+    that sleeps (a delay, a rate limit) runs at once, and ``loop.time()`` reads what the
+    sleeps added up to. Not for code that waits on threads or sockets with a timer
+    pending (the clock would jump past them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._virtual = 0.0
+        selector = self._selector  # type: ignore[attr-defined]
+        real_select = selector.select
+
+        def select(timeout: float | None = None) -> list:  # type: ignore[type-arg]
+            ready = real_select(0 if timeout is not None else None)
+            if not ready and timeout is not None and timeout > 0:
+                self._virtual += timeout  # nothing to do until the next timer: skip to it
+            return ready
+
+        selector.select = select
+
+    def time(self) -> float:
+        return self._virtual

@@ -181,3 +181,15 @@ def test_rich_results_show_themselves() -> None:
     assert mime_bundle(png) is not None and set(mime_bundle(png) or {}) == {"image/png"}
     (svg,) = result.values("pictures", "bars")
     assert set(mime_bundle(svg) or {}) == {"image/svg+xml"}
+
+
+def test_palette_tour_splits_routes_limits_batches_and_delays() -> None:
+    result = Flow.load(example("palette-tour")).run_sync()
+    assert not result.errors
+    assert result.values("split") == [3, 18, 7, 42, 11, 5, 26, "n/a"]
+    assert result.values("router", "small") == [3, 7, 5]
+    assert result.values("router", "large") == [18, 42, 11, 26]
+    assert result.values("router", "other") == ["n/a"]
+    assert result.values("limit") == [3, 7, 5]
+    assert result.values("batch", "batch") == [[18, 42], [11, 26]]
+    assert result.values("delay") == [[18, 42], [11, 26]]

@@ -59,6 +59,24 @@ describe('flows store', () => {
     return { flows, data, script };
   }
 
+  it('adds a node from a palette template by id: its type, code, preset fields and name', () => {
+    const flows = useFlowsStore();
+    flows.newFlow();
+    const timer = flows.addNode('timer', { x: 0, y: 0 });
+    const router = flows.addNode('router', { x: 0, y: 200 });
+    const again = flows.addNode('router', { x: 0, y: 400 });
+    const nodes = flows.doc!.nodes;
+    expect(nodes.map((n) => [n.id, n.type, n.name])).toEqual([
+      [timer, 'data', 'Timer 1'],
+      [router, 'script', 'Router 1'],
+      [again, 'script', 'Router 2'],
+    ]);
+    expect(nodes[0]!.schedule).toEqual({ tick: '* * * * *' });
+    expect(nodes[1]!.code).toContain('def _route(value)');
+    expect(flows.addNode('http-request', { x: 0, y: 0 })).toBe('http_request1');
+    expect(() => flows.addNode('note', { x: 0, y: 0 })).toThrow(/addNote/);
+  });
+
   it('connects a socket to a port, and refuses bad connections with a reason', async () => {
     const { flows, data, script } = await twoNodes();
     expect(flows.connect({ node: data, socket: 'value' }, { node: script, port: 'double.x' })).toEqual({ ok: true });

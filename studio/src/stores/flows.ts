@@ -30,7 +30,7 @@ import type { NodeShape } from '@/protocol/bridge';
 import type { FlowDocument, FlowEdge, FlowNode, Group, MisfirePolicy, NodeType, Note, Point, Viewport } from '@/protocol/flow';
 import { useEngineStore } from './engine';
 import { useHistoryStore, type HistoryEntry } from './history';
-import { usePaletteStore } from './palette';
+import { preset, usePaletteStore } from './palette';
 
 /** Where a tab's latest edits are: only `saved` means IndexedDB has committed them. */
 export type SaveState = 'new' | 'unsaved' | 'saved' | 'conflict' | 'failed';
@@ -365,13 +365,20 @@ export const useFlowsStore = defineStore('flows', () => {
 
   // ---- edits --------------------------------------------------------------------------
 
-  function addNode(type: NodeType, at: Point): string {
+  /**
+   * Add a node from the palette template `templateId` (a `templates/nodes/` file stem):
+   * its type, code and preset fields (a timer's schedule); named after the template.
+   */
+  function addNode(templateId: string, at: Point): string {
     let id = '';
-    const template = palette.template(type);
+    const template = palette.template(templateId);
+    if (template.kind === 'note') throw new Error(`'${templateId}' is a note: use addNote`);
+    const type: NodeType = template.kind;
+    const prefix = template.id.replace(/[^A-Za-z0-9_]/g, '_');
     edit(`Add ${template.label}`, (d) => {
-      id = freshId(d, type);
-      const name = `${template.label} ${id.slice(type.length)}`;
-      d.nodes.push({ id, type, name, code: template.code });
+      id = freshId(d, prefix);
+      const name = `${template.label} ${id.slice(prefix.length)}`;
+      d.nodes.push({ id, type, name, code: template.code, ...preset(template) });
       ensureUi(d).nodes[id] = { x: Math.round(at.x), y: Math.round(at.y) };
     });
     selection.value = [id];

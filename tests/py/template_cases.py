@@ -207,6 +207,20 @@ def http_request_case(url: str) -> tuple[dict[str, Any], Check]:
 
 
 #: The cases that need nothing from outside (no server, no files).
+def chart_case() -> tuple[dict[str, Any], Check]:
+    doc = flow(
+        "chart",
+        [data("input", "items = [1, 2.5, {'t': 0, 'y': 3}]\n"), node("split"), node("chart")],
+        [edge("input.items", "split.split.items"), edge("split.split", "chart.chart.value")],
+    )
+
+    def check(events: Events) -> None:
+        assert not errors(events)
+        assert values(events, "chart") == [1, 2.5, {"t": 0, "y": 3}]  # passed on unchanged
+
+    return doc, check
+
+
 OFFLINE_CASES: dict[str, Callable[[], tuple[dict[str, Any], Check]]] = {
     "timer": timer_case,
     "split": split_case,
@@ -215,6 +229,7 @@ OFFLINE_CASES: dict[str, Callable[[], tuple[dict[str, Any], Check]]] = {
     "delay": delay_case,
     "rate-limit": rate_limit_case,
     "file-input": file_input_case,
+    "chart": chart_case,
 }
 
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { port } from '@/testing/fixtures';
-import { checkConnection, edgeKey, edgesBrokenByShape, emptyFlow, exposedPorts, exposedSockets, layoutMissing, uniqueName } from './model';
+import {
+  checkConnection, edgeKey, edgesBrokenByShape, emptyFlow, exposedPorts, exposedSockets, extractFragment, layoutMissing, pasteFragment, removeItems, uniqueName,
+} from './model';
 
 describe('flow model', () => {
   it('lays out nodes without positions in columns by depth, keeping given ones', () => {
@@ -19,6 +21,22 @@ describe('flow model', () => {
     expect(doc.ui.nodes?.a).toEqual({ x: 5, y: 5 });
     expect(doc.ui.nodes?.b?.x).toBeLessThan(doc.ui.nodes?.c?.x ?? 0);
     expect(edgeKey(doc.edges[0]!)).toBe('a.a->b.b.a');
+  });
+});
+
+describe('socket views', () => {
+  it('go with a node when it is copied and pasted, and when it is deleted', () => {
+    const doc = emptyFlow('f');
+    doc.nodes = [
+      { id: 'chart1', type: 'script', name: 'Chart 1', code: 'def chart(value): return value' },
+      { id: 'other', type: 'script', name: 'Other', code: 'def o(x): return x' },
+    ];
+    doc.ui = { nodes: { chart1: { x: 0, y: 0 }, other: { x: 0, y: 100 } }, views: { chart1: { chart: 'bar' }, other: { o: 'list' } } };
+    const renamed = pasteFragment(doc, extractFragment(doc, new Set(['chart1'])), { x: 20, y: 20 });
+    const copy = renamed.get('chart1')!;
+    expect(doc.ui.views?.[copy]).toEqual({ chart: 'bar' });
+    removeItems(doc, new Set(['chart1', 'other']));
+    expect(doc.ui.views).toEqual({ [copy]: { chart: 'bar' } });
   });
 });
 

@@ -3,7 +3,7 @@
  * edits; keeping them pure keeps them testable without a DOM or a store.
  */
 import type { NodeShape } from '@/protocol/bridge';
-import type { FlowDocument, FlowEdge, FlowNode, FlowUi, Group, Note, Point } from '@/protocol/flow';
+import type { FlowDocument, FlowEdge, FlowNode, FlowUi, Group, Note, Point, SocketView } from '@/protocol/flow';
 import { groupsWithin, pasteGroups, pruneGroups } from './groups';
 
 export type Check = { ok: true } | { ok: false; reason: string };
@@ -101,6 +101,10 @@ export function removeItems(doc: FlowDocument, ids: Set<string>): void {
   doc.edges = doc.edges.filter((e) => !ids.has(e.from.node) && !ids.has(e.to.node));
   if (doc.ui?.nodes) for (const id of ids) delete doc.ui.nodes[id];
   if (doc.ui?.notes) doc.ui.notes = doc.ui.notes.filter((n) => !ids.has(n.id));
+  const views = doc.ui?.views;
+  if (views && Object.keys(views).some((id) => ids.has(id))) {
+    doc.ui!.views = Object.fromEntries(Object.entries(views).filter(([id]) => !ids.has(id)));
+  }
   pruneGroups(doc);
 }
 
@@ -111,6 +115,8 @@ export interface Fragment {
   positions: Record<string, Point>;
   edges: FlowEdge[];
   groups?: Group[];
+  /** How the nodes' Results show their sockets (`ui.views`): a pasted Chart still charts. */
+  views?: Record<string, Record<string, SocketView>>;
 }
 
 export function extractFragment(doc: FlowDocument, ids: Set<string>): Fragment {
@@ -119,7 +125,8 @@ export function extractFragment(doc: FlowDocument, ids: Set<string>): Fragment {
   const positions = Object.fromEntries(nodes.map((n) => [n.id, nodePosition(doc, n.id)]));
   const edges = doc.edges.filter((e) => ids.has(e.from.node) && ids.has(e.to.node));
   const groups = groupsWithin(doc, ids);
-  return JSON.parse(JSON.stringify({ nodes, notes, positions, edges, groups })) as Fragment;
+  const views = Object.fromEntries(Object.entries(doc.ui?.views ?? {}).filter(([id]) => ids.has(id)));
+  return JSON.parse(JSON.stringify({ nodes, notes, positions, edges, groups, views })) as Fragment;
 }
 
 /** `base`, or `base copy`, `base copy 2`, … — the first not in `taken`. */
@@ -142,6 +149,8 @@ export function pasteFragment(doc: FlowDocument, fragment: Fragment, offset: Poi
     const name = uniqueName(node.name, new Set(doc.nodes.map((n) => n.name)));
     doc.nodes.push({ ...(JSON.parse(JSON.stringify(node)) as FlowNode), id, name });
     ui.nodes[id] = { x: pos.x + offset.x, y: pos.y + offset.y };
+    const view = fragment.views?.[node.id];
+    if (view) ui.views = { ...ui.views, [id]: { ...view } };
   }
   for (const note of fragment.notes) {
     const id = freshId(doc, 'note', taken);

@@ -74,8 +74,12 @@ export interface FlowUi {
   notes?: Note[];
   groups?: Group[];
   viewport?: Viewport;
+  /** How a node's Results show a socket (`ui.views.NODE.SOCKET`): its values as a list, or a chart of a kind. */
+  views?: Record<string, Record<string, SocketView>>;
   [key: string]: unknown;
 }
+
+export type SocketView = 'list' | 'line' | 'scatter' | 'bar';
 
 export interface FlowDocument {
   headrace: 1;

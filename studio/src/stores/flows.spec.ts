@@ -77,6 +77,24 @@ describe('flows store', () => {
     expect(() => flows.addNode('note', { x: 0, y: 0 })).toThrow(/addNote/);
   });
 
+  it('keeps how Results show a socket with the flow: a Chart opens as a chart, a choice is saved, not undone', () => {
+    const flows = useFlowsStore();
+    flows.newFlow();
+    const chart = flows.addNode('chart', { x: 0, y: 0 });
+    expect(flows.doc!.ui!.views).toEqual({ [chart]: { chart: 'line' } });
+    const before = flows.doc!.ui!.views;
+    const revision = flows.active!.revision;
+    flows.setSocketView(chart, 'chart', 'bar');
+    flows.setSocketView('other', 'out', 'list');
+    expect(flows.doc!.ui!.views).toEqual({ [chart]: { chart: 'bar' }, other: { out: 'list' } });
+    expect(before).toEqual({ [chart]: { chart: 'line' } }); // replaced whole, never changed in place
+    expect(flows.active!.revision).toBe(revision + 2); // autosave sees it
+    flows.setSocketView(chart, 'chart', 'bar');
+    expect(flows.active!.revision).toBe(revision + 2); // the same view is no change
+    flows.undo();
+    expect(flows.doc!.nodes).toHaveLength(0); // undo takes back the node, not the view choices
+  });
+
   it('connects a socket to a port, and refuses bad connections with a reason', async () => {
     const { flows, data, script } = await twoNodes();
     expect(flows.connect({ node: data, socket: 'value' }, { node: script, port: 'double.x' })).toEqual({ ok: true });

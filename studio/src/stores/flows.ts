@@ -27,7 +27,7 @@ import { estimateBox } from '@/canvas/layout/nodeBox';
 import { setSchedule as writeSchedule, type ScheduleEntry } from '@/flow/schedule';
 import { applyInPlace, recordChange, type Change, type Patch } from '@/history/patches';
 import type { NodeShape } from '@/protocol/bridge';
-import type { FlowDocument, FlowEdge, FlowNode, Group, MisfirePolicy, NodeType, Note, Point, Viewport } from '@/protocol/flow';
+import type { FlowDocument, FlowEdge, FlowNode, Group, MisfirePolicy, NodeType, Note, Point, SocketView, Viewport } from '@/protocol/flow';
 import { useEngineStore } from './engine';
 import { useHistoryStore, type HistoryEntry } from './history';
 import { preset, usePaletteStore } from './palette';
@@ -379,7 +379,9 @@ export const useFlowsStore = defineStore('flows', () => {
       id = freshId(d, prefix);
       const name = `${template.label} ${id.slice(prefix.length)}`;
       d.nodes.push({ id, type, name, code: template.code, ...preset(template) });
-      ensureUi(d).nodes[id] = { x: Math.round(at.x), y: Math.round(at.y) };
+      const ui = ensureUi(d);
+      ui.nodes[id] = { x: Math.round(at.x), y: Math.round(at.y) };
+      if (template.views) ui.views = { ...ui.views, [id]: { ...template.views } };
     });
     selection.value = [id];
     void refreshShape(activeKey.value ?? '', id);
@@ -633,6 +635,19 @@ export const useFlowsStore = defineStore('flows', () => {
     flow.revision++;
   }
 
+  /**
+   * How a node's Results show a socket (list, or a chart of a kind), kept with the flow
+   * so it opens the same way next time. Like the viewport it is no edit to undo, but it
+   * is saved: the views are replaced whole (never changed in place).
+   */
+  function setSocketView(node: string, socket: string, view: SocketView): void {
+    const flow = active.value;
+    if (!flow || flow.doc.ui?.views?.[node]?.[socket] === view) return;
+    const ui = ensureUi(flow.doc);
+    ui.views = { ...ui.views, [node]: { ...ui.views?.[node], [socket]: view } };
+    flow.revision++;
+  }
+
   // ---- groups (flow/groups.ts) -----------------------------------------------------------
 
   /** Group the selected nodes and notes (Ctrl/⌘+G); returns the group's id. */
@@ -713,7 +728,7 @@ export const useFlowsStore = defineStore('flows', () => {
     edit, beginGesture, endGesture, undo, redo,
     shapeOf, shapeIsStale, shapeError, wired, nodeNames, refreshShape, refreshShapes,
     addNode, addNote, setName, setCode, setNoteText, setSticky, setExposed, setSchedule, moveBy, roundPositions,
-    connect, disconnect, deleteSelection, copySelection, paste, duplicateSelection, setViewport, setFlowInfo,
+    connect, disconnect, deleteSelection, copySelection, paste, duplicateSelection, setViewport, setSocketView, setFlowInfo,
     placeNodes, groupSelection, ungroupItems, renameGroup, colourGroup, collapseGroup, selectGroup,
   };
 });

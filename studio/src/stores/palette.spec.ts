@@ -51,7 +51,7 @@ describe('palette store', () => {
 
   it('filters and groups as the query changes', () => {
     const palette = usePaletteStore();
-    expect(palette.groups.map((g) => g.name)).toEqual(['Basics', 'Sources', 'Flow control', 'Network & files']);
+    expect(palette.groups.map((g) => g.name)).toEqual(['Basics', 'Sources', 'Flow control', 'Network & files', 'Output']);
     palette.query = 'http';
     expect(palette.groups.map((g) => [g.name, g.items.map((i) => i.id)])).toEqual([['Network & files', ['http-request']]]);
     palette.query = '';

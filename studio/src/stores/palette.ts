@@ -5,7 +5,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { FlowNode, NodeType } from '@/protocol/flow';
+import type { FlowNode, NodeType, SocketView } from '@/protocol/flow';
 
 export type PaletteKind = NodeType | 'note';
 
@@ -24,6 +24,8 @@ export interface PaletteItem extends NodePreset {
   /** Starter code for a new node; empty for notes. */
   code: string;
   order: number;
+  /** How the new node's Results show its sockets (kept in the flow's `ui.views`): a Chart's socket as a chart. */
+  views?: Record<string, SocketView>;
 }
 
 export interface PaletteGroup {

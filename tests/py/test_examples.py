@@ -164,6 +164,8 @@ def test_live_chart_streams_records_of_numbers_and_their_running_mean() -> None:
     assert smoothed == [
         round(sum(temps[max(0, i - 9) : i + 1]) / len(temps[max(0, i - 9) : i + 1]), 3) for i in range(40)
     ]
+    assert result.values("chart", "chart") == smoothed  # the Chart node passes them on
+    assert doc["ui"]["views"]["chart"] == {"chart": "line"}  # and its Results open as a chart
 
 
 def test_rich_results_show_themselves() -> None:

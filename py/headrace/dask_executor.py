@@ -4,20 +4,24 @@ Needs the ``dask`` extra (``pip install 'headrace[dask]'``) on the machine that 
 the flow and on every worker (workers import :func:`headrace.remote.invoke`).
 
 By default each node's calls go to one worker, chosen by the node's id, so module
-state (a counter, a cache) behaves as it does in-process and a node's calls run
-in order; different nodes still run in parallel. ``spread=True`` lets any worker
+state (a counter, a cache) behaves as it does in-process, and a node's calls run
+one at a time, in order; different nodes still run in parallel. ``spread=True`` lets any worker
 take any call — for stateless nodes that should use every core.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import sys
 import time
 from typing import Any
 
-from headrace.remote import Invocation, Outcome, invoke
+from headrace.remote import Invocation, Outcome, invoke_pickled
 
 WORKER_LIST_SECONDS = 5.0
+#: The names the engine gives node modules in ``sys.modules`` (headrace.run).
+NODE_MODULE_PREFIX = "__headrace_run"
 CONNECT_TIMEOUT = "10s"
 
 
@@ -30,6 +34,10 @@ class DaskExecutor:
         self._owns_client = owns_client
         self._addresses: list[str] = []
         self._asked_at = 0.0
+        # One call of a node at a time, in the order the run makes them: a worker does
+        # not run the tasks it is given in the order they were submitted, and a node's
+        # module state (a batch's buffer) must see its calls in order.
+        self._in_order: dict[str, asyncio.Lock] = {}
 
     @classmethod
     async def connect(cls, address: str, *, spread: bool = False) -> DaskExecutor:
@@ -40,8 +48,14 @@ class DaskExecutor:
         return cls(client, spread=spread, owns_client=True)
 
     async def invoke(self, invocation: Invocation) -> Outcome:
-        workers = None if self.spread else await self._worker_for(invocation.node)
-        future = self.client.submit(invoke, invocation, pure=False, workers=workers, allow_other_workers=False)
+        if self.spread:
+            return await self._submit(invocation, None)
+        async with self._in_order.setdefault(invocation.node, asyncio.Lock()):  # FIFO: calls in order
+            return await self._submit(invocation, await self._worker_for(invocation.node))
+
+    async def _submit(self, invocation: Invocation, workers: list[str] | None) -> Outcome:
+        blob = _by_value(invocation)
+        future = self.client.submit(invoke_pickled, blob, pure=False, workers=workers, allow_other_workers=False)
         outcome: Outcome = await future
         return outcome
 
@@ -65,3 +79,21 @@ class DaskExecutor:
     async def close(self) -> None:
         if self._owns_client:
             await self.client.close()
+
+
+def _by_value(invocation: Invocation) -> bytes:
+    """The invocation pickled with the classes and functions of node code by value.
+
+    A value may be an instance of a class a node's module defines (a DataFrame-like
+    table). That module is in this process's ``sys.modules`` (the engine puts it there
+    for pickling and dataclasses), so plain pickle — which Dask tries first — refers to
+    it by name, a worker cannot import it, and the task never arrives (Dask logs the
+    failure and the future waits for ever). cloudpickle copies those classes instead.
+    """
+    import cloudpickle  # type: ignore[import-untyped]  # comes with the dask extra: imported only when used
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith(NODE_MODULE_PREFIX) and name not in cloudpickle.list_registry_pickle_by_value():
+            cloudpickle.register_pickle_by_value(module)
+    blob: bytes = cloudpickle.dumps(invocation)
+    return blob

@@ -23,6 +23,7 @@ import collections
 import dataclasses
 import inspect
 import linecache
+import pickle
 import traceback
 import types
 from typing import Any, Protocol
@@ -117,6 +118,15 @@ def invoke(invocation: Invocation) -> Outcome:
         return Outcome(error=_error(invocation, exc), output=_flushed(sink, output))
     finally:
         capture.current_sink.reset(token)
+
+
+def invoke_pickled(blob: bytes) -> Outcome:
+    """:func:`invoke` of an invocation pickled by the caller (cloudpickle, so that
+    classes node code defines travel by value; see headrace.dask_executor). An argument
+    that cannot be rebuilt here raises: the caller's future fails, and the run makes
+    that the call's error."""
+    invocation: Invocation = pickle.loads(blob)  # noqa: S301 - from the run's own client, as Dask's own tasks are
+    return invoke(invocation)
 
 
 async def _awaited(awaitable: Any) -> Any:

@@ -30,9 +30,9 @@ TEMPLATES = REPO / "templates" / "flows"
 #: where they run, so the runs compared with the CLI leave them out; test_examples.py
 #: runs them against a local origin instead.
 ONLINE_TEMPLATES = {"http-fetch.json"}
-#: Examples that stream for seconds on purpose (a live chart to watch) and draw random
+#: Examples named live-*: they stream for seconds on purpose (a live chart to watch) and draw random
 #: noise: what they compute is checked headless, shortened (tests/py/test_examples.py).
-LIVE_TEMPLATES = {"live-chart.json"}
+LIVE_TEMPLATES = {p.name for p in TEMPLATES.glob("live-*.json")}
 #: The example flows that run the same anywhere, offline.
 OFFLINE_TEMPLATES = sorted(p for p in TEMPLATES.glob("*.json") if p.name not in ONLINE_TEMPLATES | LIVE_TEMPLATES)
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

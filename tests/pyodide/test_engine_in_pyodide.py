@@ -21,7 +21,12 @@ from headrace.bridge import Bridge
 
 # Not http-fetch.json: what it emits depends on the network (tests/py/test_examples.py
 # runs it against a local origin, the end-to-end tests in the browser).
-FLOWS = sorted(p for p in (REPO / "templates" / "flows").glob("*.json") if p.name != "http-fetch.json")
+# Not the network example, nor live-* ones (they stream for seconds on purpose and draw noise).
+FLOWS = sorted(
+    p
+    for p in (REPO / "templates" / "flows").glob("*.json")
+    if p.name != "http-fetch.json" and not p.name.startswith("live-")
+)
 VOLATILE = ("run", "elapsed_ms")
 
 

@@ -18,7 +18,9 @@ from headrace.protocol import event_to_json
 from headrace.server.app import MESSAGE_CHARS, _messages
 from headrace.server.runs import VIEWER_BACKLOG, VIEWER_BACKLOG_CHARS, Viewer
 
-TEMPLATES = sorted(TEMPLATE_FLOWS.glob("*.json"))
+# Examples named live-* stream for seconds on purpose (a chart to watch) and draw noise:
+# what they compute is checked headless, shortened (tests/py/test_examples.py).
+TEMPLATES = sorted(p for p in TEMPLATE_FLOWS.glob("*.json") if not p.name.startswith("live-"))
 
 
 def in_process(path: pathlib.Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -191,7 +193,7 @@ def test_values_pages_a_sockets_kept_values(server: LiveServer) -> None:
     server.events(run_id, until=lambda e: e["event"] == "run_idle" and e["emitted"] > 0)
     kept = server.values(run_id, "g", "each")
     assert kept["count"] == 25 and kept["first"] == 15
-    assert kept["values"] == [{"index": i, "value": {"i": i}, "repr": False} for i in range(15, 25)]
+    assert kept["values"] == [{"index": i, "value": {"i": i}, "repr": False, "display": None} for i in range(15, 25)]
     page = server.values(run_id, "g", "each", offset=20, limit=3)
     assert [v["index"] for v in page["values"]] == [20, 21, 22]
 

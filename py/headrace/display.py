@@ -1,8 +1,9 @@
 """Rich views of a value, by the display protocol Python users know from IPython and
 Jupyter: an object with ``_repr_html_``, ``_repr_markdown_``, ``_repr_svg_``,
 ``_repr_png_``, ``_repr_jpeg_``, ``_repr_json_`` (or ``_repr_mimebundle_``) is shown that
-way — a pandas DataFrame as its table, a matplotlib figure as its image — and bytes that
-are a PNG, JPEG, GIF or SVG file as that image.
+way — a pandas DataFrame as its table — matplotlib figures and axes as PNG images (as
+IPython's own formatter shows them), and bytes that are a PNG, JPEG, GIF or SVG file
+as that image.
 
 The result is a MIME bundle, ``{mime type: text}`` (images base64), built only when the
 studio asks for a value (``values`` command), never while a run emits: the ``_repr_*_``
@@ -14,6 +15,7 @@ the studio does with HTML is its business (a sandboxed frame of an origin of its
 from __future__ import annotations
 
 import base64
+import io
 import json
 from typing import Any
 
@@ -42,6 +44,13 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 
+#: Types shown by a formatter of ours rather than by methods of their own, found by
+#: name (so that nothing is imported here): matplotlib's figures and axes, which IPython
+#: shows through a formatter it registers, not through ``_repr_png_``.
+_MATPLOTLIB = frozenset({"matplotlib.figure.Figure", "matplotlib.figure.SubFigure", "matplotlib.axes._axes.Axes",
+                         "matplotlib.axes._base._AxesBase"})  # fmt: skip
+
+
 def mime_bundle(value: Any) -> dict[str, str] | None:
     """The value's rich views as ``{mime type: text}``, or None when it has none."""
     if isinstance(value, bytes | bytearray | memoryview):
@@ -49,6 +58,8 @@ def mime_bundle(value: Any) -> dict[str, str] | None:
     if isinstance(value, type) or type(value).__module__ == "builtins":
         # Classes have the methods unbound; builtins have none of them.
         return None
+    if any(f"{t.__module__}.{t.__qualname__}" in _MATPLOTLIB for t in type(value).__mro__):
+        return _figure(value)
     bundle: dict[str, str] = {}
     _from_mimebundle(value, bundle)
     for mime, method in MIME_METHODS:
@@ -56,6 +67,21 @@ def mime_bundle(value: Any) -> dict[str, str] | None:
             text = _call(value, method)
             if text is not None:
                 _add(bundle, mime, text)
+    return bundle or None
+
+
+def _figure(value: Any) -> dict[str, str] | None:
+    """A matplotlib figure (or the figure of an axes) as a PNG, as IPython shows it."""
+    try:
+        figure = value.get_figure() if hasattr(value, "get_figure") and not hasattr(value, "savefig") else value
+        out = io.BytesIO()
+        figure.savefig(out, format="png", bbox_inches="tight")
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # a figure that cannot draw itself: no view
+        return None
+    bundle: dict[str, str] = {}
+    _add(bundle, "image/png", out.getvalue())
     return bundle or None
 
 

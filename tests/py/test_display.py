@@ -174,3 +174,37 @@ async def test_the_values_command_carries_the_views() -> None:
         assert await first("number") == {"index": 0, "value": 7, "repr": False, "display": None}
     finally:
         await host.bridge.close()
+
+
+def _matplotlib_like(qualname: str, module: str) -> type:
+    """A stand-in with matplotlib's names and the part of its interface display uses
+    (matplotlib is not installed here)."""
+
+    class Fake:
+        def savefig(self, out: Any, format: str, bbox_inches: str) -> None:
+            assert format == "png" and bbox_inches == "tight"
+            out.write(PNG)
+
+        def get_figure(self) -> Any:
+            return self
+
+    Fake.__qualname__, Fake.__module__ = qualname, module
+    return Fake
+
+
+def test_matplotlib_figures_and_axes_are_png_images() -> None:
+    figure = _matplotlib_like("Figure", "matplotlib.figure")()
+    assert mime_bundle(figure) == {"image/png": base64.b64encode(PNG).decode()}
+
+    class Axes:  # drawn through its figure
+        def get_figure(self) -> Any:
+            return figure
+
+    Axes.__qualname__, Axes.__module__ = "Axes", "matplotlib.axes._axes"
+    assert mime_bundle(Axes()) == {"image/png": base64.b64encode(PNG).decode()}
+
+    class Broken(_matplotlib_like("Figure", "matplotlib.figure")):  # type: ignore[misc]
+        def savefig(self, *args: Any, **kwargs: Any) -> None:
+            raise RuntimeError("no backend")
+
+    assert mime_bundle(Broken()) is None

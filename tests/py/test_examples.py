@@ -193,5 +193,6 @@ def test_palette_tour_splits_routes_limits_batches_and_delays() -> None:
     assert result.values("router", "large") == [18, 42, 11, 26]
     assert result.values("router", "other") == ["n/a"]
     assert result.values("limit") == [3, 7, 5]
+    assert result.values("chart") == [3, 7, 5]  # the Chart node passes them on
     assert result.values("batch", "batch") == [[18, 42], [11, 26]]
     assert result.values("delay") == [[18, 42], [11, 26]]

@@ -221,13 +221,13 @@ class ValuesResult:
 
 @dataclasses.dataclass(frozen=True)
 class ErrorInfo:
-    """Why a command failed. ``type`` is FlowError, BadCommand, RequirementError or
-    InternalError; ``path`` is the JSON path for a FlowError; ``line`` and ``column``
-    (1-based) the place in node code a FlowError points at (a syntax error), else
-    None; ``requirements`` the ones at fault for a RequirementError, and ``problem``
+    """Why a command failed. ``type`` is FlowError, BadCommand, RequirementError,
+    InternalError, or Busy (a server's run that did not answer in time); ``path`` is
+    the JSON path for a FlowError; ``line`` and ``column`` (1-based) the place in node
+    code a FlowError points at (a syntax error), else None; ``requirements`` the ones at fault for a RequirementError, and ``problem``
     why they could not be installed."""
 
-    type: Literal["FlowError", "BadCommand", "RequirementError", "InternalError"]
+    type: Literal["FlowError", "BadCommand", "RequirementError", "InternalError", "Busy"]
     message: str
     path: str | None = None
     requirements: list[str] | None = None

@@ -308,3 +308,14 @@ def test_batch_lines_go_in_messages_of_a_sensible_size() -> None:
     messages = list(_messages(lines))
     assert [m.count("\n") + 1 for m in messages] == [2, 2, 2, 1, 1]
     assert "\n".join(messages).split("\n") == lines
+
+
+def test_every_error_the_server_answers_is_a_kind_of_the_protocol() -> None:
+    # The studio's HTTP runner reads `type` against the protocol's list: a kind only the
+    # server knew ("Busy") was shown as an unknown error.
+    from typing import get_args, get_type_hints
+
+    from headrace.commands import ErrorInfo
+    from headrace.server.app import STATUS
+
+    assert set(STATUS) == set(get_args(get_type_hints(ErrorInfo)["type"]))

@@ -224,8 +224,8 @@ class ErrorInfo:
     """Why a command failed. ``type`` is FlowError, BadCommand, RequirementError,
     InternalError, or Busy (a server's run that did not answer in time); ``path`` is
     the JSON path for a FlowError; ``line`` and ``column`` (1-based) the place in node
-    code a FlowError points at (a syntax error), else None; ``requirements`` the ones at fault for a RequirementError, and ``problem``
-    why they could not be installed."""
+    code a FlowError points at (a syntax error), else None; ``requirements`` the ones
+    at fault for a RequirementError, and ``problem`` why they could not be installed."""
 
     type: Literal["FlowError", "BadCommand", "RequirementError", "InternalError", "Busy"]
     message: str

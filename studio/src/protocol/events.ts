@@ -354,8 +354,8 @@ export interface ValuesResult {
 /** Why a command failed. ``type`` is FlowError, BadCommand, RequirementError,
  * InternalError, or Busy (a server's run that did not answer in time); ``path`` is
  * the JSON path for a FlowError; ``line`` and ``column`` (1-based) the place in node
- * code a FlowError points at (a syntax error), else None; ``requirements`` the ones at fault for a RequirementError, and ``problem``
- * why they could not be installed. */
+ * code a FlowError points at (a syntax error), else None; ``requirements`` the ones
+ * at fault for a RequirementError, and ``problem`` why they could not be installed. */
 export interface ErrorInfo {
   type: "FlowError" | "BadCommand" | "RequirementError" | "InternalError" | "Busy";
   message: string;

@@ -79,7 +79,7 @@ test-long: build setup-browser ## the long runs: fuzzing (5,000 flow files per p
 test-screenshots: build setup-browser ## retake the screenshots in docs/getting-started.md from the real build (docs/img/)
 	$(PY) docs/screenshots.py
 
-docs: build ## the documentation site: built offline, every live example points at a real flow
+test-docs: build ## the documentation site: built offline, every live example points at a real flow
 	$(PY) -m pytest tests/docs -q
 
 test-e2e: build setup-browser ## end-to-end tests in Chromium against the production build

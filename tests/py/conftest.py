@@ -25,6 +25,9 @@ from headrace.protocol import Event, event_to_dict
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TEMPLATE_FLOWS = ROOT / "templates" / "flows"
+#: The examples a test can run to their end quickly: not the live-* ones, which stream
+#: for seconds on purpose (a chart to watch); test_examples.py runs those shortened.
+QUICK_TEMPLATES = sorted(p for p in TEMPLATE_FLOWS.glob("*.json") if not p.name.startswith("live-"))
 FIXTURE_FLOWS = ROOT / "tests" / "flows"
 INVALID_FLOWS = FIXTURE_FLOWS / "invalid"
 SCHEMA = ROOT / "py" / "headrace" / "schema" / "flow-v1.schema.json"

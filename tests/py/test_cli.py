@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 import pytest
-from conftest import FIXTURE_FLOWS, INVALID_FLOWS, ROOT, TEMPLATE_FLOWS, data, edge, flow_doc, script
+from conftest import FIXTURE_FLOWS, INVALID_FLOWS, QUICK_TEMPLATES, ROOT, TEMPLATE_FLOWS, data, edge, flow_doc, script
 
 pytestmark = pytest.mark.skipif(
     not (ROOT / "py" / "headrace" / "cli.py").exists(), reason="headrace.cli does not exist yet"
@@ -56,7 +56,7 @@ UNROUTED = flow_doc(
 )
 
 
-@pytest.mark.parametrize("path", TEMPLATES, ids=[p.name for p in TEMPLATES])
+@pytest.mark.parametrize("path", QUICK_TEMPLATES, ids=[p.name for p in QUICK_TEMPLATES])
 def test_run_each_template(path: pathlib.Path) -> None:
     done = headrace("run", str(path))
     assert done.returncode == 0, done.stderr
@@ -66,7 +66,7 @@ def test_run_each_template(path: pathlib.Path) -> None:
     assert "■ idle after " in done.stdout
 
 
-@pytest.mark.parametrize("path", TEMPLATES, ids=[p.name for p in TEMPLATES])
+@pytest.mark.parametrize("path", QUICK_TEMPLATES, ids=[p.name for p in QUICK_TEMPLATES])
 def test_json_lines_parse_and_carry_event(path: pathlib.Path) -> None:
     done = headrace("run", str(path), "--json")
     assert done.returncode == 0, done.stderr

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import FIXTURE_FLOWS, SCHEMA, TEMPLATE_FLOWS, data, edge, flow_doc, script
+from conftest import FIXTURE_FLOWS, QUICK_TEMPLATES, SCHEMA, TEMPLATE_FLOWS, data, edge, flow_doc, script
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -227,7 +227,7 @@ def test_there_are_template_flows_to_test() -> None:
     assert {"hello", "join", "fan-out", "generator", "error-routing"} <= names
 
 
-@pytest.mark.parametrize("path", _template_files(), ids=_ids(_template_files()))
+@pytest.mark.parametrize("path", QUICK_TEMPLATES, ids=_ids(QUICK_TEMPLATES))
 def test_template_flows_run_without_unrouted_errors(path: pathlib.Path) -> None:
     result = Flow.load(path).run_sync()
     assert result.emits

@@ -201,7 +201,7 @@ def check_sequence(page: Page, tmp_path: Path, ops: list[str]) -> None:
             raise AssertionError(f"after {ops[: i + 1]}: {exc}") from exc
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(st.sampled_from(sorted(OPS)), min_size=3, max_size=7))
 def test_random_edits_keep_the_drawn_edges_equal_to_the_flow(studio: Page, tmp_path: Path, ops: list[str]) -> None:
     check_sequence(studio, tmp_path, ops)

@@ -179,7 +179,7 @@ def run_sequences(context: BrowserContext, url: str, count: int, seed: int) -> N
 
 
 def test_interrupted_edits_lose_nothing_acknowledged(context: BrowserContext, studio_url: str) -> None:
-    run_sequences(context, studio_url, count=4, seed=1)
+    run_sequences(context, studio_url, count=3, seed=1)
 
 
 @pytest.mark.long

@@ -3,7 +3,16 @@ CLI emits for the same file in CPython."""
 
 import pytest
 from conftest import OFFLINE_TEMPLATES, cli_emits
-from helpers import dots_off_their_card, emits, emits_until_idle, import_file, node_ids, reset_events, run_and_wait_idle
+from helpers import (
+    assert_emits_like_cli,
+    dots_off_their_card,
+    emits,
+    emits_until_idle,
+    import_file,
+    node_ids,
+    reset_events,
+    run_and_wait_idle,
+)
 from playwright.sync_api import Page, expect
 
 FLOWS = OFFLINE_TEMPLATES
@@ -25,7 +34,7 @@ def test_templates_match_cli(studio: Page, expected: dict[str, list]) -> None:
         studio.wait_for_function("document.querySelectorAll('[data-node-id]').length > 0")
         reset_events(studio)
         run_and_wait_idle(studio)
-        assert emits_until_idle(studio) == expected[flow.name], flow.name
+        assert_emits_like_cli(emits_until_idle(studio), expected[flow.name], flow)
         # However long the newest values shown beside the sockets, the dots stay on the cards.
         assert dots_off_their_card(studio) == [], flow.name
         # Runs stay alive (for triggers and schedules) until stopped.

@@ -42,8 +42,8 @@ studio: build ## set up, build and serve the studio at http://127.0.0.1:5173
 dev: setup ## the studio with hot reload, for development
 	npm run dev -- --host $(HOST) --port $(PORT)
 
-protocol: setup-python ## regenerate the studio's TypeScript protocol types from Python
-	$(PY) -m headrace.protocol_ts > studio/src/protocol/events.ts
+protocol: setup-python ## regenerate the studio's TypeScript protocol types from Python and the flow schema
+	HEADRACE_PYTHON=$(PY) npm run -s protocol
 
 check: setup ## lint and type-check Python and TypeScript; fail on protocol drift
 	$(VENV)/bin/ruff check py tests bench docs/hooks docs/screenshots.py
@@ -51,7 +51,7 @@ check: setup ## lint and type-check Python and TypeScript; fail on protocol drif
 	$(VENV)/bin/mypy
 	$(VENV)/bin/mypy docs/hooks
 	MYPYPATH=bench $(VENV)/bin/mypy --follow-imports=silent docs/screenshots.py
-	$(PY) -m headrace.protocol_ts --check studio/src/protocol/events.ts
+	HEADRACE_PYTHON=$(PY) npm run -s protocol:check
 	npm run typecheck
 	npm run lint
 

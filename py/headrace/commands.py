@@ -1,16 +1,22 @@
 """The bridge's commands and results: what a host may ask, and what it gets back.
 
 Like the events, these are defined once here as a tagged union (``"cmd"`` is the
-tag) and the studio's TypeScript types are generated from them.
+tag), each command naming the result its success carries (``result``; None: an
+empty object), and the studio's TypeScript types — the command → result map
+included — are generated from them (:mod:`headrace.protocol_ts`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import types
-from typing import Any, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
 
 from headrace.errors import HeadraceError, RequirementProblem
+from headrace.protocol import TS
+
+#: A flow document on the wire: typed by the schema on the TypeScript side.
+FlowJson = Annotated[dict[str, Any], TS("FlowDocument")]
 
 
 class BadCommand(HeadraceError):
@@ -22,6 +28,7 @@ class Hello:
     """Who is there: versions and platform."""
 
     kind: ClassVar[str] = "hello"
+    result: ClassVar[str | None] = "HelloResult"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,6 +36,7 @@ class Inspect:
     """Read a node's shape from its code, without running it."""
 
     kind: ClassVar[str] = "inspect"
+    result: ClassVar[str | None] = "NodeShapeInfo"
     type: Literal["data", "script"]
     code: str
 
@@ -39,7 +47,9 @@ class Validate:
     return every node's shape."""
 
     kind: ClassVar[str] = "validate"
-    flow: dict[str, Any] | str
+    result: ClassVar[str | None] = "ValidateResult"
+    #: Whatever the user gave: the engine decides whether it is a flow.
+    flow: Annotated[dict[str, Any] | str, TS("unknown")]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +58,7 @@ class DescribeCron:
     next fire times in ``timezone`` (default: the machine's zone)."""
 
     kind: ClassVar[str] = "cron"
+    result: ClassVar[str | None] = "CronResult"
     expression: str
     timezone: str | None = None
     count: int = 3
@@ -59,6 +70,7 @@ class Install:
     (installing on a server is its operator's decision)."""
 
     kind: ClassVar[str] = "install"
+    result: ClassVar[str | None] = "InstallResult"
     requirements: list[str]
     index_urls: list[str] | None = None
     #: Where Pyodide's own packages (its lock file's) are loaded from: named in messages.
@@ -70,7 +82,8 @@ class StartRun:
     """Start a run; it stays alive, for triggers, until ``stop``."""
 
     kind: ClassVar[str] = "run"
-    flow: dict[str, Any]
+    result: ClassVar[str | None] = "RunResultInfo"
+    flow: FlowJson
     run: str | None = None
     trigger: Literal["sources", "none"] = "sources"
     #: Arm the flow's schedules (they fire until the run is stopped).
@@ -95,6 +108,7 @@ class TriggerNode:
     """Fire a node, or one of its sockets, in a live run."""
 
     kind: ClassVar[str] = "trigger"
+    result: ClassVar[str | None] = None
     run: str
     node: str
     socket: str | None = None
@@ -107,6 +121,7 @@ class ReadValues:
     on a live run and on the last few that stopped."""
 
     kind: ClassVar[str] = "values"
+    result: ClassVar[str | None] = "ValuesResult"
     run: str
     node: str
     socket: str
@@ -119,6 +134,7 @@ class StopRun:
     """End a run."""
 
     kind: ClassVar[str] = "stop"
+    result: ClassVar[str | None] = None
     run: str
     #: Why, for the ``run_stopped`` event (a server's time limit, say).
     message: str | None = None
@@ -173,7 +189,9 @@ class HelloResult:
 
 @dataclasses.dataclass(frozen=True)
 class ValidateResult:
-    flow: dict[str, Any]
+    """The flow as the engine read it, and every node's shape by node id."""
+
+    flow: FlowJson
     nodes: dict[str, NodeShapeInfo]
 
 

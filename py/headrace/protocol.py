@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, TypedDict
 
 PROTOCOL_VERSION = 1
 
@@ -302,6 +302,43 @@ EVENT_TYPES: tuple[type, ...] = (
     ScheduleFire,
     ViewChanged,
 )
+
+
+# -- a backend server's records (docs/backend.md) ------------------------------
+
+
+class HealthRecord(TypedDict):
+    """``GET /api/health``: the server answers and takes the token; ``protocol`` is
+    the event and command protocol it speaks (a studio of another refuses it)."""
+
+    ok: bool
+    version: str
+    protocol: int
+    runs: int
+    max_runs: int
+
+
+class RunRecord(TypedDict):
+    """``GET /api/runs/{id}``, and each of ``GET /api/runs``: ``phase`` is the
+    run's; ``state`` the same, except that a failed run is ``stopped`` too (its
+    ``reason`` says it failed). Times are ISO 8601, in UTC."""
+
+    run: str
+    flow: str
+    state: Annotated[str, TS("RunPhase")]
+    phase: Annotated[str, TS("RunPhase")]
+    reason: str | None
+    message: str | None
+    started: str
+    stopped: str | None
+    emitted: int
+    errors: int
+    unrouted_errors: int
+    viewers: int
+
+
+#: What a server answers besides the bridge's results (generated for the studio).
+SERVER_RECORDS: tuple[type, ...] = (HealthRecord, RunRecord)
 
 
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode

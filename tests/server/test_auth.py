@@ -14,6 +14,7 @@ from conftest import TOKEN, LiveServer, Serve, flow, raw_websocket, script
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
+from headrace.protocol import PROTOCOL_VERSION
 from headrace.server.guard import RedactTokens, redact
 
 ALLOWED_ORIGIN = "http://127.0.0.1:5173"
@@ -78,7 +79,10 @@ def test_http_routes_refuse_without_running_anything(server: LiveServer, tmp_pat
 
 
 def test_the_token_is_accepted_in_the_header_and_in_the_query(server: LiveServer) -> None:
-    assert server.http.get("/api/health").json()["ok"] is True
+    health = server.http.get("/api/health").json()
+    assert health["ok"] is True
+    # The studio refuses a server of another protocol: it must say which it speaks.
+    assert health["protocol"] == PROTOCOL_VERSION
     assert httpx.get(f"{server.url}/api/health?token={TOKEN}").status_code == 200
     response = httpx.get(
         f"{server.url}/api/health", headers={"Origin": ALLOWED_ORIGIN, "Authorization": f"Bearer {TOKEN}"}

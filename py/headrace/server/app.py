@@ -25,6 +25,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from headrace.bridge import Bridge
 from headrace.load import json_object
+from headrace.protocol import PROTOCOL_VERSION, HealthRecord
 from headrace.run import new_run_id
 from headrace.server.config import ServerConfig
 from headrace.server.guard import Cors, Guard
@@ -139,7 +140,14 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     @app.get("/api/health", summary="Whether the server answers, and how many runs it has", responses=errors())
     async def health() -> dict[str, Any]:
-        return {"ok": True, "version": _version(), "runs": runs.live_count(), "max_runs": config.max_runs}
+        record: HealthRecord = {
+            "ok": True,
+            "version": _version(),
+            "protocol": PROTOCOL_VERSION,
+            "runs": runs.live_count(),
+            "max_runs": config.max_runs,
+        }
+        return dict(record)
 
     @app.post(
         "/api/runs",

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import headrace
-from headrace.protocol import TERMINAL_RUN_PHASES, RunPhase, RunStopped, event_to_json
+from headrace.protocol import TERMINAL_RUN_PHASES, RunPhase, RunRecord, RunStopped, event_to_json
 from headrace.server.config import ServerConfig
 from headrace.server.sanitize import hide_paths
 from headrace.view import RunView
@@ -411,7 +411,7 @@ class RunProcess:
         if not self.viewers:
             self.unwatched.set()
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> RunRecord:
         """What ``GET /api/runs`` says about the run. ``phase`` is the run's
         (:class:`~headrace.protocol.RunPhase`); ``state`` is the same, except that
         a failed run is ``stopped`` too (its ``reason`` says it failed)."""

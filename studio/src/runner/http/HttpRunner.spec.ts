@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { EngineEvent } from '@/protocol/events';
+import { PROTOCOL_VERSION, type EngineEvent } from '@/protocol/events';
 import { HttpRunner, type Connection } from './HttpRunner';
 
 class FakeSocket {
@@ -39,6 +39,21 @@ afterEach(() => {
 });
 
 describe('HttpRunner', () => {
+  it('connects to a backend of its protocol, and refuses one of another, naming both', async () => {
+    const health = (protocol: number) =>
+      vi.fn(async () => json(200, { ok: true, version: '9.9.9', protocol, runs: 0, max_runs: 4 })) as unknown as typeof fetch;
+    expect(await runner(health(PROTOCOL_VERSION)).start()).toEqual({
+      ok: true,
+      value: { version: '9.9.9', protocol: PROTOCOL_VERSION, python: 'CPython (backend)', platform: 'server' },
+    });
+    const other = await runner(health(PROTOCOL_VERSION + 1)).start();
+    expect(other.ok).toBe(false);
+    if (!other.ok) {
+      expect(other.error.type).toBe('BackendError');
+      expect(other.error.message).toContain(`speaks protocol ${PROTOCOL_VERSION + 1}; this studio speaks protocol ${PROTOCOL_VERSION}`);
+    }
+  });
+
   it('starts a run with the bearer token and follows its events, a batch per line', async () => {
     const calls: [string, RequestInit | undefined][] = [];
     const fetchImpl = vi.fn(async (url: string, init?: RequestInit) => {

@@ -11,25 +11,9 @@
  * the view as it was.
  */
 import type { BridgeCommandName, Hello, Result } from '@/protocol/bridge';
-import type { EngineEvent, RunPhase } from '@/protocol/events';
+import { PROTOCOL_VERSION, type EngineEvent, type HealthRecord, type RunRecord } from '@/protocol/events';
 import type { BootProgress, CommandArgs, CommandValue, EventListener, Runner } from '../Runner';
 import { backoffMs, closeAction, errorFromFailedFetch, errorFromResponse, eventsUrl, normaliseBase, splitEvents } from './wire';
-
-/**
- * `GET /api/runs/{id}`. `phase` is the run's; `state` is the same except that a failed run
- * is `stopped` too (its `reason` says it failed).
- */
-export interface RunInfo {
-  run: string;
-  flow: string;
-  state: RunPhase;
-  phase: RunPhase;
-  reason: string | null;
-  message: string | null;
-  emitted: number;
-  errors: number;
-  unrouted_errors: number;
-}
 
 /** What the events connection is doing, for the UI. */
 export type Connection =
@@ -78,10 +62,16 @@ export class HttpRunner implements Runner {
   /** Check that the server answers and takes the token (`GET /api/health`). */
   async start(onProgress: (progress: BootProgress) => void = () => undefined): Promise<Result<Hello>> {
     onProgress({ step: 'Contacting the backend', fraction: 0 });
-    const health = await this.request<{ version: string }>('GET', '/api/health');
-    onProgress({ step: 'Backend ready', fraction: 1 });
+    const health = await this.request<HealthRecord>('GET', '/api/health');
     if (!health.ok) return health;
-    return { ok: true, value: { version: health.value.version, protocol: 1, python: 'CPython (backend)', platform: 'server' } };
+    const { version, protocol } = health.value;
+    if (protocol !== PROTOCOL_VERSION) {
+      // Events and commands would be misread: say so rather than show a run wrongly.
+      const message = `The backend at ${this.base} is Headrace ${version}, which speaks protocol ${String(protocol ?? 'unknown')}; this studio speaks protocol ${PROTOCOL_VERSION}: run the same Headrace version on both.`;
+      return { ok: false, error: { type: 'BackendError', message } };
+    }
+    onProgress({ step: 'Backend ready', fraction: 1 });
+    return { ok: true, value: { version, protocol, python: 'CPython (backend)', platform: 'server' } };
   }
 
   async call<C extends BridgeCommandName>(cmd: C, args: CommandArgs<C>): Promise<Result<CommandValue<C>>> {
@@ -130,8 +120,8 @@ export class HttpRunner implements Runner {
   }
 
   /** `GET /api/runs/{id}`: whether a remembered run is still there, and its state. */
-  runInfo(run: string): Promise<Result<RunInfo>> {
-    return this.request<RunInfo>('GET', `/api/runs/${encodeURIComponent(run)}`);
+  runInfo(run: string): Promise<Result<RunRecord>> {
+    return this.request<RunRecord>('GET', `/api/runs/${encodeURIComponent(run)}`);
   }
 
   subscribe(listener: EventListener): () => void {

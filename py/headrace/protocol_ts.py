@@ -89,10 +89,7 @@ def _interface(cls: type, tag_field: str | None) -> str:
 
 def _enum(cls: type[enum.Enum]) -> str:
     values = [f'"{m.value}"' for m in cls]
-    return (
-        f"export type {cls.__name__} = {' | '.join(values)};\n"
-        f"export const {cls.__name__}s = [{', '.join(values)}] as const;"
-    )
+    return f"export type {cls.__name__} = {' | '.join(values)};"
 
 
 def _members(name: str, doc: str, cls: type[enum.Enum], members: frozenset[Any]) -> str:
@@ -131,14 +128,6 @@ def generate() -> str:
     parts += [_enum(protocol.NodeState), _enum(protocol.RunPhase)]
     parts.append(
         _members(
-            "SETTLED_NODE_STATES",
-            "The states a node can settle in once it has run.",
-            protocol.NodeState,
-            protocol.SETTLED_NODE_STATES,
-        )
-    )
-    parts.append(
-        _members(
             "TERMINAL_RUN_PHASES",
             "A run in one of these phases is over.",
             protocol.RunPhase,
@@ -150,20 +139,13 @@ def generate() -> str:
         parts.append(_interface(cls, "event"))
     names = " | ".join(c.__name__ for c in protocol.EVENT_TYPES)
     parts.append(f"/** Every event a run reports; `event` is the tag. */\nexport type EngineEvent = {names};")
-    parts.append('export type EngineEventName = EngineEvent["event"];')
     for cls in commands.COMMAND_TYPES:
         parts.append(_interface(cls, "cmd"))
-    names = " | ".join(c.__name__ for c in commands.COMMAND_TYPES)
-    parts.append(f"/** Every command the bridge answers; `cmd` is the tag. */\nexport type BridgeCommand = {names};")
     for cls in commands.RESULT_TYPES:
         parts.append(_interface(cls, None))
     parts.append(_command_map())
     parts.extend(_typed_dict(cls) for cls in view.VIEW_TYPES)
     parts.extend(_typed_dict(cls) for cls in protocol.SERVER_RECORDS)
-    parts.append(
-        "/** What the bridge answers to every command. */\n"
-        "export type BridgeResult<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };"
-    )
     return "\n\n".join(parts) + "\n"
 
 

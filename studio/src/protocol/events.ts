@@ -6,13 +6,8 @@ import type { FlowDocument } from './flow';
 export const PROTOCOL_VERSION = 1;
 
 export type NodeState = "idle" | "waiting" | "running" | "done" | "error" | "stopped";
-export const NodeStates = ["idle", "waiting", "running", "done", "error", "stopped"] as const;
 
 export type RunPhase = "installing" | "starting" | "running" | "idle" | "stopped" | "failed";
-export const RunPhases = ["installing", "starting", "running", "idle", "stopped", "failed"] as const;
-
-/** The states a node can settle in once it has run. */
-export const SETTLED_NODE_STATES: readonly NodeState[] = ["done", "error", "stopped"];
 
 /** A run in one of these phases is over. */
 export const TERMINAL_RUN_PHASES: readonly RunPhase[] = ["stopped", "failed"];
@@ -202,8 +197,6 @@ export interface ViewChanged {
 /** Every event a run reports; `event` is the tag. */
 export type EngineEvent = RunStarted | NodeStateChanged | Emit | Output | NodeError | RunIdle | RunStopped | ScheduleNext | ScheduleFire | ViewChanged;
 
-export type EngineEventName = EngineEvent["event"];
-
 /** Who is there: versions and platform. */
 export interface Hello {
   cmd: "hello";
@@ -281,9 +274,6 @@ export interface StopRun {
   run: string;
   message?: string | null;
 }
-
-/** Every command the bridge answers; `cmd` is the tag. */
-export type BridgeCommand = Hello | Inspect | Validate | DescribeCron | Install | StartRun | TriggerNode | ReadValues | StopRun;
 
 /** One input port, as the studio draws it. */
 export interface PortInfo {
@@ -455,6 +445,3 @@ export interface RunRecord {
   unrouted_errors: number;
   viewers: number;
 }
-
-/** What the bridge answers to every command. */
-export type BridgeResult<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };

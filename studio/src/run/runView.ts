@@ -8,16 +8,17 @@
  * deep reactivity and triggers one re-render per frame, so a flow emitting 100k values
  * costs what its view changes cost, not what its values cost.
  */
-import type {
-  ConsoleText,
-  EngineEvent,
-  ErrorRecord,
-  NodeError,
-  RunPhase,
-  ViewChanged,
-  ViewData,
-  ViewNode,
-  ViewSchedule,
+import {
+  TERMINAL_RUN_PHASES,
+  type ConsoleText,
+  type EngineEvent,
+  type ErrorRecord,
+  type NodeError,
+  type RunPhase,
+  type ViewChanged,
+  type ViewData,
+  type ViewNode,
+  type ViewSchedule,
 } from '@/protocol/events';
 
 export type { ViewNode, ViewSchedule };
@@ -69,7 +70,7 @@ function scheduleView(node: ViewNode, socket: string): ViewSchedule {
 }
 
 export function isOver(view: RunView): boolean {
-  return view.phase === 'stopped' || view.phase === 'failed';
+  return TERMINAL_RUN_PHASES.includes(view.phase);
 }
 
 let messageIds = 0;

@@ -15,7 +15,7 @@ import { notice } from '@/app/notices';
 import { nameFlowError, type NamedFlowError } from '@/flow/errorText';
 import { hasActiveSchedules } from '@/flow/schedule';
 import type { Result } from '@/protocol/bridge';
-import type { EngineEvent, ErrorInfo, RunPhase, ValuesResult } from '@/protocol/events';
+import { TERMINAL_RUN_PHASES, type EngineEvent, type ErrorInfo, type RunPhase, type ValuesResult } from '@/protocol/events';
 import type { FlowDocument } from '@/protocol/flow';
 import type { Runner } from '@/runner/Runner';
 import { DebugLog } from '@/run/debugLog';
@@ -445,7 +445,7 @@ export const useRunStore = defineStore('run', () => {
       else notice('warning', `Could not re-attach to backend run ${run}`, info.error.message);
       return;
     }
-    if ((['stopped', 'failed'] as string[]).includes(info.value.state)) {
+    if (TERMINAL_RUN_PHASES.includes(info.value.phase)) {
       backend.forget(key, run);
       return;
     }

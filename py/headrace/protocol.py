@@ -337,6 +337,22 @@ class RunRecord(TypedDict):
     viewers: int
 
 
+#: The ``type`` of a server's HTTP error answer (``{"error": {"type", "message"}}``)
+#: when it is not the bridge's (``ErrorInfo``, which keeps its own types).
+ServerErrorKind = Literal[
+    "BadRequest",
+    "Unauthorized",
+    "Forbidden",
+    "NotFound",
+    "MethodNotAllowed",
+    "HTTPError",
+    "TooLarge",
+    "TooManyRuns",
+    "ShuttingDown",
+    "Stopped",
+    "InternalError",
+]
+
 #: What a server answers besides the bridge's results (generated for the studio).
 SERVER_RECORDS: tuple[type, ...] = (HealthRecord, RunRecord)
 

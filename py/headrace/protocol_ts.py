@@ -146,6 +146,10 @@ def generate() -> str:
     parts.append(_command_map())
     parts.extend(_typed_dict(cls) for cls in view.VIEW_TYPES)
     parts.extend(_typed_dict(cls) for cls in protocol.SERVER_RECORDS)
+    parts.append(
+        "/** The `type` of a server's HTTP error answer when it is not the bridge's (`ErrorInfo`). */\n"
+        f"export type ServerErrorKind = {ts_type(protocol.ServerErrorKind)};"
+    )
     return "\n\n".join(parts) + "\n"
 
 

@@ -25,7 +25,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from headrace.bridge import Bridge
 from headrace.load import json_object
-from headrace.protocol import PROTOCOL_VERSION, HealthRecord
+from headrace.protocol import PROTOCOL_VERSION, HealthRecord, ServerErrorKind
 from headrace.run import new_run_id
 from headrace.server.config import ServerConfig
 from headrace.server.guard import Cors, Guard
@@ -124,7 +124,8 @@ def create_app(config: ServerConfig) -> FastAPI:
                 for method in getattr(route, "methods", None) or ()
             }
             headers["Allow"] = ", ".join(sorted(methods))
-        kind = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "HTTPError")
+        kinds: dict[int, ServerErrorKind] = {404: "NotFound", 405: "MethodNotAllowed"}
+        kind = kinds.get(exc.status_code, "HTTPError")
         return AsciiJSON({"error": {"type": kind, "message": exc.detail}}, exc.status_code, headers)
 
     @app.exception_handler(Exception)
@@ -439,7 +440,7 @@ def _messages(lines: list[str]) -> Iterator[str]:
         yield "\n".join(lines[start:])
 
 
-def _error(status: int, kind: str, message: str, **fields: Any) -> JSONResponse:
+def _error(status: int, kind: ServerErrorKind, message: str, **fields: Any) -> JSONResponse:
     return AsciiJSON({"error": {"type": kind, "message": message, **fields}}, status_code=status)
 
 

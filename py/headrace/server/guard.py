@@ -28,6 +28,8 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from headrace.protocol import ServerErrorKind
+
 WS_UNAUTHORIZED = 4401
 WS_FORBIDDEN_ORIGIN = 1008  # policy violation; sent before the handshake, as HTTP 403
 
@@ -180,6 +182,7 @@ class Cors(CORSMiddleware):
         if response.status_code < 400:
             return response
         origin = request_headers["origin"]
+        kind: ServerErrorKind
         if not self.is_allowed_origin(origin):
             status, kind, message = 403, "Forbidden", origin_refused(origin)
         else:
@@ -196,7 +199,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 async def _reject(
-    send: Send, status: int, kind: str, message: str, headers: list[tuple[bytes, bytes]] | None = None
+    send: Send, status: int, kind: ServerErrorKind, message: str, headers: list[tuple[bytes, bytes]] | None = None
 ) -> None:
     body = json.dumps({"error": {"type": kind, "message": message}}).encode("utf-8")
     head: list[Any] = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]

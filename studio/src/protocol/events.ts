@@ -445,3 +445,6 @@ export interface RunRecord {
   unrouted_errors: number;
   viewers: number;
 }
+
+/** The `type` of a server's HTTP error answer when it is not the bridge's (`ErrorInfo`). */
+export type ServerErrorKind = "BadRequest" | "Unauthorized" | "Forbidden" | "NotFound" | "MethodNotAllowed" | "HTTPError" | "TooLarge" | "TooManyRuns" | "ShuttingDown" | "Stopped" | "InternalError";

@@ -4,7 +4,7 @@
  * codes turned into messages a user can act on, and the reconnect backoff.
  */
 import type { BridgeError } from '@/protocol/bridge';
-import type { EngineEvent } from '@/protocol/events';
+import type { EngineEvent, ErrorInfo, ServerErrorKind } from '@/protocol/events';
 
 /** `http://host:8000/` → `http://host:8000` (routes are appended as `/api/...`). */
 export function normaliseBase(url: string): string {
@@ -50,7 +50,8 @@ function backendError(message: string, status?: number, extra: Partial<BridgeErr
 export function errorFromResponse(base: string, status: number, body: unknown): BridgeError {
   const error = (body as { error?: Record<string, unknown> } | null)?.error;
   const message = typeof error?.message === 'string' ? error.message : `HTTP ${status}`;
-  const type = typeof error?.type === 'string' ? error.type : '';
+  // The server's own kinds, or the bridge's for what the engine refused (the contract's two lists).
+  const type = typeof error?.type === 'string' ? (error.type as ErrorInfo['type'] | ServerErrorKind) : undefined;
   switch (status) {
     case 401:
       return backendError(`The backend at ${base} refused the token (401): paste the token \`headrace serve\` printed into the run target settings.`, 401);

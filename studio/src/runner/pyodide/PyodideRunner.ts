@@ -11,6 +11,7 @@
 import type { BridgeCommandName, Hello, Result } from '@/protocol/bridge';
 import type { EngineEvent, RunStopped } from '@/protocol/events';
 import type { BootProgress, CommandArgs, CommandValue, EventListener, RestartState, Runner } from '../Runner';
+import { Rpc } from '../rpc';
 import { readEventBatch, readFromWorker, type FromWorker, type ToWorker } from './messages';
 import { packageBaseUrl } from './packageBase';
 import workerUrl from './worker.ts?worker&url';
@@ -33,8 +34,6 @@ export interface PyodideRunnerOptions {
   /** Share an interrupt buffer with the worker (default: when the page is cross-origin isolated). */
   interruptible?: boolean;
 }
-
-type Pending = (result: Result<unknown>) => void;
 
 export const RESTARTED =
   'Python was restarted to stop it: code in the flow did not yield (a loop without await, or a long call)';
@@ -79,8 +78,7 @@ function readResult(text: string): Result<unknown> {
 export class PyodideRunner implements Runner {
   readonly kind = 'pyodide' as const;
   private worker: Worker;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly rpc = new Rpc();
   private readonly listeners = new Set<EventListener>();
   private readonly restartListeners = new Set<(state: RestartState) => void>();
   /** Runs started in the current worker and not yet stopped (from their events). */
@@ -185,11 +183,7 @@ export class PyodideRunner implements Runner {
   }
 
   private request<C extends BridgeCommandName>(cmd: C, args: CommandArgs<C>): Promise<Result<CommandValue<C>>> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve as Pending);
-      this.send({ type: 'request', id, command: JSON.stringify({ cmd, ...args }) });
-    });
+    return this.rpc.request((id) => this.send({ type: 'request', id, command: JSON.stringify({ cmd, ...args }) }));
   }
 
   /** Files the user picked, by name: written again into a restarted worker. */
@@ -201,11 +195,7 @@ export class PyodideRunner implements Runner {
   }
 
   private sendFile(name: string, data: ArrayBuffer): Promise<Result<{ path: string }>> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve as Pending);
-      this.send({ type: 'file', id, name, data: data.slice(0) });
-    });
+    return this.rpc.request((id) => this.send({ type: 'file', id, name, data: data.slice(0) }));
   }
 
   private async stop(args: CommandArgs<'stop'>): Promise<Result<CommandValue<'stop'>>> {
@@ -279,12 +269,9 @@ export class PyodideRunner implements Runner {
         if (this.unanswered && this.isolationNow === 'opaque') return this.fallBack();
         this.resolveBoot({ ok: false, error: message.error });
         break;
-      case 'reply': {
-        const resolve = this.pending.get(message.id);
-        this.pending.delete(message.id);
-        resolve?.(readResult(message.result));
+      case 'reply':
+        this.rpc.answer(message.id, readResult(message.result));
         break;
-      }
       case 'events': {
         const events = readEventBatch(message.batch) as EngineEvent[];
         this.track(events);
@@ -307,9 +294,8 @@ export class PyodideRunner implements Runner {
   }
 
   private fail(message: string, { keepBoot = false } = {}): void {
-    const error = { ok: false as const, error: { type: 'WorkerError' as const, message } };
-    for (const resolve of this.pending.values()) resolve(error);
-    this.pending.clear();
-    if (!keepBoot) this.resolveBoot(error);
+    const error = { type: 'WorkerError' as const, message };
+    this.rpc.failAll(error);
+    if (!keepBoot) this.resolveBoot({ ok: false, error });
   }
 }

@@ -2,7 +2,7 @@
 make its run, to start it (every node's module loaded) and to run one value through
 it, at 1,000, 10,000 and 100,000 nodes — each step should grow linearly with N.
 
-Not a test: a measurement (issue 13 found a 20,000-node chain validating in 1 s and
+Not a test: a measurement (a 20,000-node chain was once found validating in 1 s and
 taking 20 s to start, each node's setup scanning every edge).
 
     python bench/load_start.py [--sizes 1000 10000 100000] [--docs docs/performance.md]

@@ -11,7 +11,7 @@ button disabled), and from the click to the engine being ready again. Two hosts:
   still restarts the worker.
 
 The baseline, side by side, is the same click on a run whose node awaits (the engine's
-own stop, no interrupt, no restart). Aims (issue 8): halted within 1 s, p95 under
+own stop, no interrupt, no restart). Aims: halted within 1 s, p95 under
 200 ms; Python ready again within 10 s.
 
     python bench/stop_latency.py [--repeat N] [--docs docs/performance.md] [--json FILE]

@@ -27,7 +27,7 @@ from report import figure, median, replace_section, table
 from flows import one_node_flow
 
 BOOT_TIMEOUT_MS = 180_000
-AIM = 1.2  # issue 7: the studio and the embed within 1.2x of the bare page
+AIM = 1.2  # the studio and the embed within 1.2x of the bare page
 
 BARE = """<!doctype html><script type="module">
 import { loadPyodide } from './pyodide/pyodide.mjs';

@@ -1,4 +1,4 @@
-"""Issue 7's benchmarks in one run (``bench/run``): throughput, boot, canvas, UI under
+"""The benchmarks in one run (``bench/run``): throughput, boot, canvas, UI under
 load and memory, each figure beside a baseline measured in the same run; writes
 bench/results.json and the tables in docs/performance.md.
 

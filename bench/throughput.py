@@ -34,8 +34,8 @@ from headrace import Flow
 REPO = Path(__file__).resolve().parents[1]
 DIRECT: dict[str, Callable[[int], float]] = {"chain10": direct_chain, "join2": direct_join}
 FIFO: dict[str, Callable[[int], float]] = {"chain10": fifo_chain, "join2": fifo_join}
-# Aims: the studio at least 10x Node-RED (issues 7, 12); the CLI at least 20% of direct
-# calls (issue 7); the engine in-process at least half the FIFO floor (issue 12).
+# Aims: the studio at least 10x Node-RED; the CLI at least 20% of direct calls; the
+# engine in-process at least half the FIFO floor (docs/performance.md).
 AIM_STUDIO_OVER_NODE_RED = 10.0
 AIM_CLI_OVER_DIRECT = 0.2
 AIM_INPROC_OVER_FIFO = 0.5

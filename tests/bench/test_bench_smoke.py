@@ -1,6 +1,6 @@
 """`bench/run --smoke` end to end: real Chromium with the built studio, real Node-RED,
 real CPython — tiny sizes, one repetition. The figures mean nothing; what is checked is
-that every figure of issue 7 is there with a baseline from the same run, so the
+that every figure of the suite is there with a baseline from the same run, so the
 benchmark harness cannot rot unnoticed. Takes a few minutes (a dozen Pyodide boots);
 needs `make build` and `npm ci --prefix bench`.
 """

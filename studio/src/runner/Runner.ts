@@ -1,6 +1,6 @@
 /**
  * The one door from the studio's stores to an engine. The Pyodide runner hosts the engine
- * in a Web Worker; an HTTP runner (a backend server) will implement the same interface.
+ * in a Web Worker; the HTTP runner hands runs to a backend server (`headrace serve`).
  * Components never import a runner: only stores do.
  */
 import type { BridgeCommandName, BridgeCommands, Hello, Result } from '@/protocol/bridge';

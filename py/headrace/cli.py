@@ -344,7 +344,7 @@ async def _executor(args: argparse.Namespace) -> Executor | None:
     if not args.scheduler:
         raise _CannotRun("--executor dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
     try:
-        from headrace.dask_executor import DaskExecutor
+        from headrace.dask import DaskExecutor
     except ImportError:
         raise _CannotRun("--executor dask needs the dask extra: pip install 'headrace[dask]'") from None
     try:

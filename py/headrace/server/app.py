@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.websockets import WebSocketDisconnect
 
+from headrace import __version__
 from headrace.bridge import Bridge
 from headrace.load import json_object
 from headrace.run import new_run_id
@@ -82,7 +83,7 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     app = FastAPI(
         title="Headrace server",
-        version=_version(),
+        version=__version__,
         summary="Runs Headrace flows on this machine and streams their events.",
         lifespan=lifespan,
         docs_url=None,  # the HTML pages load scripts from a CDN, without the token
@@ -139,7 +140,7 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     @app.get("/api/health", summary="Whether the server answers, and how many runs it has", responses=errors())
     async def health() -> dict[str, Any]:
-        return {"ok": True, "version": _version(), "runs": runs.live_count(), "max_runs": config.max_runs}
+        return {"ok": True, "version": __version__, "runs": runs.live_count(), "max_runs": config.max_runs}
 
     @app.post(
         "/api/runs",
@@ -443,9 +444,3 @@ def _bridge_error(result: dict[str, Any]) -> JSONResponse:
 
 def _no_run(run_id: str) -> JSONResponse:
     return _error(404, "NotFound", f"no run {run_id!r}")
-
-
-def _version() -> str:
-    from headrace import __version__
-
-    return __version__

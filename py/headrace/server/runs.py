@@ -347,7 +347,7 @@ class RunProcess:
                     # Node code that never yields is interrupted (SIGINT) before the
                     # bridge can read the stop command and its message: add it here.
                     event["message"] = self._stop_message
-                    line = _line(events)
+                    line = _batch_line(events)
             elif event["event"] == "emit":
                 self._keep_emit(event)
             self.view.apply(event)
@@ -406,7 +406,7 @@ class RunProcess:
             events = self.view.snapshot()
             # The values told one by one go right after run_started (the view that
             # follows sets the counts either way).
-            snapshot = _line(events[:1] + self._emits + events[1:])
+            snapshot = _batch_line(events[:1] + self._emits + events[1:])
         return snapshot, viewer
 
     def detach(self, viewer: Viewer) -> None:
@@ -480,9 +480,11 @@ class RunRegistry:
                 task.cancel()
 
 
-def _line(events: list[dict[str, Any]]) -> str:
-    """A batch line the server writes itself. In ASCII: node code's text may hold
-    a lone surrogate (it reaches us as a JSON escape), which UTF-8 cannot carry."""
+def _batch_line(events: list[dict[str, Any]]) -> str:
+    """A batch line the server writes itself, from events it read back as JSON
+    objects (protocol.event_to_json encodes the run's own event objects, which the
+    server never holds). In ASCII: node code's text may hold a lone surrogate (it
+    reaches us as a JSON escape), which UTF-8 cannot carry."""
     return json.dumps(events)
 
 

@@ -49,6 +49,7 @@ check: setup ## lint and type-check Python and TypeScript; fail on protocol drif
 	$(VENV)/bin/ruff check py tests bench docs/hooks docs/screenshots.py
 	$(VENV)/bin/ruff format --check py tests bench docs/hooks docs/screenshots.py
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy docs/hooks
 	MYPYPATH=bench $(VENV)/bin/mypy --follow-imports=silent docs/screenshots.py
 	HEADRACE_PYTHON=$(PY) npm run -s protocol:check

@@ -25,7 +25,7 @@ from engine_throughput import timed_run
 from report import replace_section
 
 from headrace import Flow
-from headrace.dask_executor import DaskExecutor
+from headrace.dask import DaskExecutor
 
 # Busy work of about `seconds` on one core (calibrated below), so the cluster has
 # something to spread; `time.sleep` would not need cores at all.

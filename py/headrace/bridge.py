@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from headrace import cron
+from headrace import __version__, cron
 from headrace import requirements as reqs
 from headrace.commands import (
     BadCommand,
@@ -47,6 +47,7 @@ from headrace.commands import (
     Validate,
     ValidateResult,
     ValuesResult,
+    failure,
     parse_command,
 )
 from headrace.display import mime_bundle
@@ -120,7 +121,7 @@ class Bridge:
         try:
             obj = json.loads(text)
         except (ValueError, RecursionError) as exc:
-            return _dump(_failure(ErrorInfo("BadCommand", f"the command is not JSON: {exc}")))
+            return _dump(failure(ErrorInfo("BadCommand", f"the command is not JSON: {exc}")))
         return _dump(await self.handle_object(obj))
 
     async def handle_object(self, obj: Any) -> dict[str, Any]:
@@ -129,13 +130,13 @@ class Bridge:
             command = parse_command(obj)
             value = await self._dispatch(command)
         except FlowError as exc:
-            return _failure(ErrorInfo("FlowError", str(exc), path=exc.path, line=exc.line, column=exc.column))
+            return failure(ErrorInfo("FlowError", str(exc), path=exc.path, line=exc.line, column=exc.column))
         except RequirementError as exc:
-            return _failure(ErrorInfo("RequirementError", str(exc), requirements=exc.requirements, problem=exc.problem))
+            return failure(ErrorInfo("RequirementError", str(exc), requirements=exc.requirements, problem=exc.problem))
         except (BadCommand, RunError) as exc:
-            return _failure(ErrorInfo("BadCommand", str(exc)))
+            return failure(ErrorInfo("BadCommand", str(exc)))
         except Exception as exc:  # a bug in the engine: report it, keep the host alive
-            return _failure(ErrorInfo("InternalError", f"{type(exc).__name__}: {exc}"))
+            return failure(ErrorInfo("InternalError", f"{type(exc).__name__}: {exc}"))
         finally:
             # Events a command produced reach the host before its reply does.
             for batch in list(self._batches.values()):
@@ -145,7 +146,7 @@ class Bridge:
     async def _dispatch(self, command: Command) -> Any:
         if isinstance(command, Hello):
             return HelloResult(
-                version=_version(),
+                version=__version__,
                 protocol=PROTOCOL_VERSION,
                 python=platform.python_version(),
                 platform=sys.platform,
@@ -333,10 +334,6 @@ def node_shape_info(flow: FlowSpec, node: Node) -> NodeShapeInfo:
     )
 
 
-def _failure(error: ErrorInfo) -> dict[str, Any]:
-    return {"ok": False, "error": _plain(error)}
-
-
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
@@ -349,9 +346,3 @@ def _plain(value: Any) -> Any:
 
 def _dump(value: dict[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False)
-
-
-def _version() -> str:
-    from headrace import __version__
-
-    return __version__

@@ -21,6 +21,7 @@ from typing import TextIO
 from headrace import capture, requirements
 from headrace.errors import FlowError, RequirementError
 from headrace.flow import Flow
+from headrace.options import add_executor_options, positive_duration
 from headrace.protocol import (
     Emit,
     Event,
@@ -37,7 +38,6 @@ from headrace.protocol import (
 )
 from headrace.remote import Executor
 from headrace.run import Run
-from headrace.units import parse_duration
 from headrace.view import RunView
 
 EXIT_OK, EXIT_UNROUTED_ERRORS, EXIT_INVALID = 0, 1, 2
@@ -113,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--for",
         dest="duration",
-        type=_duration,
+        type=positive_duration,
         metavar="DURATION",
         help="keep the flow's schedules firing this long (30s, 5m, 2h; Ctrl-C stops early); "
         "by default the sources run once and the run ends when idle",
@@ -316,23 +316,6 @@ class ReadableLog(_Log):
         return None
 
 
-def add_executor_options(parser: argparse.ArgumentParser) -> None:
-    """``--executor``, ``--scheduler`` and ``--spread``, for ``run`` and ``serve`` alike."""
-    parser.add_argument(
-        "--executor",
-        choices=("local", "dask"),
-        default="local",
-        help="where script calls run: here (default), or on a Dask distributed cluster",
-    )
-    parser.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler, e.g. tcp://127.0.0.1:8786")
-    parser.add_argument(
-        "--spread",
-        action="store_true",
-        help="with dask: let any worker take any call (by default a node's calls stay on one worker, "
-        "so its module state behaves as in-process)",
-    )
-
-
 class _CannotRun(Exception):
     """The run cannot start (exit 2); the message says why."""
 
@@ -344,24 +327,13 @@ async def _executor(args: argparse.Namespace) -> Executor | None:
     if not args.scheduler:
         raise _CannotRun("--executor dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
     try:
-        from headrace.dask_executor import DaskExecutor
+        from headrace.dask import DaskExecutor
     except ImportError:
         raise _CannotRun("--executor dask needs the dask extra: pip install 'headrace[dask]'") from None
     try:
         return await DaskExecutor.connect(args.scheduler, spread=args.spread)
     except (OSError, TimeoutError) as exc:
         raise _CannotRun(f"cannot reach the Dask scheduler at {args.scheduler}: {exc or 'timed out'}") from None
-
-
-def _duration(text: str) -> float:
-    """``30s``, ``5m``, ``1.5h``, ``250ms`` or plain seconds, as seconds."""
-    try:
-        seconds = parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if not seconds > 0:
-        raise argparse.ArgumentTypeError(f"the duration must be positive: {text!r}")
-    return seconds
 
 
 def _count(n: int, noun: str) -> str:

@@ -254,6 +254,12 @@ class ErrorInfo:
     problem: RequirementProblem | None = None
 
 
+def failure(error: ErrorInfo) -> dict[str, Any]:
+    """A failed command's result as it goes on the wire, whoever answers the
+    command (the bridge, or a server whose run did not)."""
+    return {"ok": False, "error": dataclasses.asdict(error)}
+
+
 RESULT_TYPES: tuple[type, ...] = (
     PortInfo,
     NodeShapeInfo,

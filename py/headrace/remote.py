@@ -122,7 +122,7 @@ def invoke(invocation: Invocation) -> Outcome:
 
 def invoke_pickled(blob: bytes) -> Outcome:
     """:func:`invoke` of an invocation pickled by the caller (cloudpickle, so that
-    classes node code defines travel by value; see headrace.dask_executor). An argument
+    classes node code defines travel by value; see headrace.dask.executor). An argument
     that cannot be rebuilt here raises: the caller's future fails, and the run makes
     that the call's error."""
     invocation: Invocation = pickle.loads(blob)  # noqa: S301 - from the run's own client, as Dask's own tasks are

@@ -17,7 +17,7 @@ import pytest
 from conftest import LiveServer, flow, read_batches, script
 from websockets.sync.client import connect
 
-from headrace.server.config import parse_duration, parse_size
+from headrace.units import parse_duration, parse_size
 
 
 def free_port() -> int:

@@ -14,8 +14,8 @@ import pytest
 from conftest import LiveServer, Serve, flow, fold, raw_websocket, script
 
 import headrace.server.runs as runs_module
-from headrace.server.config import MIB
 from headrace.server.runs import EMIT_REPLAY_BYTES, Viewer
+from headrace.units import MIB
 
 
 def rss() -> int:

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.websockets import WebSocketDisconnect
 
+from headrace import __version__
 from headrace.bridge import Bridge
 from headrace.load import json_object
 from headrace.protocol import PROTOCOL_VERSION, HealthRecord, ServerErrorKind
@@ -83,7 +84,7 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     app = FastAPI(
         title="Headrace server",
-        version=_version(),
+        version=__version__,
         summary="Runs Headrace flows on this machine and streams their events.",
         lifespan=lifespan,
         docs_url=None,  # the HTML pages load scripts from a CDN, without the token
@@ -143,7 +144,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     async def health() -> dict[str, Any]:
         record: HealthRecord = {
             "ok": True,
-            "version": _version(),
+            "version": __version__,
             "protocol": PROTOCOL_VERSION,
             "runs": runs.live_count(),
             "max_runs": config.max_runs,
@@ -452,9 +453,3 @@ def _bridge_error(result: dict[str, Any]) -> JSONResponse:
 
 def _no_run(run_id: str) -> JSONResponse:
     return _error(404, "NotFound", f"no run {run_id!r}")
-
-
-def _version() -> str:
-    from headrace import __version__
-
-    return __version__

@@ -6,7 +6,7 @@ import dataclasses
 import os
 import secrets
 
-from headrace.units import MIB, parse_duration, parse_size
+from headrace.units import MIB
 
 #: The studio's dev and preview servers (``make dev``, ``make studio``).
 DEFAULT_ORIGINS = ("http://127.0.0.1:5173", "http://localhost:5173")
@@ -75,4 +75,4 @@ def _check_run_as(user: str) -> None:
         )
 
 
-__all__ = ["MIB", "ServerConfig", "parse_duration", "parse_size"]
+__all__ = ["ServerConfig"]

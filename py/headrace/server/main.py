@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from headrace.cli import add_executor_options
+from headrace.options import add_executor_options, duration, size
 from headrace.server.app import create_app
-from headrace.server.config import DEFAULT_ORIGINS, ServerConfig, parse_duration, parse_size
+from headrace.server.config import DEFAULT_ORIGINS, ServerConfig
 from headrace.server.guard import RedactTokens
 from headrace.server.runs import RunRegistry, run_as_problem
 
@@ -63,25 +63,25 @@ def parser() -> argparse.ArgumentParser:
         help="a name the server may be called by (the Host header), besides localhost, 127.0.0.1, [::1] "
         "and the --host address, e.g. the machine's name when --host 0.0.0.0 (repeatable)",
     )
-    p.add_argument("--max-body", type=_size, default=defaults.max_body, help="largest request body (default: 2MiB)")
+    p.add_argument("--max-body", type=size, default=defaults.max_body, help="largest request body (default: 2MiB)")
     p.add_argument("--max-runs", type=int, default=defaults.max_runs, help="runs at once (default: %(default)s)")
     p.add_argument(
         "--run-time-limit",
-        type=_duration,
+        type=duration,
         default=defaults.run_time_limit,
         metavar="DURATION",
         help="stop runs after this long: 30s, 5m, 2h, 0 for never (default: 1h)",
     )
     p.add_argument(
         "--run-memory-limit",
-        type=_size,
+        type=size,
         default=defaults.run_memory_limit,
         metavar="SIZE",
         help="address space of each run's process: 512MiB, 4G, 0 for none (default: 4GiB)",
     )
     p.add_argument(
         "--replay-memory",
-        type=_size,
+        type=size,
         default=defaults.replay_memory,
         metavar="SIZE",
         help="memory for the values told one by one that viewers attaching late still hear, over all runs; "
@@ -251,17 +251,3 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _size(text: str) -> int:
-    try:
-        return parse_size(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _duration(text: str) -> float:
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import headrace
+from headrace.commands import ErrorInfo, failure
 from headrace.protocol import TERMINAL_RUN_PHASES, RunPhase, RunRecord, RunStopped, event_to_json
 from headrace.server.config import ServerConfig
 from headrace.server.sanitize import hide_paths
@@ -203,7 +204,7 @@ class RunProcess:
         failure result if the process ended or did not answer in time."""
         process = self._process
         if process is None or process.stdin is None or self.exited.is_set():
-            return _failure("BadCommand", f"run {self.id} has stopped")
+            return failure(ErrorInfo("BadCommand", f"run {self.id} has stopped"))
         ident = next(self._ids)
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[ident] = future
@@ -215,9 +216,11 @@ class RunProcess:
             await process.stdin.drain()
             return await asyncio.wait_for(asyncio.shield(future), seconds)
         except (ConnectionError, BrokenPipeError):
-            return _failure("BadCommand", f"run {self.id} has stopped")
+            return failure(ErrorInfo("BadCommand", f"run {self.id} has stopped"))
         except TimeoutError:
-            return _failure("Busy", f"run {self.id} did not answer within {seconds:g} s (node code may be blocking)")
+            return failure(
+                ErrorInfo("Busy", f"run {self.id} did not answer within {seconds:g} s (node code may be blocking)")
+            )
         finally:
             self._pending.pop(ident, None)
 
@@ -293,7 +296,7 @@ class RunProcess:
         finally:
             for future in self._pending.values():
                 if not future.done():
-                    future.set_result(_failure("BadCommand", f"run {self.id} has stopped"))
+                    future.set_result(failure(ErrorInfo("BadCommand", f"run {self.id} has stopped")))
             self.stopped_at = self.stopped_at or dt.datetime.now(dt.UTC)
             self.exited.set()
             for viewer in self.viewers:
@@ -329,7 +332,7 @@ class RunProcess:
         elif isinstance(message, dict) and "reply" in message:
             future = self._pending.get(message["reply"]) if isinstance(message["reply"], int) else None
             if future is not None and not future.done():
-                future.set_result(message.get("result") or _failure("InternalError", "empty reply"))
+                future.set_result(message.get("result") or failure(ErrorInfo("InternalError", "empty reply")))
             elif message.get("error"):
                 log.error("run %s: %s", self.id, message["error"])
 
@@ -344,7 +347,7 @@ class RunProcess:
                     # Node code that never yields is interrupted (SIGINT) before the
                     # bridge can read the stop command and its message: add it here.
                     event["message"] = self._stop_message
-                    line = _line(events)
+                    line = _batch_line(events)
             elif event["event"] == "emit":
                 self._keep_emit(event)
             self.view.apply(event)
@@ -403,7 +406,7 @@ class RunProcess:
             events = self.view.snapshot()
             # The values told one by one go right after run_started (the view that
             # follows sets the counts either way).
-            snapshot = _line(events[:1] + self._emits + events[1:])
+            snapshot = _batch_line(events[:1] + self._emits + events[1:])
         return snapshot, viewer
 
     def detach(self, viewer: Viewer) -> None:
@@ -477,9 +480,11 @@ class RunRegistry:
                 task.cancel()
 
 
-def _line(events: list[dict[str, Any]]) -> str:
-    """A batch line the server writes itself. In ASCII: node code's text may hold
-    a lone surrogate (it reaches us as a JSON escape), which UTF-8 cannot carry."""
+def _batch_line(events: list[dict[str, Any]]) -> str:
+    """A batch line the server writes itself, from events it read back as JSON
+    objects (protocol.event_to_json encodes the run's own event objects, which the
+    server never holds). In ASCII: node code's text may hold a lone surrogate (it
+    reaches us as a JSON escape), which UTF-8 cannot carry."""
     return json.dumps(events)
 
 
@@ -523,13 +528,6 @@ def run_as_problem(config: ServerConfig) -> str | None:
         lines = probe.stderr.decode("utf-8", "replace").strip().splitlines()
         return f"{config.run_as} cannot import headrace with this Python ({python}): {lines[-1] if lines else '?'}"
     return None
-
-
-def _failure(kind: str, message: str) -> dict[str, Any]:
-    return {
-        "ok": False,
-        "error": {"type": kind, "message": message, "path": None, "requirements": None, "line": None, "column": None},
-    }
 
 
 def _death(returncode: int) -> str:

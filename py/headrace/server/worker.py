@@ -110,7 +110,7 @@ async def _serve_with_executor(commands_fd: int, out: LineWriter, scheduler: str
     if scheduler is None:
         await serve(commands_fd, out)
         return
-    from headrace.dask_executor import DaskExecutor  # the dask extra, only when asked for
+    from headrace.dask import DaskExecutor  # the dask extra, only when asked for
 
     executor = await DaskExecutor.connect(scheduler, spread=spread)
     try:

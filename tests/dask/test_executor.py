@@ -14,7 +14,7 @@ import pytest
 from distributed import Client, LocalCluster
 
 from headrace import Flow
-from headrace.dask_executor import DaskExecutor
+from headrace.dask import DaskExecutor
 from headrace.protocol import Emit, Event, NodeError, Output
 
 REPO = Path(__file__).resolve().parents[2]

@@ -21,7 +21,7 @@ export async function bootstrap(runner: Runner): Promise<Autosave> {
   const saving = useSavingStore();
   useRunStore();
 
-  void engine.$boot(runner);
+  void engine.boot(runner);
 
   const aside = await recoverPending(storage).catch((error) => {
     console.warn('could not recover unsaved edits', error);
@@ -40,14 +40,14 @@ export async function bootstrap(runner: Runner): Promise<Autosave> {
       notice('error', `Cannot open a saved flow (${key})`, 'Its stored copy is damaged and there is no earlier version to fall back to.');
       continue;
     }
-    flows.$open(readable.version.doc, key, saved.version ?? 0);
+    flows.openDocument(readable.version.doc, key, saved.version ?? 0);
     if (readable.fellBack) {
       notice('warning', `Opened the previous version of “${readable.version.doc.name}”`, 'Its latest save could not be read (it is damaged); your next edit saves over it.');
     }
   }
   if (session?.active && flows.open.some((f) => f.key === session.active)) flows.activate(session.active);
 
-  const autosave = saving.$start(storage);
+  const autosave = saving.start(storage);
   // An imported flow named like a saved one asks first (files/sameName.ts).
   checkNamesAgainst(storage);
 

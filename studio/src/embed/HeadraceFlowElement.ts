@@ -66,7 +66,7 @@ export function defineHeadraceFlow(defaults: EmbedDefaults, name = 'headrace-flo
       app.use(pinia);
       withoutBodyClasses(() => app.use(Quasar, {}));
       // Booting only loads Python and the engine; the flow's code runs on Run.
-      void useEngineStore(pinia).$boot(sharedRunner(runtime));
+      void useEngineStore(pinia).boot(sharedRunner(runtime));
       this.app = app;
       app.mount(mount);
     }

@@ -71,7 +71,7 @@ export async function importFlowText(text: string, source: string, engine: Engin
     }
     notice('success', `Replaced “${doc.name}” with ${source}`, 'Undo brings back what it held.');
   } else {
-    key = flows.$open(place.doc);
+    key = flows.openDocument(place.doc);
     notice('success', `Opened ${place.doc.name}`);
   }
   // Nodes the file gives no position (written by hand or by a script) are laid out once open.

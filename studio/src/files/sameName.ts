@@ -80,7 +80,7 @@ export async function replaceWith(namesake: Namesake, doc: FlowDocument, source:
     const saved = await storage?.load(namesake.key).catch(() => undefined);
     const readable = saved && readableVersion(saved);
     if (!saved || !readable) return null;
-    flows.$open(readable.version.doc, namesake.key, saved.version ?? 0);
+    flows.openDocument(readable.version.doc, namesake.key, saved.version ?? 0);
   }
   const next = JSON.parse(JSON.stringify(doc)) as FlowDocument;
   flows.edit(`Replace with ${source}`, (d) => {

@@ -20,7 +20,7 @@ export const useBackendStore = defineStore('backend', () => {
   let madeFor = '';
 
   /** The runner for the current URL and token (only stores call this). */
-  function $runner(): HttpRunner {
+  function runner(): HttpRunner {
     const { backendUrl, backendToken } = settings.settings;
     const key = `${normaliseBase(backendUrl)}\u0000${backendToken}`;
     if (!current || madeFor !== key) {
@@ -45,7 +45,7 @@ export const useBackendStore = defineStore('backend', () => {
 
   /** Whether the backend answers and takes the token (for the settings dialog). */
   function test(): Promise<Result<Hello>> {
-    return $runner().start(() => undefined);
+    return runner().start(() => undefined);
   }
 
   function url(): string {
@@ -69,5 +69,5 @@ export const useBackendStore = defineStore('backend', () => {
     return known && known.url === url() ? known.run : null;
   }
 
-  return { connection, $runner, onConnection, test, url, remember, forget, remembered };
+  return { connection, runner, onConnection, test, url, remember, forget, remembered };
 });

@@ -39,7 +39,7 @@ describe('flows store', () => {
   beforeEach(async () => {
     setActivePinia(createPinia());
     const engine = useEngineStore();
-    await engine.$boot(
+    await engine.boot(
       fakeRunner({
         [DATA]: { sockets: ['value', 'error'], ports: [] },
         [SCRIPT]: { sockets: ['double', 'error'], ports: [port('double', 'x')] },

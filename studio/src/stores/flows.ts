@@ -103,7 +103,7 @@ export const useFlowsStore = defineStore('flows', () => {
    * Open a document in a new tab (a copy); returns the tab key. Never runs its code.
    * `savedVersion`: the stored version it was read from, when it comes from storage.
    */
-  function $open(document: FlowDocument, key = newKey(), savedVersion?: number): string {
+  function openDocument(document: FlowDocument, key = newKey(), savedVersion?: number): string {
     const copy = clone(document);
     layoutMissing(copy);
     open.value.push({ key, doc: copy, savedVersion, save: { state: savedVersion === undefined ? 'new' : 'saved' }, revision: 0 });
@@ -116,11 +116,11 @@ export const useFlowsStore = defineStore('flows', () => {
     const names = new Set(open.value.map((f) => f.doc.name));
     let n = 1;
     while (names.has(`Untitled ${n}`)) n++;
-    return $open(emptyFlow(`Untitled ${n}`));
+    return openDocument(emptyFlow(`Untitled ${n}`));
   }
 
   /** Replace a tab's document with a stored version (another tab's, in a conflict); not undoable. */
-  function $replaceFromStorage(key: string, document: FlowDocument, version: number): void {
+  function replaceFromStorage(key: string, document: FlowDocument, version: number): void {
     const flow = find(key);
     if (!flow) return;
     const copy = clone(document);
@@ -147,7 +147,7 @@ export const useFlowsStore = defineStore('flows', () => {
   function duplicate(key: string): string | null {
     const flow = find(key);
     if (!flow) return null;
-    return $open({ ...clone(flow.doc), name: `${flow.doc.name} copy` });
+    return openDocument({ ...clone(flow.doc), name: `${flow.doc.name} copy` });
   }
 
   // ---- the one way to change a document ----------------------------------------------
@@ -724,7 +724,7 @@ export const useFlowsStore = defineStore('flows', () => {
 
   return {
     open, activeKey, active, doc, selection, selectedEdge, editing, clipboard, revealing, reveal,
-    activate, $open, $replaceFromStorage, newFlow, close, duplicate, rename,
+    activate, openDocument, replaceFromStorage, newFlow, close, duplicate, rename,
     edit, beginGesture, endGesture, undo, redo,
     shapeOf, shapeIsStale, shapeError, wired, nodeNames, refreshShape, refreshShapes,
     addNode, addNote, setName, setCode, setNoteText, setSticky, setExposed, setSchedule, moveBy, roundPositions,

@@ -320,7 +320,7 @@ export const useRunStore = defineStore('run', () => {
     }
     const previous = sessions.get(key);
     if (isAlive(previous)) await stopSession(previous);
-    const runner = onBackend ? backend.$runner() : engine.runner();
+    const runner = onBackend ? backend.runner() : engine.runner();
     listen(runner);
     let run = `run-${++runCounter}-${Date.now().toString(36)}`;
     const snapshot = JSON.parse(JSON.stringify(doc)) as FlowDocument;
@@ -438,7 +438,7 @@ export const useRunStore = defineStore('run', () => {
   async function reattach(key: string): Promise<void> {
     const run = backend.remembered(key);
     if (!run || sessions.get(key)?.view.run === run) return;
-    const runner = backend.$runner();
+    const runner = backend.runner();
     const info = await runner.runInfo(run);
     if (!info.ok) {
       if (info.error.status === 404) backend.forget(key, run);

@@ -26,14 +26,14 @@ import { noteSize, pasteOffset } from '@/flow/pastePlace';
 import { estimateBox } from '@/canvas/layout/nodeBox';
 import { setSchedule as writeSchedule, type ScheduleEntry } from '@/flow/schedule';
 import { applyInPlace, recordChange, type Change, type Patch } from '@/history/patches';
+import type { SaveState } from '@/persistence/saveState';
 import type { NodeShape } from '@/protocol/bridge';
 import type { FlowDocument, FlowEdge, FlowNode, Group, MisfirePolicy, NodeType, Note, Point, SocketView, Viewport } from '@/protocol/flow';
 import { useEngineStore } from './engine';
 import { useHistoryStore, type HistoryEntry } from './history';
 import { preset, usePaletteStore } from './palette';
 
-/** Where a tab's latest edits are: only `saved` means IndexedDB has committed them. */
-export type SaveState = 'new' | 'unsaved' | 'saved' | 'conflict' | 'failed';
+export type { SaveState };
 
 export interface OpenFlow {
   /** Tab identity (not the flow's name, which the user may change). */

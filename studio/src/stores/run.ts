@@ -12,6 +12,7 @@ import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef, triggerRef, watch } from 'vue';
 import { useHost } from '@/app/host';
 import { notice } from '@/app/notices';
+import { BackendRunMemory } from '@/persistence/backendRuns';
 import { nameFlowError, type NamedFlowError } from '@/flow/errorText';
 import { hasActiveSchedules } from '@/flow/schedule';
 import type { Result } from '@/protocol/bridge';
@@ -93,6 +94,8 @@ export const useRunStore = defineStore('run', () => {
   const flows = useFlowsStore();
   const settings = useSettingsStore();
   const backend = useBackendStore();
+  /** Each tab's live backend run, kept where a reloaded studio finds it to re-attach. */
+  const backendRuns = new BackendRunMemory(host.persistSettings ? (globalThis.localStorage ?? null) : null);
 
   /** Every flow's session, by tab key; the runs' sessions by run id. Outside Vue's reactivity. */
   const sessions = markRaw(new Map<string, RunSession>());
@@ -181,7 +184,7 @@ export const useRunStore = defineStore('run', () => {
     s.lock?.release();
     s.lock = null;
     s.connectionNote = null;
-    if (s.target === 'backend' && s.view.run) backend.forget(s.key, s.view.run);
+    if (s.target === 'backend' && s.view.run) backendRuns.forget(s.key, s.view.run);
   }
 
   function listen(runner: Runner): void {
@@ -369,7 +372,7 @@ export const useRunStore = defineStore('run', () => {
       run = result.value.run;
       s.view.run = run;
       byRun.set(run, s);
-      backend.remember(key, run);
+      backendRuns.remember(key, run, backend.url());
     }
     touch();
     return run;
@@ -436,17 +439,17 @@ export const useRunStore = defineStore('run', () => {
 
   /** Show a flow's live backend run again (after a reload, or when its tab is reopened). */
   async function reattach(key: string): Promise<void> {
-    const run = backend.remembered(key);
+    const run = backendRuns.remembered(key, backend.url());
     if (!run || sessions.get(key)?.view.run === run) return;
     const runner = backend.runner();
     const info = await runner.runInfo(run);
     if (!info.ok) {
-      if (info.error.status === 404) backend.forget(key, run);
+      if (info.error.status === 404) backendRuns.forget(key, run);
       else notice('warning', `Could not re-attach to backend run ${run}`, info.error.message);
       return;
     }
     if ((['stopped', 'failed'] as string[]).includes(info.value.state)) {
-      backend.forget(key, run);
+      backendRuns.forget(key, run);
       return;
     }
     const open = flows.open.find((f) => f.key === key);

@@ -9,10 +9,7 @@ import type { Autosave } from '@/persistence/autosave';
 import { recoverPending } from '@/persistence/autosave';
 import { readableVersion } from '@/persistence/flowStorage';
 import type { Runner } from '@/runner/Runner';
-import { useEngineStore } from '@/stores/engine';
-import { useFlowsStore } from '@/stores/flows';
-import { useRunStore } from '@/stores/run';
-import { useSavingStore } from '@/stores/saving';
+import { useEngineStore, useFlowsStore, useRunStore, useSavingStore } from '@/stores';
 import { storage } from './services';
 
 export async function bootstrap(runner: Runner): Promise<Autosave> {

@@ -14,7 +14,7 @@ import { createPinia } from 'pinia';
 import { Quasar } from 'quasar';
 import { createApp, h, reactive, type App } from 'vue';
 import { HOST, type Host } from '@/app/host';
-import { useEngineStore } from '@/stores/engine';
+import { useEngineStore } from '@/stores';
 import EmbedApp from './EmbedApp.vue';
 import { followHostScheme, type Scheme } from './hostScheme';
 import { sharedRunner } from './sharedRunner';

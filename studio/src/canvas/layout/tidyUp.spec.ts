@@ -4,9 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { port } from '@/testing/fixtures';
 import type { Hello, NodeShape, Result } from '@/protocol/bridge';
 import type { FlowDocument } from '@/protocol/flow';
-import { useEngineStore } from '@/stores/engine';
-import { useFlowsStore } from '@/stores/flows';
-import { useHistoryStore } from '@/stores/history';
+import { useEngineStore, useFlowsStore, useHistoryStore } from '@/stores';
 import { layOutOpened, tidying, tidyUp } from './tidyUp';
 
 // The same ELK, in this process instead of a Web Worker (which happy-dom has not).

@@ -6,7 +6,7 @@
 import { computed, nextTick, ref } from 'vue';
 import { notice } from '@/app/notices';
 import type { FlowDocument, Point } from '@/protocol/flow';
-import type { useFlowsStore } from '@/stores/flows';
+import type { useFlowsStore } from '@/stores';
 import { buildElkGraph, LAYER_GAP, positionsFrom, topLeftOf } from './elkGraph';
 import { boxesOf } from './nodeBox';
 import { runElk } from './runElk';

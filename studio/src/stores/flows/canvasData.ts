@@ -8,6 +8,7 @@ import type { FlowDocument, Point, SocketView, Viewport } from '@/protocol/flow'
 import type { Changes } from './changes';
 import type { Tabs } from './tabs';
 
+/** Canvas-data changes: drags and layouts are undoable, the viewport and socket views are saved but not undone. */
 export function useCanvasData(tabs: Tabs, changes: Changes) {
   const { active, find } = tabs;
   const { commit, noteStart } = changes;

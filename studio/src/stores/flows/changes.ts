@@ -11,7 +11,10 @@ import type { OpenFlow, Tabs } from './tabs';
 
 type History = ReturnType<typeof useHistoryStore>;
 
-/** `refreshShapesOf`: re-read these nodes' shapes (undo and redo may change their code). */
+/**
+ * The flows store's one way to change a document, its drag gestures, and undo/redo.
+ * `refreshShapesOf`: re-read these nodes' shapes (undo and redo may change their code).
+ */
 export function useChanges(tabs: Tabs, history: History, refreshShapesOf: (key: string, nodeIds: string[]) => Promise<void>) {
   const { active, find } = tabs;
   /** A drag under way: its tab, and where each item it moved started. */

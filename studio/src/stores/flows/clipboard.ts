@@ -13,6 +13,7 @@ import type { Selection } from './selection';
 import type { Shapes } from './shapes';
 import type { Tabs } from './tabs';
 
+/** The flows store's clipboard; it outlives tab switches, so a copy pastes into another flow. */
 export function useClipboard(tabs: Tabs, picked: Selection, changes: Changes, shapes: Shapes) {
   const { doc, activeKey } = tabs;
   const { selection, editing, revealing } = picked;

@@ -14,6 +14,7 @@ import type { Tabs } from './tabs';
 
 type Palette = ReturnType<typeof usePaletteStore>;
 
+/** The flows store's document edits, on the active tab (`rename` takes any tab). */
 export function useDocumentEdits(palette: Palette, tabs: Tabs, picked: Selection, changes: Changes, shapes: Shapes) {
   const { doc, activeKey, find, activate } = tabs;
   const { selection, selectedEdge, editing } = picked;

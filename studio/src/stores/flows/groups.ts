@@ -8,6 +8,7 @@ import type { Changes } from './changes';
 import type { Selection } from './selection';
 import type { Tabs } from './tabs';
 
+/** Group edits on the active flow, each one undoable step. */
 export function useGroups(tabs: Tabs, picked: Selection, changes: Changes) {
   const { doc } = tabs;
   const { selection, selectedEdge } = picked;

@@ -4,6 +4,7 @@
  */
 import { ref } from 'vue';
 
+/** The selection state of the flows store (it is the same for every tab: switching clears it). */
 export function useSelection() {
   /** Selected node and note ids on the active canvas. */
   const selection = ref<string[]>([]);

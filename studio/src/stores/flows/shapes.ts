@@ -16,6 +16,7 @@ type Engine = ReturnType<typeof useEngineStore>;
 
 const INSPECT_DELAY_MS = 300;
 
+/** Shapes of the active flow's nodes, read through the engine store's cache; `commit` removes broken edges. */
 export function useShapes(engine: Engine, tabs: Tabs, changes: Pick<Changes, 'commit'>) {
   const { doc, find, activeKey } = tabs;
   const { commit } = changes;

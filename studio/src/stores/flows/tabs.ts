@@ -34,7 +34,10 @@ function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-/** `refreshShapes`: read a tab's node shapes from their code (each opened document needs it). */
+/**
+ * The flows store's tabs. `refreshShapes`: read a tab's node shapes from their code (each
+ * opened document needs it).
+ */
 export function useTabs(history: History, picked: Selection, refreshShapes: (key: string) => Promise<void>) {
   const { selection, selectedEdge, editing } = picked;
   const open = ref<OpenFlow[]>([]);

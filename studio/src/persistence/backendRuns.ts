@@ -16,6 +16,15 @@ export interface RememberedRun {
 
 type RunStorage = Pick<Storage, 'getItem' | 'setItem'>;
 
+/** This browser's localStorage, or null where there is none or it may not be touched. */
+export function browserStorage(): RunStorage | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null; // a sandboxed frame: reading the property throws
+  }
+}
+
 export class BackendRunMemory {
   /** Used when there is no storage (the embed keeps nothing in its host's localStorage). */
   private inMemory: Record<string, RememberedRun> = {};

@@ -12,7 +12,7 @@ import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef, triggerRef, watch } from 'vue';
 import { useHost } from '@/app/host';
 import { notice } from '@/app/notices';
-import { BackendRunMemory } from '@/persistence/backendRuns';
+import { BackendRunMemory, browserStorage } from '@/persistence/backendRuns';
 import { nameFlowError, type NamedFlowError } from '@/flow/errorText';
 import { hasActiveSchedules } from '@/flow/schedule';
 import type { Result } from '@/protocol/bridge';
@@ -95,7 +95,7 @@ export const useRunStore = defineStore('run', () => {
   const settings = useSettingsStore();
   const backend = useBackendStore();
   /** Each tab's live backend run, kept where a reloaded studio finds it to re-attach. */
-  const backendRuns = new BackendRunMemory(host.persistSettings ? (globalThis.localStorage ?? null) : null);
+  const backendRuns = new BackendRunMemory(host.persistSettings ? browserStorage() : null);
 
   /** Every flow's session, by tab key; the runs' sessions by run id. Outside Vue's reactivity. */
   const sessions = markRaw(new Map<string, RunSession>());

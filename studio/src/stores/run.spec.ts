@@ -273,6 +273,26 @@ describe('run store', () => {
     expect(engineRunner.callsOf('values')).toEqual([{ run: id, node: 'n', socket: 'value', offset: 10, limit: 5 }]);
   });
 
+  it('lists the values a run told in its debug list, which pauses and clears; messages clear', async () => {
+    openFlow();
+    const run = useRunStore();
+    const id = (await run.runFlow())!;
+    engineRunner.push([started(id), viewed(id, 1)]);
+    await frame();
+    expect(run.session!.debug.entries.map((e) => e.kind)).toEqual(['value']);
+    run.pauseDebug(true);
+    engineRunner.push([viewed(id, 2)]);
+    expect(run.session!.debug.entries).toHaveLength(1);
+    expect(run.session!.debug.missed).toBe(1);
+    run.pauseDebug(false);
+    run.clearDebug();
+    expect(run.session!.debug.entries).toEqual([]);
+    expect(run.view.messages.length).toBeGreaterThan(0);
+    run.clearMessages();
+    await frame();
+    expect(run.view.messages).toEqual([]);
+  });
+
   describe('on a backend', () => {
     beforeEach(async () => {
       await setUp({ persistSettings: true });
@@ -321,6 +341,24 @@ describe('run store', () => {
       useRunStore();
       await vi.waitFor(() => expect(rememberedRuns()['f-gone']).toBeUndefined());
       expect(backendRunner.attached).toEqual([]);
+    });
+
+    it('stops a run whose events connection is down, and says the run cannot be shown when it fails', async () => {
+      openFlow();
+      const run = useRunStore();
+      const id = (await run.runFlow())!;
+      backendRunner.handlers.stop = () => ({ ok: true, value: {} }); // no run_stopped reaches us
+      backendRunner.push([started(id)]);
+      connect({ state: 'lost', run: id, message: 'offline', retryInMs: 500 });
+      await run.stop();
+      await frame();
+      expect(run.phase).toBe('stopped');
+      expect(run.connectionNote).toBeNull();
+      const again = (await run.runFlow())!;
+      connect({ state: 'failed', run: again, message: 'the token was refused' });
+      await frame();
+      expect(run.phase).toBe('failed');
+      expect(run.view.messages.at(-1)?.text).toBe('Backend: the token was refused');
     });
 
     it('ends the shown run when the backend says it ended', async () => {

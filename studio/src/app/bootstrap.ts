@@ -9,10 +9,7 @@ import type { Autosave } from '@/persistence/autosave';
 import { recoverPending } from '@/persistence/autosave';
 import { readableVersion } from '@/persistence/flowStorage';
 import type { Runner } from '@/runner/Runner';
-import { useEngineStore } from '@/stores/engine';
-import { useFlowsStore } from '@/stores/flows';
-import { useRunStore } from '@/stores/run';
-import { useSavingStore } from '@/stores/saving';
+import { useEngineStore, useFlowsStore, useRunStore, useSavingStore } from '@/stores';
 import { storage } from './services';
 
 export async function bootstrap(runner: Runner): Promise<Autosave> {
@@ -21,7 +18,7 @@ export async function bootstrap(runner: Runner): Promise<Autosave> {
   const saving = useSavingStore();
   useRunStore();
 
-  void engine.$boot(runner);
+  void engine.boot(runner);
 
   const aside = await recoverPending(storage).catch((error) => {
     console.warn('could not recover unsaved edits', error);
@@ -40,14 +37,14 @@ export async function bootstrap(runner: Runner): Promise<Autosave> {
       notice('error', `Cannot open a saved flow (${key})`, 'Its stored copy is damaged and there is no earlier version to fall back to.');
       continue;
     }
-    flows.$open(readable.version.doc, key, saved.version ?? 0);
+    flows.openDocument(readable.version.doc, key, saved.version ?? 0);
     if (readable.fellBack) {
       notice('warning', `Opened the previous version of “${readable.version.doc.name}”`, 'Its latest save could not be read (it is damaged); your next edit saves over it.');
     }
   }
   if (session?.active && flows.open.some((f) => f.key === session.active)) flows.activate(session.active);
 
-  const autosave = saving.$start(storage);
+  const autosave = saving.start(storage);
   // An imported flow named like a saved one asks first (files/sameName.ts).
   checkNamesAgainst(storage);
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { useFlowsStore } from '@/stores/flows';
+import type { useFlowsStore } from '@/stores';
 import { shortcutSheetOpen } from './shortcutSheet';
 import { installShortcuts, nodeToRun, typing } from './shortcuts';
 

@@ -6,7 +6,7 @@
  */
 import { closeFind, openFind } from '@/canvas/find/findState';
 import { tidyUp } from '@/canvas/layout/tidyUp';
-import type { useFlowsStore } from '@/stores/flows';
+import type { useFlowsStore } from '@/stores';
 import { shortcutSheetOpen } from './shortcutSheet';
 
 type Flows = ReturnType<typeof useFlowsStore>;

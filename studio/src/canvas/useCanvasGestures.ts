@@ -6,7 +6,7 @@
 import { ref, type Ref } from 'vue';
 import { notice } from '@/app/notices';
 import type { Point, Viewport } from '@/protocol/flow';
-import { useFlowsStore } from '@/stores/flows';
+import { useFlowsStore } from '@/stores';
 import { rectFrom, toWorld, type Rect } from './viewportMath';
 
 export interface PendingEdge {

@@ -14,7 +14,7 @@ import { createPinia } from 'pinia';
 import { Quasar } from 'quasar';
 import { createApp, h, reactive, type App } from 'vue';
 import { HOST, type Host } from '@/app/host';
-import { useEngineStore } from '@/stores/engine';
+import { useEngineStore } from '@/stores';
 import EmbedApp from './EmbedApp.vue';
 import { followHostScheme, type Scheme } from './hostScheme';
 import { sharedRunner } from './sharedRunner';
@@ -66,7 +66,7 @@ export function defineHeadraceFlow(defaults: EmbedDefaults, name = 'headrace-flo
       app.use(pinia);
       withoutBodyClasses(() => app.use(Quasar, {}));
       // Booting only loads Python and the engine; the flow's code runs on Run.
-      void useEngineStore(pinia).$boot(sharedRunner(runtime));
+      void useEngineStore(pinia).boot(sharedRunner(runtime));
       this.app = app;
       app.mount(mount);
     }

@@ -7,8 +7,7 @@ import { ref } from 'vue';
 import { notice } from '@/app/notices';
 import { importFlowFromUrl } from '@/files/flowFile';
 import type { Result } from '@/protocol/bridge';
-import type { useEngineStore } from '@/stores/engine';
-import type { useFlowsStore } from '@/stores/flows';
+import type { useEngineStore, useFlowsStore } from '@/stores';
 
 export interface Example {
   /** File name in `examples/`, e.g. `hello.json`; its stem names the test hooks (`example-hello`). */

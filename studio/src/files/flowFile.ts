@@ -6,12 +6,10 @@
  */
 import { notice } from '@/app/notices';
 import { layOutOpened } from '@/canvas/layout/tidyUp';
-import type { Result } from '@/protocol/bridge';
+import type { Result, Validated } from '@/protocol/bridge';
 import type { FlowDocument } from '@/protocol/flow';
-import type { useEngineStore } from '@/stores/engine';
-import type { useFlowsStore } from '@/stores/flows';
 import { crossOriginHint } from './fetchProblem';
-import { placeImport, replaceWith } from './sameName';
+import { placeImport, replaceWith, type ImportTabs } from './sameName';
 
 /** The file's text: stable key order as stored, two-space indent, final newline. */
 export function flowToText(doc: FlowDocument): string {
@@ -35,14 +33,19 @@ export function downloadFlow(doc: FlowDocument): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-type Engine = ReturnType<typeof useEngineStore>;
-type Flows = ReturnType<typeof useFlowsStore>;
+/** What reads a flow file and says whether it is one (the engine store). */
+export interface FlowValidator {
+  validate(flow: unknown): Promise<Result<Validated>>;
+}
+
+/** Where an imported flow opens: among the tabs, laid out where the file gives no positions. */
+type Flows = ImportTabs & Parameters<typeof layOutOpened>[0];
 
 /**
  * Validate `text` with the engine and open it. On failure nothing changes, and the
  * engine's FlowError message is shown (and returned).
  */
-export async function importFlowText(text: string, source: string, engine: Engine, flows: Flows): Promise<Result<string>> {
+export async function importFlowText(text: string, source: string, engine: FlowValidator, flows: Flows): Promise<Result<string>> {
   try {
     JSON.parse(text);
   } catch (error) {
@@ -71,7 +74,7 @@ export async function importFlowText(text: string, source: string, engine: Engin
     }
     notice('success', `Replaced “${doc.name}” with ${source}`, 'Undo brings back what it held.');
   } else {
-    key = flows.$open(place.doc);
+    key = flows.openDocument(place.doc);
     notice('success', `Opened ${place.doc.name}`);
   }
   // Nodes the file gives no position (written by hand or by a script) are laid out once open.
@@ -80,12 +83,12 @@ export async function importFlowText(text: string, source: string, engine: Engin
   return { ok: true, value: key };
 }
 
-export async function importFlowFile(file: File, engine: Engine, flows: Flows): Promise<Result<string>> {
+export async function importFlowFile(file: File, engine: FlowValidator, flows: Flows): Promise<Result<string>> {
   return importFlowText(await file.text(), file.name, engine, flows);
 }
 
 /** `/?flow=<url>`: fetch and open a flow given in the page address. */
-export async function importFlowFromUrl(url: string, engine: Engine, flows: Flows): Promise<Result<string>> {
+export async function importFlowFromUrl(url: string, engine: FlowValidator, flows: Flows): Promise<Result<string>> {
   let absolute = url;
   try {
     absolute = new URL(url, document.baseURI).href;

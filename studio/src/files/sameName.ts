@@ -8,9 +8,17 @@ import { Dialog } from 'quasar';
 import SameNameDialog from '@/panels/SameNameDialog.vue';
 import { readableVersion, type FlowStorage } from '@/persistence/flowStorage';
 import type { FlowDocument } from '@/protocol/flow';
-import type { useFlowsStore } from '@/stores/flows';
 
-type Flows = ReturnType<typeof useFlowsStore>;
+/** The open flows an import is placed among (the flows store is one). */
+export interface ImportTabs {
+  readonly open: readonly { key: string; doc: FlowDocument }[];
+  activate(key: string): void;
+  /** Open a copy of `doc` in a new tab (`savedVersion`: the stored version it was read from); returns its key. */
+  openDocument(doc: FlowDocument, key?: string, savedVersion?: number): string;
+  /** Change the active flow as one undoable edit. */
+  edit(label: string, mutate: (doc: FlowDocument) => void): void;
+  refreshShapes(key: string): Promise<unknown>;
+}
 
 /**
  * The saved flows names are checked against. Set by the studio at start (`bootstrap.ts`);
@@ -31,7 +39,7 @@ export interface Namesake {
 }
 
 /** Every flow name here: the open tabs' and the saved flows'. */
-async function namesHere(flows: Flows): Promise<{ open: Map<string, string>; saved: Map<string, string> }> {
+async function namesHere(flows: ImportTabs): Promise<{ open: Map<string, string>; saved: Map<string, string> }> {
   const open = new Map(flows.open.map((f) => [f.doc.name, f.key]));
   const saved = new Map<string, string>();
   for (const record of (await storage?.list().catch(() => [])) ?? []) {
@@ -53,7 +61,7 @@ export function freeName(name: string, taken: (candidate: string) => boolean): s
 export async function placeImport(
   doc: FlowDocument,
   source: string,
-  flows: Flows,
+  flows: ImportTabs,
 ): Promise<{ kind: 'new'; doc: FlowDocument } | { kind: 'replace'; namesake: Namesake } | { kind: 'cancelled' }> {
   const names = await namesHere(flows);
   const openKey = names.open.get(doc.name);
@@ -74,13 +82,13 @@ export async function placeImport(
  * Put `doc` in place of the namesake's document (opening it from storage first if it is
  * not open), as one undoable edit; returns its tab key, or null when it could not be read.
  */
-export async function replaceWith(namesake: Namesake, doc: FlowDocument, source: string, flows: Flows): Promise<string | null> {
+export async function replaceWith(namesake: Namesake, doc: FlowDocument, source: string, flows: ImportTabs): Promise<string | null> {
   if (namesake.open) flows.activate(namesake.key);
   else {
     const saved = await storage?.load(namesake.key).catch(() => undefined);
     const readable = saved && readableVersion(saved);
     if (!saved || !readable) return null;
-    flows.$open(readable.version.doc, namesake.key, saved.version ?? 0);
+    flows.openDocument(readable.version.doc, namesake.key, saved.version ?? 0);
   }
   const next = JSON.parse(JSON.stringify(doc)) as FlowDocument;
   flows.edit(`Replace with ${source}`, (d) => {

@@ -14,9 +14,9 @@
  * `recoverPending`), with the same version check.
  */
 import { watch } from 'vue';
-import type { OpenFlow, useFlowsStore } from '@/stores/flows';
 import type { FlowDocument } from '@/protocol/flow';
 import type { FlowStorage, SavedFlow, SaveResult, Session } from './flowStorage';
+import type { SaveState } from './saveState';
 
 const PENDING_KEY = 'headrace.pending-save';
 
@@ -56,7 +56,22 @@ export async function recoverPending(storage: FlowStorage, backup: Storage | und
   return recoveredAside;
 }
 
-type FlowsStore = ReturnType<typeof useFlowsStore>;
+/** What autosave reads and writes of an open flow (a tab); the flows store's tabs are these. */
+export interface AutosavedFlow {
+  key: string;
+  doc: FlowDocument;
+  /** The stored version the document is based on (none: never saved). */
+  savedVersion?: number;
+  save: { state: SaveState; message?: string };
+  /** Counts the document's changes: what changed since last seen is what to write. */
+  revision: number;
+}
+
+/** The open flows, in tab order, and which one is active (the session autosave keeps). */
+export interface AutosavedTabs {
+  readonly open: AutosavedFlow[];
+  readonly activeKey: string | null;
+}
 
 export interface AutosaveEvents {
   /** A write committed: `doc` is exactly what was stored as `version`. */
@@ -75,7 +90,7 @@ export interface Autosave {
   stop(): void;
 }
 
-export function startAutosave(flows: FlowsStore, storage: FlowStorage, delayMs: () => number, events: AutosaveEvents): Autosave {
+export function startAutosave(flows: AutosavedTabs, storage: FlowStorage, delayMs: () => number, events: AutosaveEvents): Autosave {
   const dirty = new Set<string>();
   let sessionDirty = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -87,7 +102,7 @@ export function startAutosave(flows: FlowsStore, storage: FlowStorage, delayMs: 
   /** Per flow, the write in progress: the next one starts after it, from its version. */
   const queues = new Map<string, Promise<unknown>>();
 
-  const find = (key: string): OpenFlow | undefined => flows.open.find((f) => f.key === key);
+  const find = (key: string): AutosavedFlow | undefined => flows.open.find((f) => f.key === key);
 
   function enqueue(key: string, force: boolean): Promise<SaveResult | null> {
     const previous = queues.get(key) ?? Promise.resolve();

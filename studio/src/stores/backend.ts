@@ -1,7 +1,7 @@
 /**
  * The backend target (`headrace serve`): its HttpRunner, made from the URL and token in
- * settings (a new one when they change), and which backend run each flow tab has live,
- * so reopening the flow re-attaches to it.
+ * settings (a new one when they change). Which backend run each tab has live is run
+ * state: the run store keeps it (persistence/backendRuns.ts).
  */
 import { defineStore } from 'pinia';
 import { shallowRef } from 'vue';
@@ -20,7 +20,7 @@ export const useBackendStore = defineStore('backend', () => {
   let madeFor = '';
 
   /** The runner for the current URL and token (only stores call this). */
-  function $runner(): HttpRunner {
+  function runner(): HttpRunner {
     const { backendUrl, backendToken } = settings.settings;
     const key = `${normaliseBase(backendUrl)}\u0000${backendToken}`;
     if (!current || madeFor !== key) {
@@ -45,29 +45,12 @@ export const useBackendStore = defineStore('backend', () => {
 
   /** Whether the backend answers and takes the token (for the settings dialog). */
   function test(): Promise<Result<Hello>> {
-    return $runner().start(() => undefined);
+    return runner().start(() => undefined);
   }
 
   function url(): string {
     return normaliseBase(settings.settings.backendUrl);
   }
 
-  function remember(flowKey: string, run: string): void {
-    settings.settings.backendRuns = { ...settings.settings.backendRuns, [flowKey]: { run, url: url() } };
-  }
-
-  function forget(flowKey: string, run?: string): void {
-    const known = settings.settings.backendRuns[flowKey];
-    if (!known || (run && known.run !== run)) return;
-    const { [flowKey]: _gone, ...rest } = settings.settings.backendRuns;
-    settings.settings.backendRuns = rest;
-  }
-
-  /** The live run remembered for a flow, if it was started on the backend configured now. */
-  function remembered(flowKey: string): string | null {
-    const known = settings.settings.backendRuns[flowKey];
-    return known && known.url === url() ? known.run : null;
-  }
-
-  return { connection, $runner, onConnection, test, url, remember, forget, remembered };
+  return { connection, runner, onConnection, test, url };
 });

@@ -37,7 +37,7 @@ export const useEngineStore = defineStore('engine', () => {
   let ready: Promise<Result<Hello>> | null = null;
 
   /** Boot `runner` (once). The runner object is kept out of Vue's reactivity. */
-  function $boot(runner: Runner): Promise<Result<Hello>> {
+  function boot(runner: Runner): Promise<Result<Hello>> {
     if (ready) return ready;
     _runner.value = markRaw(runner);
     status.value = 'loading';
@@ -84,7 +84,7 @@ export const useEngineStore = defineStore('engine', () => {
   }
 
   function runner(): Runner {
-    if (!_runner.value) throw new Error('no runner: call $boot first');
+    if (!_runner.value) throw new Error('no runner: call boot first');
     return _runner.value;
   }
 
@@ -153,5 +153,5 @@ export const useEngineStore = defineStore('engine', () => {
     return _runner.value?.packageBaseURL ?? CDN_PACKAGE_BASE;
   }
 
-  return { status, step, fraction, hello, error, bootMs, isolated, shapes, $boot, whenReady, runner, packageBaseURL, defaultPackageBaseURL: CDN_PACKAGE_BASE, inspect, cachedShape, validate, describeCron, putFile };
+  return { status, step, fraction, hello, error, bootMs, isolated, shapes, boot, whenReady, runner, packageBaseURL, defaultPackageBaseURL: CDN_PACKAGE_BASE, inspect, cachedShape, validate, describeCron, putFile };
 });

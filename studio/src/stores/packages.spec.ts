@@ -34,7 +34,7 @@ function serve(files: Record<string, unknown>): void {
 describe('packages store', () => {
   beforeEach(async () => {
     setActivePinia(createPinia());
-    await useEngineStore().$boot(runnerAt(BASE));
+    await useEngineStore().boot(runnerAt(BASE));
   });
   afterEach(() => vi.unstubAllGlobals());
 

@@ -7,45 +7,37 @@
  * or a backend (the backend store's HttpRunner). Both report the run's view stream, folded
  * by run/runView.ts. Views are mutated in place outside Vue's reactivity; components see a
  * change once per animation frame (`view` is triggered), however many batches arrived in it.
+ * Beside it, in stores/run/: installing requirements, and following a backend connection.
  */
 import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef, triggerRef, watch } from 'vue';
 import { useHost } from '@/app/host';
 import { notice } from '@/app/notices';
+import { BackendRunMemory, browserStorage } from '@/persistence/backendRuns';
 import { nameFlowError, type NamedFlowError } from '@/flow/errorText';
 import { hasActiveSchedules } from '@/flow/schedule';
 import type { Result } from '@/protocol/bridge';
-import { TERMINAL_RUN_PHASES, type EngineEvent, type ErrorInfo, type RunPhase, type ValuesResult } from '@/protocol/events';
+import { TERMINAL_RUN_PHASES, type EngineEvent, type RunPhase, type ValuesResult } from '@/protocol/events';
 import type { FlowDocument } from '@/protocol/flow';
 import type { Runner } from '@/runner/Runner';
 import { DebugLog } from '@/run/debugLog';
 import { ReplayFilter } from '@/run/replayFilter';
 import { runnableKey } from '@/run/runnable';
-import { addMessage, applyEvents, emptyView, updateMessage, type RunView } from '@/run/runView';
+import { addMessage, applyEvents, emptyView, type RunView } from '@/run/runView';
 import { acquireScheduleLock, type ScheduleLock } from '@/run/scheduleLock';
 import { dispatchWindowEvents, leftOut, type LeftOut } from '@/run/windowEvents';
 import { useBackendStore, type Connection } from './backend';
 import { useEngineStore } from './engine';
 import { useFlowsStore } from './flows';
+import { followConnection } from './run/backendConnection';
+import { installRequirements, requirementIndexUrls } from './run/install';
+import { SCHEDULES_ELSEWHERE } from './run/schedulesElsewhere';
 import { useSettingsStore } from './settings';
 
-const PYPI_SIMPLE = 'https://pypi.org/simple';
-/** A requirement install failure, by `ErrorInfo.problem`, as a notice's title says it. */
-const PROBLEM_WORDS: Record<NonNullable<ErrorInfo['problem']>, string> = {
-  offline: 'could not be downloaded',
-  not_found: 'was not found',
-  not_for_browser: 'is not available for the browser',
-  conflict: 'conflicts with an installed version',
-  other: 'could not be installed',
-};
-export const SCHEDULES_ELSEWHERE = 'Schedules of this flow are running in another tab';
+export { SCHEDULES_ELSEWHERE } from './run/schedulesElsewhere';
+export { wheelhouseIndexUrl } from './run/install';
 /** Values per socket (and errors per node) that also go out as headrace:emit / headrace:error. */
 export const EMIT_LIMIT = 1000;
-
-/** Our own wheelhouse as a micropip index URL (braces must stay literal, so no URL()). */
-export function wheelhouseIndexUrl(base: string): string {
-  return `${new URL('wheels/', base).href}simple/{package_name}/index.html`;
-}
 
 /** One flow's run, and everything the studio shows of it. */
 export interface RunSession {
@@ -93,6 +85,8 @@ export const useRunStore = defineStore('run', () => {
   const flows = useFlowsStore();
   const settings = useSettingsStore();
   const backend = useBackendStore();
+  /** Each tab's live backend run, kept where a reloaded studio finds it to re-attach. */
+  const backendRuns = new BackendRunMemory(host.persistSettings ? browserStorage() : null);
 
   /** Every flow's session, by tab key; the runs' sessions by run id. Outside Vue's reactivity. */
   const sessions = markRaw(new Map<string, RunSession>());
@@ -181,7 +175,7 @@ export const useRunStore = defineStore('run', () => {
     s.lock?.release();
     s.lock = null;
     s.connectionNote = null;
-    if (s.target === 'backend' && s.view.run) backend.forget(s.key, s.view.run);
+    if (s.target === 'backend' && s.view.run) backendRuns.forget(s.key, s.view.run);
   }
 
   function listen(runner: Runner): void {
@@ -208,89 +202,9 @@ export const useRunStore = defineStore('run', () => {
     return s;
   }
 
-  backend.onConnection((c: Connection) => {
-    const s = byRun.get(c.run);
-    if (!s || s.target !== 'backend' || s.view.run !== c.run) return;
-    switch (c.state) {
-      case 'attached':
-        // The server sends the run's state first: fold it into a fresh view.
-        s.view = emptyView(c.run, 'starting');
-        s.debug.newRun();
-        s.connectionNote = null;
-        s.lostNotified = false;
-        if (c.reattach) {
-          s.replay.replaying();
-          message(s, 'info', `Reconnected to the backend: showing run ${c.run} again`);
-        }
-        if (s.schedulesElsewhere) message(s, 'warning', `${SCHEDULES_ELSEWHERE}: this run fires none.`);
-        break;
-      case 'lost':
-        // Said once per loss; the toolbar's note counts down the attempts.
-        s.connectionNote = `Connection to the backend lost: reconnecting in ${Math.round(c.retryInMs / 100) / 10} s…`;
-        if (!s.lostNotified) {
-          message(s, 'warning', `${c.message}: reconnecting…`);
-          notice('warning', 'Lost the connection to the backend: reconnecting…', `${backend.url()} · run ${c.run}`);
-        }
-        s.lostNotified = true;
-        break;
-      case 'ended':
-        // The backend no longer has the run (it stopped, or restarted, meanwhile): the run
-        // ended with it. What was shown stays, as it last was, and this is said once; the
-        // next run starts a fresh session, without it.
-        s.connectionNote = null;
-        applyEvents(s.view, [{ event: 'run_stopped', run: c.run, reason: 'stopped', message: c.message }], (id) => nodeName(id, s.flow));
-        notice('warning', `${c.message.charAt(0).toUpperCase()}${c.message.slice(1)}`, `${backend.url()} · run ${c.run}`);
-        ended(s);
-        break;
-      case 'failed':
-        s.connectionNote = null;
-        s.view.phase = 'failed';
-        message(s, 'error', `Backend: ${c.message}`);
-        notice('error', 'The backend run cannot be shown', c.message);
-        ended(s);
-        break;
-      case 'closed':
-        s.connectionNote = null;
-        break;
-      default: {
-        const unknown: never = c;
-        console.warn('unknown connection state', unknown);
-      }
-    }
-    touch();
-  });
-
-  /**
-   * Install the flow's requirements one by one, each on its own line in Messages
-   * ("Installing pandas… done"). A failure is said once, in the engine's plain words
-   * (offline, not found, not for the browser, a conflict), and the run does not start.
-   */
-  async function install(s: RunSession, doc: FlowDocument): Promise<boolean> {
-    const requirements = doc.requirements ?? [];
-    if (requirements.length === 0) return true;
-    s.view.phase = 'installing';
-    const indexUrls = [wheelhouseIndexUrl(host.runtimeBase)];
-    if (settings.settings.usePackageIndex && navigator.onLine) indexUrls.push(settings.settings.packageIndexUrl.trim() || PYPI_SIMPLE);
-    const packageBase = s.runner.packageBaseURL ?? null;
-    for (const requirement of requirements) {
-      s.installing = requirement;
-      message(s, 'info', `Installing ${requirement}…`);
-      const line = s.view.messages.at(-1)!.id;
-      const result = await s.runner.call('install', { requirements: [requirement], index_urls: indexUrls, package_base_url: packageBase });
-      s.installing = null;
-      if (!result.ok) {
-        s.view.phase = 'failed';
-        updateMessage(s.view, line, { level: 'error', text: `Installing ${requirement}… failed: ${result.error.message}` });
-        touch();
-        notice('error', `“${doc.name}” cannot run: ${requirement} ${PROBLEM_WORDS[result.error.problem ?? 'other']}`, result.error.message);
-        return false;
-      }
-      const done = result.value.installed.length ? 'done' : 'already installed';
-      updateMessage(s.view, line, { level: 'info', text: `Installing ${requirement}… ${done}` });
-      touch();
-    }
-    return true;
-  }
+  backend.onConnection((c: Connection) =>
+    followConnection(c, { sessionOf: (run) => byRun.get(run), backendUrl: () => backend.url(), message, nodeName, ended, touch }),
+  );
 
   /**
    * Whether the reason a run could not start is gone: another run of the flow started, the
@@ -320,7 +234,7 @@ export const useRunStore = defineStore('run', () => {
     }
     const previous = sessions.get(key);
     if (isAlive(previous)) await stopSession(previous);
-    const runner = onBackend ? backend.$runner() : engine.runner();
+    const runner = onBackend ? backend.runner() : engine.runner();
     listen(runner);
     let run = `run-${++runCounter}-${Date.now().toString(36)}`;
     const snapshot = JSON.parse(JSON.stringify(doc)) as FlowDocument;
@@ -336,7 +250,7 @@ export const useRunStore = defineStore('run', () => {
         message(s, 'warning', `${SCHEDULES_ELSEWHERE}: this run fires none.`);
       }
     }
-    if (!onBackend && !(await install(s, snapshot))) {
+    if (!onBackend && !(await installRequirements(s, snapshot, requirementIndexUrls(host.runtimeBase, settings.settings), touch))) {
       ended(s);
       return null;
     }
@@ -369,7 +283,7 @@ export const useRunStore = defineStore('run', () => {
       run = result.value.run;
       s.view.run = run;
       byRun.set(run, s);
-      backend.remember(key, run);
+      backendRuns.remember(key, run, backend.url());
     }
     touch();
     return run;
@@ -436,17 +350,17 @@ export const useRunStore = defineStore('run', () => {
 
   /** Show a flow's live backend run again (after a reload, or when its tab is reopened). */
   async function reattach(key: string): Promise<void> {
-    const run = backend.remembered(key);
+    const run = backendRuns.remembered(key, backend.url());
     if (!run || sessions.get(key)?.view.run === run) return;
-    const runner = backend.$runner();
+    const runner = backend.runner();
     const info = await runner.runInfo(run);
     if (!info.ok) {
-      if (info.error.status === 404) backend.forget(key, run);
+      if (info.error.status === 404) backendRuns.forget(key, run);
       else notice('warning', `Could not re-attach to backend run ${run}`, info.error.message);
       return;
     }
     if (TERMINAL_RUN_PHASES.includes(info.value.phase)) {
-      backend.forget(key, run);
+      backendRuns.forget(key, run);
       return;
     }
     const open = flows.open.find((f) => f.key === key);

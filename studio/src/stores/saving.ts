@@ -24,7 +24,7 @@ export const useSavingStore = defineStore('saving', () => {
 
   const nameOf = (key: string) => flows.open.find((f) => f.key === key)?.doc.name ?? key;
 
-  function $start(storage: FlowStorage): Autosave {
+  function start(storage: FlowStorage): Autosave {
     autosave ??= startAutosave(flows, storage, () => settings.settings.autosaveDelayMs, {
       saved: (key, version, doc) => fire(host.events, 'headrace:saved', { key, version, doc }),
       conflict: (key, stored) => {
@@ -58,7 +58,7 @@ export const useSavingStore = defineStore('saving', () => {
   /** Take the other tab's version; this tab's edits are dropped. */
   function loadTheirs(key: string): void {
     const stored = settle(key);
-    if (stored) flows.$replaceFromStorage(key, stored.doc, stored.version);
+    if (stored) flows.replaceFromStorage(key, stored.doc, stored.version);
   }
 
   /** Take the other tab's version here, and keep this tab's edits as a new flow. */
@@ -67,13 +67,13 @@ export const useSavingStore = defineStore('saving', () => {
     const stored = settle(key);
     if (!flow || !stored) return;
     const mine = JSON.parse(JSON.stringify(flow.doc)) as FlowDocument;
-    flows.$replaceFromStorage(key, stored.doc, stored.version);
-    flows.$open({ ...mine, name: `${mine.name} (my copy)` });
+    flows.replaceFromStorage(key, stored.doc, stored.version);
+    flows.openDocument({ ...mine, name: `${mine.name} (my copy)` });
   }
 
   function flush(): Promise<void> {
     return autosave?.flush() ?? Promise.resolve();
   }
 
-  return { conflicts, $start, keepMine, loadTheirs, keepBoth, flush };
+  return { conflicts, start, keepMine, loadTheirs, keepBoth, flush };
 });

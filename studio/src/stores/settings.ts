@@ -38,8 +38,6 @@ export interface Settings {
   backendUrl: string;
   /** The backend's token. Kept here, in this browser's localStorage, never in a flow file. */
   backendToken: string;
-  /** The live backend run of each flow tab (by tab key), to re-attach when it is reopened. */
-  backendRuns: Record<string, { run: string; url: string }>;
 }
 
 const DEFAULTS: Settings = {
@@ -58,7 +56,6 @@ const DEFAULTS: Settings = {
   runTarget: 'browser',
   backendUrl: 'http://127.0.0.1:8000',
   backendToken: '',
-  backendRuns: {},
 };
 
 function load(): Settings {
@@ -66,6 +63,8 @@ function load(): Settings {
     const raw = globalThis.localStorage?.getItem(STORAGE_KEY);
     const loaded = { ...DEFAULTS, ...(raw ? (JSON.parse(raw) as Partial<Settings>) : {}) };
     if (!THEMES.includes(loaded.theme)) loaded.theme = DEFAULTS.theme;
+    // Once kept here; the run store keeps it now (persistence/backendRuns.ts).
+    delete (loaded as Partial<Record<'backendRuns', unknown>>).backendRuns;
     return loaded;
   } catch {
     return { ...DEFAULTS };

@@ -4,9 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { port } from '@/testing/fixtures';
 import type { Hello, NodeShape, Result } from '@/protocol/bridge';
 import type { FlowDocument } from '@/protocol/flow';
-import { useEngineStore } from '@/stores/engine';
-import { useFlowsStore } from '@/stores/flows';
-import { useHistoryStore } from '@/stores/history';
+import { useEngineStore, useFlowsStore, useHistoryStore } from '@/stores';
 import { layOutOpened, tidying, tidyUp } from './tidyUp';
 
 // The same ELK, in this process instead of a Web Worker (which happy-dom has not).
@@ -18,7 +16,7 @@ const SHAPES: Record<string, NodeShape> = {
 };
 
 /** The engine's Runner (only stores may name it): answers `inspect` from SHAPES. */
-type Runner = Parameters<ReturnType<typeof useEngineStore>['$boot']>[0];
+type Runner = Parameters<ReturnType<typeof useEngineStore>['boot']>[0];
 
 function runner(): Runner {
   return {
@@ -47,7 +45,7 @@ function chain(positions = true): FlowDocument {
 
 async function open(doc: FlowDocument) {
   const flows = useFlowsStore();
-  const key = flows.$open(doc);
+  const key = flows.openDocument(doc);
   await flows.refreshShapes(key);
   for (const node of doc.nodes) await useEngineStore().inspect(node.type, node.code);
   return { flows, key };
@@ -58,7 +56,7 @@ const at = (flows: ReturnType<typeof useFlowsStore>) => JSON.parse(JSON.stringif
 describe('tidyUp', () => {
   beforeEach(async () => {
     setActivePinia(createPinia());
-    await useEngineStore().$boot(runner());
+    await useEngineStore().boot(runner());
   });
 
   it('lays the whole flow out left to right, keeping its top-left corner, as one undo step', async () => {
@@ -117,7 +115,7 @@ describe('tidyUp', () => {
 describe('layOutOpened', () => {
   beforeEach(async () => {
     setActivePinia(createPinia());
-    await useEngineStore().$boot(runner());
+    await useEngineStore().boot(runner());
   });
 
   it('lays out a flow opened without positions, with no undo step', async () => {

@@ -6,7 +6,7 @@
 import { computed, nextTick, ref } from 'vue';
 import { notice } from '@/app/notices';
 import type { FlowDocument, Point } from '@/protocol/flow';
-import type { useFlowsStore } from '@/stores/flows';
+import type { useFlowsStore } from '@/stores';
 import { buildElkGraph, LAYER_GAP, positionsFrom, topLeftOf } from './elkGraph';
 import { boxesOf } from './nodeBox';
 import { runElk } from './runElk';
@@ -69,7 +69,7 @@ export async function tidyUp(flows: Flows, root: ParentNode = document): Promise
 
 /**
  * The first layout of a flow opened with nodes that have no position (written by hand or
- * by a script), which `$open` put on a provisional grid. With no positions at all, the
+ * by a script), which `openDocument` put on a provisional grid. With no positions at all, the
  * whole flow is laid out; otherwise only the unplaced nodes, as a block below the placed
  * ones (the user's own arrangement is left alone). Not an undo step: it is part of
  * opening the file, and undoing it would only bring back the grid. Skipped when the user

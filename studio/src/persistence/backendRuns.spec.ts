@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { BackendRunMemory } from './backendRuns';
+
+function storage(): Pick<Storage, 'getItem' | 'setItem'> & { items: Map<string, string> } {
+  const items = new Map<string, string>();
+  return { items, getItem: (k) => items.get(k) ?? null, setItem: (k, v) => void items.set(k, v) };
+}
+
+describe('BackendRunMemory', () => {
+  it('remembers a run per tab, for the backend it was started on', () => {
+    const memory = new BackendRunMemory(storage());
+    memory.remember('f-1', 'r-1', 'http://a');
+    expect(memory.remembered('f-1', 'http://a')).toBe('r-1');
+    expect(memory.remembered('f-1', 'http://b')).toBeNull();
+    expect(memory.remembered('f-2', 'http://a')).toBeNull();
+  });
+
+  it('is shared through storage by every page of this browser', () => {
+    const shared = storage();
+    new BackendRunMemory(shared).remember('f-1', 'r-1', 'http://a');
+    expect(new BackendRunMemory(shared).remembered('f-1', 'http://a')).toBe('r-1');
+  });
+
+  it('forgets a run only when it is the one remembered', () => {
+    const memory = new BackendRunMemory(storage());
+    memory.remember('f-1', 'r-2', 'http://a');
+    memory.forget('f-1', 'r-1');
+    expect(memory.remembered('f-1', 'http://a')).toBe('r-2');
+    memory.forget('f-1', 'r-2');
+    expect(memory.remembered('f-1', 'http://a')).toBeNull();
+  });
+
+  it('keeps runs for the page only without storage, and shrugs off unreadable storage', () => {
+    const memory = new BackendRunMemory(null);
+    memory.remember('f-1', 'r-1', 'http://a');
+    expect(memory.remembered('f-1', 'http://a')).toBe('r-1');
+    const broken = storage();
+    broken.items.set('headrace.backend-runs', '{not json');
+    expect(new BackendRunMemory(broken).remembered('f-1', 'http://a')).toBeNull();
+  });
+});

@@ -43,7 +43,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Literal
 
-from headrace import capture, cron, time_limit
+from headrace import capture, cron
+from headrace.envelope import RAISED, NodeCodeEnvelope, StopRequested, cancelling
 from headrace.errors import QueueFullError, RunError
 from headrace.inbox import PortFull
 from headrace.model import FlowSpec
@@ -105,6 +106,8 @@ _run_counter = itertools.count(1)
 #: Results that cannot be awaitables or generators: skip the inspect checks.
 _PLAIN_TYPES = frozenset({int, float, str, bool, list, dict, tuple, bytes, type(None)})
 _ALL = sys.maxsize
+#: What a generator step returns when the generator is exhausted.
+_DONE: Any = object()
 
 
 def new_run_id() -> str:
@@ -112,7 +115,7 @@ def new_run_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-class Run:
+class Run(NodeCodeEnvelope):
     """One execution of a flow. Create it, :meth:`start` it inside a running event
     loop, trigger nodes, :meth:`wait_idle`, :meth:`stop`."""
 
@@ -439,10 +442,10 @@ class Run:
         try:
             await self._work()
         except asyncio.CancelledError as exc:
-            if _cancelling():
+            if cancelling():
                 raise
             self._end_failed(f"internal error: a cancellation escaped node code ({_describe(exc)})")
-        except _StopRequested:
+        except StopRequested:
             asyncio.get_running_loop().create_task(self.stop("stopped"))
         except _RunFailed as exc:
             self._end_failed(str(exc))
@@ -504,7 +507,7 @@ class Run:
                         try:
                             result = call(value)
                         except BaseException as exc:
-                            self._call_failed(target.node, target.function.name, exc)
+                            self.code_raised(target.node, target.function.name, exc)
                             continue
                         if result.__class__ in plain:
                             if result is not None:  # emit
@@ -547,7 +550,7 @@ class Run:
                         try:
                             result = hold(*values)
                         except BaseException as exc:
-                            self._call_failed(node, target.function.name, exc)
+                            self.code_raised(node, target.function.name, exc)
                             continue
                         if result.__class__ in plain:
                             if result is not None:  # emit
@@ -570,10 +573,10 @@ class Run:
                         try:
                             result = target.step.__next__()
                         except StopIteration:
-                            self._step_ended(target, None)
+                            self._step_ended(target)
                             continue
                         except BaseException as exc:
-                            self._step_ended(target, exc)
+                            self._step_failed(target, exc)
                             continue
                         if result is not None:  # emit
                             out = target.out
@@ -648,24 +651,9 @@ class Run:
     def _load(self, node: LiveNode) -> None:
         """Run a script node's module and bind its functions; its one-port
         functions then take the fast path."""
-        saved = capture.ACTIVE.sink
-        capture.ACTIVE.sink = node.sink
-        try:
-            if node.time_limit is None:
-                node.execute_module()
-            else:
-                time_limit.call(node.time_limit, f"node {node.label!r} (module)", node.execute_module)
-            node.bind_functions()
-            node.loaded = True
-        except BaseException as exc:
-            capture.ACTIVE.sink = saved
-            self._check_interrupt(exc, node)
-            node.sink.flush()
-            self._fail(node, None, exc)
+        if self.run_code(node, None, "module", _load_module, node) is RAISED:
             return
-        finally:
-            capture.ACTIVE.sink = saved
-        node.sink.flush()
+        node.loaded = True
         if node.time_limit is None and self.executor is None:
             self._fast[node.id] = [
                 (target, target.function.callable)  # type: ignore[misc]
@@ -710,24 +698,9 @@ class Run:
             return
         node.active += 1
         self.reporter.went_live(node)
-        saved = capture.ACTIVE.sink
-        capture.ACTIVE.sink = node.sink
-        try:
-            if node.time_limit is None:
-                module = node.execute_module()
-            else:
-                what = f"node {node.label!r}" + (f" ({socket})" if socket else "")
-                module = time_limit.call(node.time_limit, what, node.execute_module)
-        except BaseException as exc:
-            capture.ACTIVE.sink = saved
-            node.active -= 1
-            self._check_interrupt(exc, node)
-            node.sink.flush()
-            self._fail(node, socket, exc)
+        module = self.run_code(node, socket, socket, node.execute_module, active=True)
+        if module is RAISED:
             return
-        finally:
-            capture.ACTIVE.sink = saved
-        node.sink.flush()
         node.active -= 1
         node.ran = True
         node.errored = False
@@ -795,31 +768,14 @@ class Run:
                 node.active += 1
                 self._submit(node, function, values, keywords)  # type: ignore[arg-type]
                 return None
-        active = capture.ACTIVE
-        active.sink = node.sink
-        try:
-            if node.time_limit is None:
-                result = function.call(values)
-            else:
-                what = f"node {node.label!r} ({function.name})"
-                result = time_limit.call(node.time_limit, what, function.call, values)
-        except BaseException as exc:
-            active.sink = None
-            self._call_failed(node, function.name, exc)
-            return None
-        active.sink = None
-        if node.sink.chunks:
-            node.sink.flush()
+        result = self.run_code(node, function.name, function.name, function.call, values)
         if type(result) in _PLAIN_TYPES:
             if result is not None:
                 self._emit(node.sockets[function.name], result)
             return None
+        if result is RAISED:
+            return None
         return self._settle(node, function, result)
-
-    def _call_failed(self, node: LiveNode, socket: str, exc: BaseException) -> None:
-        self._check_interrupt(exc, node)
-        node.sink.flush()
-        self._fail(node, socket, exc)
 
     def _settle(self, node: LiveNode, function: Function, result: Any) -> Any:
         """A call returned something other than plain data: an awaitable (returned,
@@ -883,23 +839,9 @@ class Run:
 
     async def _await_call(self, node: LiveNode, function: Function, awaitable: Any) -> None:
         """Await a coroutine function's call (the node counts as active meanwhile)."""
-        self.reporter.before_await()  # the loop may run for a while: report before it does
-        token = capture.current_sink.set(node.sink)
-        try:
-            if node.time_limit is None:
-                result = await awaitable
-            else:
-                result = await time_limit.wait(node.time_limit, f"node {node.label!r} ({function.name})", awaitable)
-        except BaseException as exc:
-            self._check_cancel(exc)
-            node.active -= 1
-            self._check_interrupt(exc, node)
-            node.sink.flush()
-            self._fail(node, function.name, exc)
+        result = await self.await_code(node, function.name, function.name, awaitable, active=True)
+        if result is RAISED:
             return
-        finally:
-            capture.current_sink.reset(token)
-        node.sink.flush()
         node.active -= 1
         node.ran, node.errored = True, False
         self.reporter.mark(node)
@@ -920,67 +862,45 @@ class Run:
             self.reporter.went_live(node)
         if inspect.isasyncgen(generator):
             return self._step_async(step)
-        capture.ACTIVE.sink = node.sink
-        try:
-            if node.time_limit is None:
-                value = next(generator)
-            else:  # the limit applies to each step: a generator may run for ever, one value at a time
-                value = time_limit.call(node.time_limit, f"node {node.label!r} ({socket})", next, generator)
-        except StopIteration:
-            capture.ACTIVE.sink = None
-            self._step_ended(step, None)
-            return None
-        except BaseException as exc:
-            capture.ACTIVE.sink = None
-            self._step_ended(step, exc)
-            return None
-        capture.ACTIVE.sink = None
-        self._stepped(step, value)
+        # The time limit applies to each step: a generator may run for ever, one value at a time.
+        self._stepped(step, self.run_code(node, socket, socket, next, generator, _DONE, active=True))
         return None
 
     async def _step_async(self, step: Work) -> None:
         node, socket, generator = step.node, step.socket, step.step
-        self.reporter.before_await()
-        token = capture.current_sink.set(node.sink)
-        try:
-            if node.time_limit is None:
-                value = await generator.__anext__()
-            else:
-                what = f"node {node.label!r} ({socket})"
-                value = await time_limit.wait(node.time_limit, what, generator.__anext__())
-        except StopAsyncIteration:
-            self._step_ended(step, None)
-            return
-        except BaseException as exc:
-            self._check_cancel(exc)
-            self._step_ended(step, exc)
-            return
-        finally:
-            capture.current_sink.reset(token)
-        self._stepped(step, value)
+        self._stepped(step, await self.await_code(node, socket, socket, anext(generator, _DONE), active=True))
 
     def _stepped(self, step: Work, value: Any) -> None:
-        step.node.sink.flush()
-        if value is not None:
-            assert step.out is not None
-            self._emit(step.out, value)
-        self._queue.append((step, None))
+        """A generator step returned ``value``: its next value, or the end."""
+        if value is RAISED:  # (the envelope reported it)
+            self._step_closed(step)
+        elif value is _DONE:
+            self._step_ended(step)
+        else:
+            if value is not None:
+                assert step.out is not None
+                self._emit(step.out, value)
+            self._queue.append((step, None))
 
-    def _step_ended(self, step: Work, exc: BaseException | None) -> None:
-        """A generator is exhausted (``exc`` None) or raised."""
+    def _step_ended(self, step: Work) -> None:
+        """A generator is exhausted."""
         node = step.node
         node.active -= 1
-        del self._steps[step.step]
-        node.steps.discard(step)
-        step.fast = False
-        if exc is not None:
-            self._check_interrupt(exc, node)
+        self._step_closed(step)
         node.sink.flush()
-        if exc is not None:
-            self._fail(node, step.socket, exc)
-            return
         node.ran, node.errored = True, False
         self.reporter.mark(node)
+
+    def _step_failed(self, step: Work, exc: BaseException) -> None:
+        """A generator stepped on the fast path raised."""
+        step.node.active -= 1
+        self._step_closed(step)
+        self.code_raised(step.node, step.socket, exc)
+
+    def _step_closed(self, step: Work) -> None:
+        del self._steps[step.step]
+        step.node.steps.discard(step)
+        step.fast = False
 
     async def _close_generator(self, node: LiveNode, generator: Any) -> None:
         token = capture.current_sink.set(node.sink)
@@ -1056,21 +976,6 @@ class Run:
             )
         self._emit(node.error_socket, value)
 
-    def _check_interrupt(self, exc: BaseException, node: LiveNode) -> None:
-        """A KeyboardInterrupt the host asked for (:meth:`request_interrupt`) stops
-        the run, and ``node`` shows as stopped; one that node code raised itself is
-        that node's error."""
-        if isinstance(exc, KeyboardInterrupt) and self._interrupt_requested:
-            node.stopped = True
-            raise _StopRequested from exc
-
-    @staticmethod
-    def _check_cancel(exc: BaseException) -> None:
-        """Let the run's own cancellation (stop) through; a CancelledError that
-        node code raised, or got from a future it awaited, is that node's error."""
-        if isinstance(exc, asyncio.CancelledError) and _cancelling():
-            raise exc
-
     # -- output -----------------------------------------------------------------
 
     def _flush_outputs(self) -> None:
@@ -1092,19 +997,13 @@ class Run:
         return Output(run=self.id, node=node.id, stream=stream, text=text)
 
 
-class _StopRequested(Exception):
-    """Raised inside the work loop when a requested interrupt reached node code."""
-
-
 class _RunFailed(Exception):
     """Raised inside the work loop when the flow cannot go on (a full port)."""
 
 
-def _cancelling() -> bool:
-    """Whether the current task is being cancelled (by :meth:`Run.stop`, or by the
-    host cancelling it), as opposed to a CancelledError merely passing through."""
-    task = asyncio.current_task()
-    return task is None or task.cancelling() > 0
+def _load_module(node: LiveNode) -> None:
+    node.execute_module()
+    node.bind_functions()
 
 
 def _describe(exc: BaseException) -> str:

@@ -13,6 +13,10 @@ message the same few named steps:
   called when every required port holds one;
 * ``step`` — a generator (or async generator) yields its next value. Each yield is
   a queue item of its own, so an endless generator never starves the flow.
+  (An observer, :mod:`headrace.hooks`, also sees each function call as a step.)
+
+Node code is called through one envelope (:mod:`headrace.envelope`); tests and
+tracing watch the steps with :meth:`Run.observe` (:mod:`headrace.hooks`).
 
 What the host hears (:mod:`headrace.report`): with ``report="events"`` every event,
 one per value included (``emit``, ``output``, ``node_state``); with
@@ -46,6 +50,7 @@ from typing import Any, Literal
 from headrace import capture, cron
 from headrace.envelope import RAISED, NodeCodeEnvelope, StopRequested, cancelling
 from headrace.errors import QueueFullError, RunError
+from headrace.hooks import Observer, RunHooks, StepName, install
 from headrace.inbox import PortFull
 from headrace.model import FlowSpec
 from headrace.nodes import (
@@ -175,6 +180,8 @@ class Run(NodeCodeEnvelope):
         notify = _ALL if not view else (_ALL if emit_limit is None else max(0, emit_limit))
         #: Every value is reported (no fast path: it does no per-value reporting).
         self._every = notify == _ALL
+        #: Who observes the named steps (:meth:`observe`); None while nobody does.
+        self.hooks: RunHooks | None = None
         fed = flow.fed_ports()
         routed = {e.from_node for e in flow.edges if e.from_socket == ERROR_SOCKET}
         prefix = f"__headrace_run{next(_run_counter)}"
@@ -228,6 +235,17 @@ class Run(NodeCodeEnvelope):
         if node is None or node.label == node_id:
             return repr(node_id)
         return f"{node.label!r} ({node_id})"
+
+    def observe(self, step: StepName, observer: Observer) -> None:
+        """Call ``observer`` at each ``step`` of the run (see :mod:`headrace.hooks`).
+        Only before :meth:`start`; an observed run takes no fast path."""
+        if self._task is not None:
+            raise RunError("observe the run's steps before it starts")
+        hooks = self.hooks or RunHooks()
+        hooks.add(step, observer)  # (refuses a step there is not)
+        if self.hooks is None:
+            self.hooks = hooks
+            install(self, hooks)
 
     async def start(self) -> None:
         """Start the work loop and load every script node's module (in node order).
@@ -668,8 +686,9 @@ class Run(NodeCodeEnvelope):
         while the node is live (the host knows it is busy, see
         :meth:`Reporter.went_live`) and its socket's values are no longer
         reported one by one."""
-        if self._every:
-            return  # every value is reported, in order with the node's output: the general path
+        if self._every or self.hooks is not None:
+            # Every value is reported, in order with the node's output, or observed: the general path.
+            return
         for target, function in self._fast.get(node.id, ()):
             armed = function
             if target.kind == DIRECT:

@@ -47,7 +47,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Literal
 
-from headrace import capture, cron
+from headrace import capture
 from headrace.envelope import RAISED, NodeCodeEnvelope, StopRequested, cancelling
 from headrace.errors import QueueFullError, RunError
 from headrace.hooks import Observer, RunHooks, StepName, install
@@ -65,28 +65,23 @@ from headrace.nodes import (
     Socket,
     Target,
     Work,
-    error_value,
     exception_message,
     is_emittable_data,
 )
 from headrace.protocol import (
     TERMINAL_RUN_PHASES,
-    Emit,
-    ErrorRecord,
     Event,
-    NodeError,
-    Output,
-    RunIdle,
     RunPhase,
     RunStarted,
     RunStopped,
-    ScheduleFire,
-    ScheduleNext,
     ViewChanged,
 )
-from headrace.remote import Executor, Invocation, Outcome
+from headrace.remote import Executor
 from headrace.report import Reporter
-from headrace.scheduler import LATE_SECONDS, Clock, Entry, Fire, Scheduler, SystemClock
+from headrace.run_remote import RemoteCalls
+from headrace.run_reports import RunReports
+from headrace.run_schedules import RunSchedules
+from headrace.scheduler import Clock, Scheduler, SystemClock
 from headrace.shape import ERROR_SOCKET
 from headrace.view import CONSOLE_LINES
 
@@ -120,7 +115,7 @@ def new_run_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-class Run(NodeCodeEnvelope):
+class Run(NodeCodeEnvelope, RunReports, RunSchedules, RemoteCalls):
     """One execution of a flow. Create it, :meth:`start` it inside a running event
     loop, trigger nodes, :meth:`wait_idle`, :meth:`stop`."""
 
@@ -376,71 +371,6 @@ class Run(NodeCodeEnvelope):
         first, page = kept.values(offset, limit)
         return {"count": kept.count, "first": first, "values": page}
 
-    @property
-    def zone(self) -> dt.tzinfo:
-        """The zone schedules are read in: the flow's, else the host's, else this
-        machine's. Looked up when first needed: a flow without schedules needs no
-        zone data (which Pyodide loads only on demand). Raises CronError for an
-        unknown zone."""
-        if self._zone is None:
-            self._zone = cron.zone(self._zone_name) if self._zone_name else cron.local_zone()
-        return self._zone
-
-    @property
-    def schedule_entries(self) -> list[Entry]:
-        """The schedules that are on, in node order."""
-        return [
-            Entry(node.id, socket, setting.cron)
-            for node in self.flow.nodes
-            for socket, setting in (node.schedule or {}).items()
-            if setting.is_on
-        ]
-
-    def start_schedules(self) -> None:
-        """Arm every schedule that is on. Slots before this moment never fire."""
-        if self.over:
-            raise RunError(f"run {self.id} has stopped")
-        entries = self.schedule_entries
-        if self.scheduler is not None or not entries:
-            return  # (no schedules: no zone to look up, no zone data to load)
-        self.scheduler = Scheduler(
-            entries,
-            zone=self.zone,
-            misfire=self.flow.misfire or "coalesce",
-            clock=self.clock,
-            on_fire=self._scheduled_fire,
-            on_next=self._scheduled_next,
-        )
-        self.scheduler.start()
-
-    def _scheduled_fire(self, fire: Fire) -> None:
-        slot = dt.datetime.fromtimestamp(fire.slot, self.zone)
-        self._report(
-            ScheduleFire(
-                run=self.id,
-                node=fire.node,
-                socket=fire.socket,
-                slot=slot.isoformat(),
-                slot_ms=fire.slot * 1000,
-                lateness_ms=round(fire.lateness * 1000, 3),
-                late=fire.lateness > LATE_SECONDS,
-                missed=fire.missed,
-                fired=fire.fired,
-                count=fire.count,
-            )
-        )
-        if fire.fired:
-            self.trigger(fire.node, fire.socket)
-        else:
-            self.reporter.hand_over()
-
-    def _scheduled_next(self, entry: Entry, at: float) -> None:
-        moment = dt.datetime.fromtimestamp(at, self.zone)
-        self._report(
-            ScheduleNext(run=self.id, node=entry.node, socket=entry.socket, at=moment.isoformat(), at_ms=at * 1000)
-        )
-        self.reporter.hand_over()
-
     def request_interrupt(self) -> None:
         """Mark the next KeyboardInterrupt as the user stopping the run (Ctrl-C,
         the studio's Stop) rather than an exception raised by node code."""
@@ -645,25 +575,6 @@ class Run(NodeCodeEnvelope):
         self.failure = message
         asyncio.get_running_loop().create_task(self.stop("failed", message))
 
-    def _went_idle(self) -> None:
-        if not self.over:
-            self.phase = RunPhase.IDLE
-        self._flush_outputs()
-        self.reporter.sync()
-        if self._busy_since_idle:
-            self._busy_since_idle = False
-            self._report(
-                RunIdle(
-                    run=self.id,
-                    emitted=self.emitted,
-                    errors=self.errors,
-                    unrouted_errors=self.unrouted_errors,
-                    elapsed_ms=round((time.perf_counter() - self._started_at) * 1000, 3),
-                )
-            )
-        self.reporter.hand_over()
-        self._idle.set()
-
     # -- the named steps ------------------------------------------------------
 
     def _load(self, node: LiveNode) -> None:
@@ -813,49 +724,6 @@ class Run(NodeCodeEnvelope):
         self._emit(node.sockets[function.name], result)
         return None
 
-    def _submit(self, node: LiveNode, function: Function, values: list[Any], keywords: list[str] | None) -> None:
-        """Send a call to the executor; its result comes back as a queue item."""
-        assert self.executor is not None
-        invocation = Invocation(self.id, node.id, node.filename, node.spec.code, function.name, values, keywords)
-        task = asyncio.get_running_loop().create_task(self.executor.invoke(invocation))
-        function.pending.append(task)
-        self._remote_pending += 1
-
-        def arrived(_: asyncio.Task[Outcome]) -> None:
-            if not self.over:
-                self._queue.append((Work(RESULT, node, function=function), None))
-                self._wake.set()
-
-        task.add_done_callback(arrived)
-
-    def _settle_remote(self, node: LiveNode, function: Function) -> None:
-        """Settle the calls that came back, oldest first, stopping at the first
-        one still under way: a socket's values keep the order of its calls."""
-        pending = function.pending
-        socket = node.sockets[function.name]
-        while pending and pending[0].done():
-            task = pending.popleft()
-            self._remote_pending -= 1
-            node.active -= 1
-            if task.cancelled():
-                continue
-            failure = task.exception()
-            outcome = (
-                Outcome(error=error_value(node.id, function.name, failure)) if failure is not None else task.result()
-            )
-            for stream, text in outcome.output:
-                node.sink.write(stream, text)
-            node.sink.flush()
-            self.reporter.mark(node)
-            if outcome.error is not None:
-                self._fail_with(node, outcome.error)
-                continue
-            node.ran, node.errored = True, False
-            values = outcome.items if outcome.items is not None else [outcome.value]
-            for value in values:
-                if value is not None:
-                    self._emit(socket, value)
-
     async def _await_call(self, node: LiveNode, function: Function, awaitable: Any) -> None:
         """Await a coroutine function's call (the node counts as active meanwhile)."""
         result = await self.await_code(node, function.name, function.name, awaitable, active=True)
@@ -945,75 +813,6 @@ class Run(NodeCodeEnvelope):
         queue = self._queue
         for target in socket.routes:
             queue.append((target, value))
-
-    def _notify(self, socket: Socket, value: Any) -> None:
-        """Report a value one by one (one of the socket's first ``emit_limit``)."""
-        self._seq += 1
-        if self._on_emit is not None:
-            self._on_emit(socket.node.id, socket.name, value, self._seq)
-        else:
-            self._report(Emit(self.id, socket.node.id, socket.name, value, self._seq))
-        if socket.base + len(socket.buf) >= socket.notify:
-            socket.loud = False
-
-    def _fail(self, node: LiveNode, socket: str | None, exc: BaseException) -> None:
-        """Report node code's exception and emit it on the node's error socket."""
-        self._fail_with(node, error_value(node.id, socket, exc))
-
-    def _fail_with(self, node: LiveNode, value: dict[str, Any]) -> None:
-        """Report an error socket value. Called from inside the node's ``except``
-        blocks, so it first sets the capture aside: what the host prints while
-        handling events is its own."""
-        with capture.host_code():
-            self._report_failure(node, value)
-
-    def _report_failure(self, node: LiveNode, value: dict[str, Any]) -> None:
-        self.errors += 1
-        if not node.error_routed:
-            self.unrouted_errors += 1
-        node.errored = True
-        node.live = False  # its next call clears the error (see Reporter.went_live)
-        self.disarm(node)
-        node.error_count += 1
-        record = ErrorRecord(
-            node.error_count, value["socket"], value["type"], value["message"], value["traceback"], node.error_routed
-        )
-        node.last_error = record
-        self.reporter.state_now(node)
-        if node.error_count <= node.error_notify:
-            self._report(
-                NodeError(
-                    run=self.id,
-                    node=node.id,
-                    index=record.index,
-                    socket=record.socket,
-                    type=record.type,
-                    message=record.message,
-                    traceback=record.traceback,
-                    routed=record.routed,
-                )
-            )
-        self._emit(node.error_socket, value)
-
-    # -- output -----------------------------------------------------------------
-
-    def _flush_outputs(self) -> None:
-        """Report text still held by node sinks: tasks that node code started
-        keep writing to the node's sink after its call returned."""
-        for node in self.nodes.values():
-            if node.sink.chunks:
-                node.sink.flush()
-
-    def _output_handler(self, node_id: str) -> Callable[[Any, str], None]:
-        def handle(stream: Any, text: str) -> None:
-            # The host may print while it handles this: that is not the node's output.
-            with capture.host_code():
-                self.reporter.output(self.nodes[node_id], stream, text)
-
-        return handle
-
-    def _output_event(self, node: LiveNode, stream: Any, text: str) -> Output:
-        return Output(run=self.id, node=node.id, stream=stream, text=text)
 
 
 class _RunFailed(Exception):

@@ -17,7 +17,7 @@ those raise they come to :meth:`code_raised` like everything else.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from headrace import capture, time_limit
@@ -57,17 +57,20 @@ class NodeCodeEnvelope:
         socket: str | None,
         part: str | None,
         code: Callable[..., Any],
-        *args: Any,
+        args: Sequence[Any],
         active: bool = False,
     ) -> Any:
         """``code(*args)`` as ``node``'s code: its result, or :data:`RAISED`.
+        (``args`` is a sequence, not ``*args``: a function's values are passed
+        as they are, with no tuple packed per call.)
 
         ``socket`` is where an error goes out; ``part`` names the call in a time
         limit's message (``node 'x' (part)``). ``active``: the node counts as
         active for this call (the caller counted it), and a failure ends that.
         """
+        # Node code runs only from the work loop, where no sink is set: none to
+        # save and restore (a thread-local's attributes are slow to read).
         sink = capture.ACTIVE
-        saved = sink.sink
         sink.sink = node.sink
         try:
             if node.time_limit is None:
@@ -75,17 +78,19 @@ class NodeCodeEnvelope:
             else:
                 result = time_limit.call(node.time_limit, _what(node, part), code, *args)
         except BaseException as exc:
-            sink.sink = saved
+            sink.sink = None
             if active:
                 node.active -= 1
             self.code_raised(node, socket, exc)
             return RAISED
-        sink.sink = saved
-        node.sink.flush()
+        sink.sink = None
+        out = node.sink
+        if out.chunks or out._partial:  # what flush itself tests, without the call: most calls print nothing
+            out.flush()
         return result
 
     async def await_code(
-        self, node: LiveNode, socket: str | None, part: str | None, awaitable: Awaitable[Any], *, active: bool = False
+        self, node: LiveNode, socket: str | None, part: str | None, awaitable: Awaitable[Any], active: bool = False
     ) -> Any:
         """``await awaitable`` as ``node``'s code: the same envelope as
         :meth:`run_code`, with the sink in the awaiting task's context (the loop

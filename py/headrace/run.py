@@ -580,7 +580,7 @@ class Run(NodeCodeEnvelope, RunReports, RunSchedules, RemoteCalls):
     def _load(self, node: LiveNode) -> None:
         """Run a script node's module and bind its functions; its one-port
         functions then take the fast path."""
-        if self.run_code(node, None, "module", _load_module, node) is RAISED:
+        if self.run_code(node, None, "module", _load_module, (node,)) is RAISED:
             return
         node.loaded = True
         if node.time_limit is None and self.executor is None:
@@ -628,7 +628,7 @@ class Run(NodeCodeEnvelope, RunReports, RunSchedules, RemoteCalls):
             return
         node.active += 1
         self.reporter.went_live(node)
-        module = self.run_code(node, socket, socket, node.execute_module, active=True)
+        module = self.run_code(node, socket, socket, node.execute_module, (), True)
         if module is RAISED:
             return
         node.active -= 1
@@ -698,7 +698,11 @@ class Run(NodeCodeEnvelope, RunReports, RunSchedules, RemoteCalls):
                 node.active += 1
                 self._submit(node, function, values, keywords)  # type: ignore[arg-type]
                 return None
-        result = self.run_code(node, function.name, function.name, function.call, values)
+        name = function.name
+        if function.by_position:  # called as Function.call would, one frame fewer
+            result = self.run_code(node, name, name, function.callable, values)  # type: ignore[arg-type]
+        else:
+            result = self.run_code(node, name, name, function.call, (values,))
         if type(result) in _PLAIN_TYPES:
             if result is not None:
                 self._emit(node.sockets[function.name], result)
@@ -726,7 +730,7 @@ class Run(NodeCodeEnvelope, RunReports, RunSchedules, RemoteCalls):
 
     async def _await_call(self, node: LiveNode, function: Function, awaitable: Any) -> None:
         """Await a coroutine function's call (the node counts as active meanwhile)."""
-        result = await self.await_code(node, function.name, function.name, awaitable, active=True)
+        result = await self.await_code(node, function.name, function.name, awaitable, True)
         if result is RAISED:
             return
         node.active -= 1
@@ -747,15 +751,16 @@ class Run(NodeCodeEnvelope, RunReports, RunSchedules, RemoteCalls):
         assert socket is not None
         if not node.live:
             self.reporter.went_live(node)
-        if inspect.isasyncgen(generator):
+        # (The class test first: it saves a call for the usual, plain generator.)
+        if generator.__class__ is not types.GeneratorType and inspect.isasyncgen(generator):
             return self._step_async(step)
         # The time limit applies to each step: a generator may run for ever, one value at a time.
-        self._stepped(step, self.run_code(node, socket, socket, next, generator, _DONE, active=True))
+        self._stepped(step, self.run_code(node, socket, socket, next, (generator, _DONE), True))
         return None
 
     async def _step_async(self, step: Work) -> None:
         node, socket, generator = step.node, step.socket, step.step
-        self._stepped(step, await self.await_code(node, socket, socket, anext(generator, _DONE), active=True))
+        self._stepped(step, await self.await_code(node, socket, socket, anext(generator, _DONE), True))
 
     def _stepped(self, step: Work, value: Any) -> None:
         """A generator step returned ``value``: its next value, or the end."""

@@ -13,6 +13,10 @@ message the same few named steps:
   called when every required port holds one;
 * ``step`` — a generator (or async generator) yields its next value. Each yield is
   a queue item of its own, so an endless generator never starves the flow.
+  (An observer, :mod:`headrace.hooks`, also sees each function call as a step.)
+
+Node code is called through one envelope (:mod:`headrace.envelope`); tests and
+tracing watch the steps with :meth:`Run.observe` (:mod:`headrace.hooks`).
 
 What the host hears (:mod:`headrace.report`): with ``report="events"`` every event,
 one per value included (``emit``, ``output``, ``node_state``); with
@@ -43,8 +47,10 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Literal
 
-from headrace import capture, cron, time_limit
+from headrace import capture
+from headrace.envelope import RAISED, NodeCodeEnvelope, StopRequested, cancelling
 from headrace.errors import QueueFullError, RunError
+from headrace.hooks import Observer, RunHooks, StepName, install
 from headrace.inbox import PortFull
 from headrace.model import FlowSpec
 from headrace.nodes import (
@@ -59,28 +65,23 @@ from headrace.nodes import (
     Socket,
     Target,
     Work,
-    error_value,
     exception_message,
     is_emittable_data,
 )
 from headrace.protocol import (
     TERMINAL_RUN_PHASES,
-    Emit,
-    ErrorRecord,
     Event,
-    NodeError,
-    Output,
-    RunIdle,
     RunPhase,
     RunStarted,
     RunStopped,
-    ScheduleFire,
-    ScheduleNext,
     ViewChanged,
 )
-from headrace.remote import Executor, Invocation, Outcome
+from headrace.remote import Executor
 from headrace.report import Reporter
-from headrace.scheduler import LATE_SECONDS, Clock, Entry, Fire, Scheduler, SystemClock
+from headrace.run_remote import RemoteCalls
+from headrace.run_reports import RunReports
+from headrace.run_schedules import RunSchedules
+from headrace.scheduler import Clock, Scheduler, SystemClock
 from headrace.shape import ERROR_SOCKET
 from headrace.view import CONSOLE_LINES
 
@@ -105,6 +106,8 @@ _run_counter = itertools.count(1)
 #: Results that cannot be awaitables or generators: skip the inspect checks.
 _PLAIN_TYPES = frozenset({int, float, str, bool, list, dict, tuple, bytes, type(None)})
 _ALL = sys.maxsize
+#: What a generator step returns when the generator is exhausted.
+_DONE: Any = object()
 
 
 def new_run_id() -> str:
@@ -112,7 +115,7 @@ def new_run_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-class Run:
+class Run(NodeCodeEnvelope, RunReports, RunSchedules, RemoteCalls):
     """One execution of a flow. Create it, :meth:`start` it inside a running event
     loop, trigger nodes, :meth:`wait_idle`, :meth:`stop`."""
 
@@ -172,6 +175,8 @@ class Run:
         notify = _ALL if not view else (_ALL if emit_limit is None else max(0, emit_limit))
         #: Every value is reported (no fast path: it does no per-value reporting).
         self._every = notify == _ALL
+        #: Who observes the named steps (:meth:`observe`); None while nobody does.
+        self.hooks: RunHooks | None = None
         fed = flow.fed_ports()
         routed = {e.from_node for e in flow.edges if e.from_socket == ERROR_SOCKET}
         prefix = f"__headrace_run{next(_run_counter)}"
@@ -225,6 +230,17 @@ class Run:
         if node is None or node.label == node_id:
             return repr(node_id)
         return f"{node.label!r} ({node_id})"
+
+    def observe(self, step: StepName, observer: Observer) -> None:
+        """Call ``observer`` at each ``step`` of the run (see :mod:`headrace.hooks`).
+        Only before :meth:`start`; an observed run takes no fast path."""
+        if self._task is not None:
+            raise RunError("observe the run's steps before it starts")
+        hooks = self.hooks or RunHooks()
+        hooks.add(step, observer)  # (refuses a step there is not)
+        if self.hooks is None:
+            self.hooks = hooks
+            install(self, hooks)
 
     async def start(self) -> None:
         """Start the work loop and load every script node's module (in node order).
@@ -355,71 +371,6 @@ class Run:
         first, page = kept.values(offset, limit)
         return {"count": kept.count, "first": first, "values": page}
 
-    @property
-    def zone(self) -> dt.tzinfo:
-        """The zone schedules are read in: the flow's, else the host's, else this
-        machine's. Looked up when first needed: a flow without schedules needs no
-        zone data (which Pyodide loads only on demand). Raises CronError for an
-        unknown zone."""
-        if self._zone is None:
-            self._zone = cron.zone(self._zone_name) if self._zone_name else cron.local_zone()
-        return self._zone
-
-    @property
-    def schedule_entries(self) -> list[Entry]:
-        """The schedules that are on, in node order."""
-        return [
-            Entry(node.id, socket, setting.cron)
-            for node in self.flow.nodes
-            for socket, setting in (node.schedule or {}).items()
-            if setting.is_on
-        ]
-
-    def start_schedules(self) -> None:
-        """Arm every schedule that is on. Slots before this moment never fire."""
-        if self.over:
-            raise RunError(f"run {self.id} has stopped")
-        entries = self.schedule_entries
-        if self.scheduler is not None or not entries:
-            return  # (no schedules: no zone to look up, no zone data to load)
-        self.scheduler = Scheduler(
-            entries,
-            zone=self.zone,
-            misfire=self.flow.misfire or "coalesce",
-            clock=self.clock,
-            on_fire=self._scheduled_fire,
-            on_next=self._scheduled_next,
-        )
-        self.scheduler.start()
-
-    def _scheduled_fire(self, fire: Fire) -> None:
-        slot = dt.datetime.fromtimestamp(fire.slot, self.zone)
-        self._report(
-            ScheduleFire(
-                run=self.id,
-                node=fire.node,
-                socket=fire.socket,
-                slot=slot.isoformat(),
-                slot_ms=fire.slot * 1000,
-                lateness_ms=round(fire.lateness * 1000, 3),
-                late=fire.lateness > LATE_SECONDS,
-                missed=fire.missed,
-                fired=fire.fired,
-                count=fire.count,
-            )
-        )
-        if fire.fired:
-            self.trigger(fire.node, fire.socket)
-        else:
-            self.reporter.hand_over()
-
-    def _scheduled_next(self, entry: Entry, at: float) -> None:
-        moment = dt.datetime.fromtimestamp(at, self.zone)
-        self._report(
-            ScheduleNext(run=self.id, node=entry.node, socket=entry.socket, at=moment.isoformat(), at_ms=at * 1000)
-        )
-        self.reporter.hand_over()
-
     def request_interrupt(self) -> None:
         """Mark the next KeyboardInterrupt as the user stopping the run (Ctrl-C,
         the studio's Stop) rather than an exception raised by node code."""
@@ -439,10 +390,10 @@ class Run:
         try:
             await self._work()
         except asyncio.CancelledError as exc:
-            if _cancelling():
+            if cancelling():
                 raise
             self._end_failed(f"internal error: a cancellation escaped node code ({_describe(exc)})")
-        except _StopRequested:
+        except StopRequested:
             asyncio.get_running_loop().create_task(self.stop("stopped"))
         except _RunFailed as exc:
             self._end_failed(str(exc))
@@ -504,7 +455,7 @@ class Run:
                         try:
                             result = call(value)
                         except BaseException as exc:
-                            self._call_failed(target.node, target.function.name, exc)
+                            self.code_raised(target.node, target.function.name, exc)
                             continue
                         if result.__class__ in plain:
                             if result is not None:  # emit
@@ -547,7 +498,7 @@ class Run:
                         try:
                             result = hold(*values)
                         except BaseException as exc:
-                            self._call_failed(node, target.function.name, exc)
+                            self.code_raised(node, target.function.name, exc)
                             continue
                         if result.__class__ in plain:
                             if result is not None:  # emit
@@ -570,10 +521,10 @@ class Run:
                         try:
                             result = target.step.__next__()
                         except StopIteration:
-                            self._step_ended(target, None)
+                            self._step_ended(target)
                             continue
                         except BaseException as exc:
-                            self._step_ended(target, exc)
+                            self._step_failed(target, exc)
                             continue
                         if result is not None:  # emit
                             out = target.out
@@ -624,48 +575,14 @@ class Run:
         self.failure = message
         asyncio.get_running_loop().create_task(self.stop("failed", message))
 
-    def _went_idle(self) -> None:
-        if not self.over:
-            self.phase = RunPhase.IDLE
-        self._flush_outputs()
-        self.reporter.sync()
-        if self._busy_since_idle:
-            self._busy_since_idle = False
-            self._report(
-                RunIdle(
-                    run=self.id,
-                    emitted=self.emitted,
-                    errors=self.errors,
-                    unrouted_errors=self.unrouted_errors,
-                    elapsed_ms=round((time.perf_counter() - self._started_at) * 1000, 3),
-                )
-            )
-        self.reporter.hand_over()
-        self._idle.set()
-
     # -- the named steps ------------------------------------------------------
 
     def _load(self, node: LiveNode) -> None:
         """Run a script node's module and bind its functions; its one-port
         functions then take the fast path."""
-        saved = capture.ACTIVE.sink
-        capture.ACTIVE.sink = node.sink
-        try:
-            if node.time_limit is None:
-                node.execute_module()
-            else:
-                time_limit.call(node.time_limit, f"node {node.label!r} (module)", node.execute_module)
-            node.bind_functions()
-            node.loaded = True
-        except BaseException as exc:
-            capture.ACTIVE.sink = saved
-            self._check_interrupt(exc, node)
-            node.sink.flush()
-            self._fail(node, None, exc)
+        if self.run_code(node, None, "module", _load_module, (node,)) is RAISED:
             return
-        finally:
-            capture.ACTIVE.sink = saved
-        node.sink.flush()
+        node.loaded = True
         if node.time_limit is None and self.executor is None:
             self._fast[node.id] = [
                 (target, target.function.callable)  # type: ignore[misc]
@@ -680,8 +597,9 @@ class Run:
         while the node is live (the host knows it is busy, see
         :meth:`Reporter.went_live`) and its socket's values are no longer
         reported one by one."""
-        if self._every:
-            return  # every value is reported, in order with the node's output: the general path
+        if self._every or self.hooks is not None:
+            # Every value is reported, in order with the node's output, or observed: the general path.
+            return
         for target, function in self._fast.get(node.id, ()):
             armed = function
             if target.kind == DIRECT:
@@ -710,24 +628,9 @@ class Run:
             return
         node.active += 1
         self.reporter.went_live(node)
-        saved = capture.ACTIVE.sink
-        capture.ACTIVE.sink = node.sink
-        try:
-            if node.time_limit is None:
-                module = node.execute_module()
-            else:
-                what = f"node {node.label!r}" + (f" ({socket})" if socket else "")
-                module = time_limit.call(node.time_limit, what, node.execute_module)
-        except BaseException as exc:
-            capture.ACTIVE.sink = saved
-            node.active -= 1
-            self._check_interrupt(exc, node)
-            node.sink.flush()
-            self._fail(node, socket, exc)
+        module = self.run_code(node, socket, socket, node.execute_module, (), True)
+        if module is RAISED:
             return
-        finally:
-            capture.ACTIVE.sink = saved
-        node.sink.flush()
         node.active -= 1
         node.ran = True
         node.errored = False
@@ -795,31 +698,18 @@ class Run:
                 node.active += 1
                 self._submit(node, function, values, keywords)  # type: ignore[arg-type]
                 return None
-        active = capture.ACTIVE
-        active.sink = node.sink
-        try:
-            if node.time_limit is None:
-                result = function.call(values)
-            else:
-                what = f"node {node.label!r} ({function.name})"
-                result = time_limit.call(node.time_limit, what, function.call, values)
-        except BaseException as exc:
-            active.sink = None
-            self._call_failed(node, function.name, exc)
-            return None
-        active.sink = None
-        if node.sink.chunks:
-            node.sink.flush()
+        name = function.name
+        if function.by_position:  # called as Function.call would, one frame fewer
+            result = self.run_code(node, name, name, function.callable, values)  # type: ignore[arg-type]
+        else:
+            result = self.run_code(node, name, name, function.call, (values,))
         if type(result) in _PLAIN_TYPES:
             if result is not None:
                 self._emit(node.sockets[function.name], result)
             return None
+        if result is RAISED:
+            return None
         return self._settle(node, function, result)
-
-    def _call_failed(self, node: LiveNode, socket: str, exc: BaseException) -> None:
-        self._check_interrupt(exc, node)
-        node.sink.flush()
-        self._fail(node, socket, exc)
 
     def _settle(self, node: LiveNode, function: Function, result: Any) -> Any:
         """A call returned something other than plain data: an awaitable (returned,
@@ -838,68 +728,11 @@ class Run:
         self._emit(node.sockets[function.name], result)
         return None
 
-    def _submit(self, node: LiveNode, function: Function, values: list[Any], keywords: list[str] | None) -> None:
-        """Send a call to the executor; its result comes back as a queue item."""
-        assert self.executor is not None
-        invocation = Invocation(self.id, node.id, node.filename, node.spec.code, function.name, values, keywords)
-        task = asyncio.get_running_loop().create_task(self.executor.invoke(invocation))
-        function.pending.append(task)
-        self._remote_pending += 1
-
-        def arrived(_: asyncio.Task[Outcome]) -> None:
-            if not self.over:
-                self._queue.append((Work(RESULT, node, function=function), None))
-                self._wake.set()
-
-        task.add_done_callback(arrived)
-
-    def _settle_remote(self, node: LiveNode, function: Function) -> None:
-        """Settle the calls that came back, oldest first, stopping at the first
-        one still under way: a socket's values keep the order of its calls."""
-        pending = function.pending
-        socket = node.sockets[function.name]
-        while pending and pending[0].done():
-            task = pending.popleft()
-            self._remote_pending -= 1
-            node.active -= 1
-            if task.cancelled():
-                continue
-            failure = task.exception()
-            outcome = (
-                Outcome(error=error_value(node.id, function.name, failure)) if failure is not None else task.result()
-            )
-            for stream, text in outcome.output:
-                node.sink.write(stream, text)
-            node.sink.flush()
-            self.reporter.mark(node)
-            if outcome.error is not None:
-                self._fail_with(node, outcome.error)
-                continue
-            node.ran, node.errored = True, False
-            values = outcome.items if outcome.items is not None else [outcome.value]
-            for value in values:
-                if value is not None:
-                    self._emit(socket, value)
-
     async def _await_call(self, node: LiveNode, function: Function, awaitable: Any) -> None:
         """Await a coroutine function's call (the node counts as active meanwhile)."""
-        self.reporter.before_await()  # the loop may run for a while: report before it does
-        token = capture.current_sink.set(node.sink)
-        try:
-            if node.time_limit is None:
-                result = await awaitable
-            else:
-                result = await time_limit.wait(node.time_limit, f"node {node.label!r} ({function.name})", awaitable)
-        except BaseException as exc:
-            self._check_cancel(exc)
-            node.active -= 1
-            self._check_interrupt(exc, node)
-            node.sink.flush()
-            self._fail(node, function.name, exc)
+        result = await self.await_code(node, function.name, function.name, awaitable, True)
+        if result is RAISED:
             return
-        finally:
-            capture.current_sink.reset(token)
-        node.sink.flush()
         node.active -= 1
         node.ran, node.errored = True, False
         self.reporter.mark(node)
@@ -918,69 +751,48 @@ class Run:
         assert socket is not None
         if not node.live:
             self.reporter.went_live(node)
-        if inspect.isasyncgen(generator):
+        # (The class test first: it saves a call for the usual, plain generator.)
+        if generator.__class__ is not types.GeneratorType and inspect.isasyncgen(generator):
             return self._step_async(step)
-        capture.ACTIVE.sink = node.sink
-        try:
-            if node.time_limit is None:
-                value = next(generator)
-            else:  # the limit applies to each step: a generator may run for ever, one value at a time
-                value = time_limit.call(node.time_limit, f"node {node.label!r} ({socket})", next, generator)
-        except StopIteration:
-            capture.ACTIVE.sink = None
-            self._step_ended(step, None)
-            return None
-        except BaseException as exc:
-            capture.ACTIVE.sink = None
-            self._step_ended(step, exc)
-            return None
-        capture.ACTIVE.sink = None
-        self._stepped(step, value)
+        # The time limit applies to each step: a generator may run for ever, one value at a time.
+        self._stepped(step, self.run_code(node, socket, socket, next, (generator, _DONE), True))
         return None
 
     async def _step_async(self, step: Work) -> None:
         node, socket, generator = step.node, step.socket, step.step
-        self.reporter.before_await()
-        token = capture.current_sink.set(node.sink)
-        try:
-            if node.time_limit is None:
-                value = await generator.__anext__()
-            else:
-                what = f"node {node.label!r} ({socket})"
-                value = await time_limit.wait(node.time_limit, what, generator.__anext__())
-        except StopAsyncIteration:
-            self._step_ended(step, None)
-            return
-        except BaseException as exc:
-            self._check_cancel(exc)
-            self._step_ended(step, exc)
-            return
-        finally:
-            capture.current_sink.reset(token)
-        self._stepped(step, value)
+        self._stepped(step, await self.await_code(node, socket, socket, anext(generator, _DONE), True))
 
     def _stepped(self, step: Work, value: Any) -> None:
-        step.node.sink.flush()
-        if value is not None:
-            assert step.out is not None
-            self._emit(step.out, value)
-        self._queue.append((step, None))
+        """A generator step returned ``value``: its next value, or the end."""
+        if value is RAISED:  # (the envelope reported it)
+            self._step_closed(step)
+        elif value is _DONE:
+            self._step_ended(step)
+        else:
+            if value is not None:
+                assert step.out is not None
+                self._emit(step.out, value)
+            self._queue.append((step, None))
 
-    def _step_ended(self, step: Work, exc: BaseException | None) -> None:
-        """A generator is exhausted (``exc`` None) or raised."""
+    def _step_ended(self, step: Work) -> None:
+        """A generator is exhausted."""
         node = step.node
         node.active -= 1
-        del self._steps[step.step]
-        node.steps.discard(step)
-        step.fast = False
-        if exc is not None:
-            self._check_interrupt(exc, node)
+        self._step_closed(step)
         node.sink.flush()
-        if exc is not None:
-            self._fail(node, step.socket, exc)
-            return
         node.ran, node.errored = True, False
         self.reporter.mark(node)
+
+    def _step_failed(self, step: Work, exc: BaseException) -> None:
+        """A generator stepped on the fast path raised."""
+        step.node.active -= 1
+        self._step_closed(step)
+        self.code_raised(step.node, step.socket, exc)
+
+    def _step_closed(self, step: Work) -> None:
+        del self._steps[step.step]
+        step.node.steps.discard(step)
+        step.fast = False
 
     async def _close_generator(self, node: LiveNode, generator: Any) -> None:
         token = capture.current_sink.set(node.sink)
@@ -1007,104 +819,14 @@ class Run:
         for target in socket.routes:
             queue.append((target, value))
 
-    def _notify(self, socket: Socket, value: Any) -> None:
-        """Report a value one by one (one of the socket's first ``emit_limit``)."""
-        self._seq += 1
-        if self._on_emit is not None:
-            self._on_emit(socket.node.id, socket.name, value, self._seq)
-        else:
-            self._report(Emit(self.id, socket.node.id, socket.name, value, self._seq))
-        if socket.base + len(socket.buf) >= socket.notify:
-            socket.loud = False
-
-    def _fail(self, node: LiveNode, socket: str | None, exc: BaseException) -> None:
-        """Report node code's exception and emit it on the node's error socket."""
-        self._fail_with(node, error_value(node.id, socket, exc))
-
-    def _fail_with(self, node: LiveNode, value: dict[str, Any]) -> None:
-        """Report an error socket value. Called from inside the node's ``except``
-        blocks, so it first sets the capture aside: what the host prints while
-        handling events is its own."""
-        with capture.host_code():
-            self._report_failure(node, value)
-
-    def _report_failure(self, node: LiveNode, value: dict[str, Any]) -> None:
-        self.errors += 1
-        if not node.error_routed:
-            self.unrouted_errors += 1
-        node.errored = True
-        node.live = False  # its next call clears the error (see Reporter.went_live)
-        self.disarm(node)
-        node.error_count += 1
-        record = ErrorRecord(
-            node.error_count, value["socket"], value["type"], value["message"], value["traceback"], node.error_routed
-        )
-        node.last_error = record
-        self.reporter.state_now(node)
-        if node.error_count <= node.error_notify:
-            self._report(
-                NodeError(
-                    run=self.id,
-                    node=node.id,
-                    index=record.index,
-                    socket=record.socket,
-                    type=record.type,
-                    message=record.message,
-                    traceback=record.traceback,
-                    routed=record.routed,
-                )
-            )
-        self._emit(node.error_socket, value)
-
-    def _check_interrupt(self, exc: BaseException, node: LiveNode) -> None:
-        """A KeyboardInterrupt the host asked for (:meth:`request_interrupt`) stops
-        the run, and ``node`` shows as stopped; one that node code raised itself is
-        that node's error."""
-        if isinstance(exc, KeyboardInterrupt) and self._interrupt_requested:
-            node.stopped = True
-            raise _StopRequested from exc
-
-    @staticmethod
-    def _check_cancel(exc: BaseException) -> None:
-        """Let the run's own cancellation (stop) through; a CancelledError that
-        node code raised, or got from a future it awaited, is that node's error."""
-        if isinstance(exc, asyncio.CancelledError) and _cancelling():
-            raise exc
-
-    # -- output -----------------------------------------------------------------
-
-    def _flush_outputs(self) -> None:
-        """Report text still held by node sinks: tasks that node code started
-        keep writing to the node's sink after its call returned."""
-        for node in self.nodes.values():
-            if node.sink.chunks:
-                node.sink.flush()
-
-    def _output_handler(self, node_id: str) -> Callable[[Any, str], None]:
-        def handle(stream: Any, text: str) -> None:
-            # The host may print while it handles this: that is not the node's output.
-            with capture.host_code():
-                self.reporter.output(self.nodes[node_id], stream, text)
-
-        return handle
-
-    def _output_event(self, node: LiveNode, stream: Any, text: str) -> Output:
-        return Output(run=self.id, node=node.id, stream=stream, text=text)
-
-
-class _StopRequested(Exception):
-    """Raised inside the work loop when a requested interrupt reached node code."""
-
 
 class _RunFailed(Exception):
     """Raised inside the work loop when the flow cannot go on (a full port)."""
 
 
-def _cancelling() -> bool:
-    """Whether the current task is being cancelled (by :meth:`Run.stop`, or by the
-    host cancelling it), as opposed to a CancelledError merely passing through."""
-    task = asyncio.current_task()
-    return task is None or task.cancelling() > 0
+def _load_module(node: LiveNode) -> None:
+    node.execute_module()
+    node.bind_functions()
 
 
 def _describe(exc: BaseException) -> str:

@@ -29,4 +29,21 @@ export default tseslint.config(
     files: ['studio/src/stores/**', 'studio/src/runner/**', 'studio/src/app/bootstrap.ts', 'studio/src/app/startStudio.ts', 'studio/src/main.ts', 'studio/src/embed/HeadraceFlowElement.ts', 'studio/src/embed/sharedRunner.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
+  {
+    // Below the stores: storage, files, the flow model and the run view are plain modules
+    // the stores call with what they need, so a store can be tested without them and
+    // they without a store (docs/design.md, "Stores").
+    files: ['studio/src/persistence/**', 'studio/src/files/**', 'studio/src/flow/**', 'studio/src/run/**', 'studio/src/protocol/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@/runner/*', '**/runner/**'], message: 'Only stores (and app/bootstrap.ts) may use a Runner.' },
+            { group: ['@/stores', '@/stores/*', '**/stores/**'], message: 'Stores call this module; it never imports a store: take what it needs as a parameter.' },
+          ],
+        },
+      ],
+    },
+  },
 );

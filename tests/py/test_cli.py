@@ -220,7 +220,7 @@ def test_ctrl_c_stops_an_endless_run_cleanly(tmp_path: pathlib.Path) -> None:
     assert (last["event"], last["reason"]) == ("run_stopped", "stopped")
 
 
-# -- hostile and careless input (issue 13) ------------------------------------------------------------
+# -- hostile and careless input ------------------------------------------------------------------------
 
 
 VALID_LOOKING = {

@@ -13,8 +13,8 @@ export function useCanvasData(tabs: Tabs, changes: Changes) {
   const { active, find } = tabs;
   const { commit, noteStart } = changes;
 
-  /** Move items by a delta (live, during a drag gesture: no history entry of its own). */
-  function moveBy(ids: string[], delta: Point): void {
+  /** Give nodes and notes new positions, noting where a gesture started them (for undo). */
+  function reposition(ids: string[], place: (at: Point) => Point): void {
     const flow = active.value;
     if (!flow) return;
     flow.revision++;
@@ -23,34 +23,24 @@ export function useCanvasData(tabs: Tabs, changes: Changes) {
       const pos = ui.nodes[id];
       if (pos) {
         noteStart(flow, id, pos);
-        ui.nodes[id] = { x: pos.x + delta.x, y: pos.y + delta.y };
+        ui.nodes[id] = place(pos);
       }
       const note = ui.notes.find((n) => n.id === id);
       if (note) {
         noteStart(flow, id, note);
-        Object.assign(note, { x: note.x + delta.x, y: note.y + delta.y });
+        Object.assign(note, place(note));
       }
     }
   }
 
+  /** Move items by a delta (live, during a drag gesture: no history entry of its own). */
+  function moveBy(ids: string[], delta: Point): void {
+    reposition(ids, (at) => ({ x: at.x + delta.x, y: at.y + delta.y }));
+  }
+
   /** Snap moved items to whole pixels so the file stays tidy. */
   function roundPositions(ids: string[]): void {
-    const flow = active.value;
-    if (!flow) return;
-    flow.revision++;
-    const ui = ensureUi(flow.doc);
-    for (const id of ids) {
-      const pos = ui.nodes[id];
-      if (pos) {
-        noteStart(flow, id, pos);
-        ui.nodes[id] = { x: Math.round(pos.x), y: Math.round(pos.y) };
-      }
-      const note = ui.notes.find((n) => n.id === id);
-      if (note) {
-        noteStart(flow, id, note);
-        Object.assign(note, { x: Math.round(note.x), y: Math.round(note.y) });
-      }
-    }
+    reposition(ids, (at) => ({ x: Math.round(at.x), y: Math.round(at.y) }));
   }
 
   /** The canvas viewport is saved with the flow but is not an undoable edit. */

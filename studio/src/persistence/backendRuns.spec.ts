@@ -38,4 +38,15 @@ describe('BackendRunMemory', () => {
     broken.items.set('headrace.backend-runs', '{not json');
     expect(new BackendRunMemory(broken).remembered('f-1', 'http://a')).toBeNull();
   });
+
+  it('takes over runs remembered where settings once kept them; its own win, malformed ones are skipped', () => {
+    const memory = new BackendRunMemory(storage());
+    memory.remember('f-2', 'r-new', 'http://a');
+    memory.adopt({ 'f-1': { run: 'r-1', url: 'http://a' }, 'f-2': { run: 'r-old', url: 'http://a' }, 'f-3': { run: 7 }, 'f-4': null });
+    expect(memory.remembered('f-1', 'http://a')).toBe('r-1');
+    expect(memory.remembered('f-2', 'http://a')).toBe('r-new');
+    expect(memory.remembered('f-3', 'http://a')).toBeNull();
+    memory.adopt('not an object');
+    expect(memory.remembered('f-1', 'http://a')).toBe('r-1');
+  });
 });

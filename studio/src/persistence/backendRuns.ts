@@ -68,6 +68,19 @@ export class BackendRunMemory {
     this.write(rest);
   }
 
+  /**
+   * Take over runs remembered where they once were kept (user settings), so that a studio
+   * updated while a backend run is live still re-attaches to it; runs known here win.
+   */
+  adopt(older: unknown): void {
+    if (typeof older !== 'object' || older === null) return;
+    const valid = Object.entries(older).filter(
+      (entry): entry is [string, RememberedRun] =>
+        typeof entry[1] === 'object' && entry[1] !== null && typeof entry[1].run === 'string' && typeof entry[1].url === 'string',
+    );
+    if (valid.length) this.write({ ...Object.fromEntries(valid.map(([key, { run, url }]) => [key, { run, url }])), ...this.read() });
+  }
+
   /** The live run remembered for a tab, if it was started on the backend at `url`. */
   remembered(flowKey: string, url: string): string | null {
     const known = this.read()[flowKey];

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nextTick } from 'vue';
+import { BackendRunMemory } from '@/persistence/backendRuns';
 import { useSettingsStore } from './settings';
 import { freshStores } from './testing/freshStores';
 
@@ -23,10 +24,11 @@ describe('settings store', () => {
     expect(settings).toMatchObject({ runTarget: 'backend', theme: 'auto', consoleLines: 20, keepValues: 100 });
   });
 
-  it('drops the backend runs it once kept: the run store keeps them now', () => {
+  it('hands the backend runs it once kept to the run state, so a live run is still re-attached to', () => {
     localStorage.setItem(KEY, JSON.stringify({ backendRuns: { f: { run: 'r', url: 'u' } } }));
     freshStores({ persistSettings: true });
     expect(useSettingsStore().settings).not.toHaveProperty('backendRuns');
+    expect(new BackendRunMemory(localStorage).remembered('f', 'u')).toBe('r');
   });
 
   it('writes every change to localStorage', async () => {

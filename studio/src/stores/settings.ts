@@ -5,6 +5,7 @@
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
 import { useHost } from '@/app/host';
+import { BackendRunMemory, browserStorage } from '@/persistence/backendRuns';
 
 const STORAGE_KEY = 'headrace.settings';
 
@@ -63,8 +64,10 @@ function load(): Settings {
     const raw = globalThis.localStorage?.getItem(STORAGE_KEY);
     const loaded = { ...DEFAULTS, ...(raw ? (JSON.parse(raw) as Partial<Settings>) : {}) };
     if (!THEMES.includes(loaded.theme)) loaded.theme = DEFAULTS.theme;
-    // Once kept here; the run store keeps it now (persistence/backendRuns.ts).
-    delete (loaded as Partial<Record<'backendRuns', unknown>>).backendRuns;
+    // Once kept here; the run state keeps it now (persistence/backendRuns.ts): hand it over.
+    const older = loaded as Partial<Record<'backendRuns', unknown>>;
+    if (older.backendRuns !== undefined) new BackendRunMemory(browserStorage()).adopt(older.backendRuns);
+    delete older.backendRuns;
     return loaded;
   } catch {
     return { ...DEFAULTS };

@@ -8,11 +8,11 @@ import { checkNamesAgainst } from '@/files/sameName';
 import type { Autosave } from '@/persistence/autosave';
 import { recoverPending } from '@/persistence/autosave';
 import { readableVersion } from '@/persistence/flowStorage';
-import type { Runner } from '@/runner/Runner';
+import type { LocalEngine } from '@/runner/Runner';
 import { useEngineStore, useFlowsStore, useRunStore, useSavingStore } from '@/stores';
 import { storage } from './services';
 
-export async function bootstrap(runner: Runner): Promise<Autosave> {
+export async function bootstrap(runner: LocalEngine): Promise<Autosave> {
   const engine = useEngineStore();
   const flows = useFlowsStore();
   const saving = useSavingStore();

@@ -7,10 +7,10 @@ import { createPinia } from 'pinia';
 import { Dialog, Notify, Quasar } from 'quasar';
 import { createApp } from 'vue';
 import App from '@/App.vue';
-import type { Runner } from '@/runner/Runner';
+import type { LocalEngine } from '@/runner/Runner';
 import { bootstrap } from './bootstrap';
 
-export function startStudio(runner: Runner): void {
+export function startStudio(runner: LocalEngine): void {
   const app = createApp(App);
   app.use(createPinia());
   app.use(Quasar, { plugins: { Notify, Dialog } });

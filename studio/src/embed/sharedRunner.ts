@@ -4,20 +4,20 @@
  * examples must not pay that five times). Runs stay separate: each embed starts its own run
  * and keeps only the events of its run id.
  */
-import type { Hello, Result } from '@/protocol/bridge';
-import type { BootProgress, CommandArgs, CommandValue, EventListener, RestartState, Runner } from '@/runner/Runner';
+import type { Cron, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
+import type { DescribeCron, Inspect, ValuesResult } from '@/protocol/events';
+import type { BootProgress, EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest } from '@/runner/Runner';
 import { PyodideRunner } from '@/runner/pyodide/PyodideRunner';
 import { CDN_PACKAGE_BASE } from '@/runner/pyodide/packageBase';
-import type { BridgeCommandName } from '@/protocol/bridge';
 
 /** A Runner whose boot progress reaches every embed waiting on it, not just the last. */
-class SharedRunner implements Runner {
+class SharedRunner implements LocalEngine {
   readonly kind = 'pyodide' as const;
   private readonly watchers = new Set<(progress: BootProgress) => void>();
   private booted: Promise<Result<Hello>> | null = null;
   private last: BootProgress | null = null;
 
-  constructor(private readonly inner: Runner) {}
+  constructor(private readonly inner: LocalEngine) {}
 
   get packageBaseURL(): string | undefined {
     return this.inner.packageBaseURL;
@@ -33,8 +33,40 @@ class SharedRunner implements Runner {
     return this.booted;
   }
 
-  call<C extends BridgeCommandName>(cmd: C, args: CommandArgs<C>): Promise<Result<CommandValue<C>>> {
-    return this.inner.call(cmd, args);
+  run(request: RunRequest, hooks: RunStartHooks): Promise<Result<{ run: string }>> {
+    return this.inner.run(request, hooks);
+  }
+
+  trigger(run: string, node: string, socket?: string): Promise<Result<Record<string, never>>> {
+    return this.inner.trigger(run, node, socket);
+  }
+
+  values(request: ValuesRequest): Promise<Result<ValuesResult>> {
+    return this.inner.values(request);
+  }
+
+  stop(run: string, message?: string): Promise<Result<Record<string, never>>> {
+    return this.inner.stop(run, message);
+  }
+
+  follow(run: string): Promise<Result<Following>> {
+    return this.inner.follow(run);
+  }
+
+  detach(run: string): void {
+    this.inner.detach(run);
+  }
+
+  inspect(args: Omit<Inspect, 'cmd'>): Promise<Result<NodeShape>> {
+    return this.inner.inspect(args);
+  }
+
+  validate(flow: unknown): Promise<Result<Validated>> {
+    return this.inner.validate(flow);
+  }
+
+  cron(args: Omit<DescribeCron, 'cmd'>): Promise<Result<Cron>> {
+    return this.inner.cron(args);
   }
 
   subscribe(listener: EventListener): () => void {
@@ -56,7 +88,7 @@ class SharedRunner implements Runner {
 const runners = new Map<string, SharedRunner>();
 
 /** The engine for `runtimeBase` (a folder holding `pyodide/` and `wheels/`), made on first use. */
-export function sharedRunner(runtimeBase: string): Runner {
+export function sharedRunner(runtimeBase: string): LocalEngine {
   const key = new URL(runtimeBase).href;
   let runner = runners.get(key);
   if (!runner) {

@@ -58,17 +58,19 @@ describe('backend store', () => {
     expect(await backend.test()).toMatchObject({ ok: false, error: { type: 'BackendError', status: 401 } });
   });
 
-  it('tells its listeners, and shows, what the events connection of a run does', () => {
+  it('tells its listeners, and shows, what the events connection of a run does', async () => {
     vi.stubGlobal('WebSocket', FakeSocket);
+    // Each run asked about is live on the server: following it opens its events socket.
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => new Response(JSON.stringify({ run: url.split('/').at(-1), phase: 'running', state: 'running' }), { status: 200 })));
     const backend = useBackendStore();
     const heard: Connection[] = [];
     const stop = backend.onConnection((c) => heard.push(c));
-    backend.runner().attach('r-1');
+    expect(await backend.runner().follow('r-1')).toEqual({ ok: true, value: 'live' });
     FakeSocket.made[0]!.onmessage?.({ data: '' });
     expect(heard).toEqual([{ state: 'attached', run: 'r-1', reattach: false }]);
     expect(backend.connection).toEqual({ state: 'attached', run: 'r-1', reattach: false });
     stop();
-    backend.runner().attach('r-2');
+    await backend.runner().follow('r-2');
     FakeSocket.made[1]!.onmessage?.({ data: '' });
     expect(heard).toHaveLength(1);
     expect(backend.connection).toMatchObject({ run: 'r-2' });

@@ -1,6 +1,6 @@
 /**
- * The engine's lifecycle and its read-only questions (hello, inspect, validate). Owns the
- * Runner; the run store borrows it through `runner()`. The studio is usable while the
+ * The engine in this browser: its lifecycle and its static questions (inspect, validate,
+ * cron). Owns the LocalEngine; the run store borrows it through `runner()`. Usable while the
  * engine boots: anything that needs it awaits `whenReady()`.
  */
 import { defineStore } from 'pinia';
@@ -9,7 +9,7 @@ import { useHost } from '@/app/host';
 import { notice } from '@/app/notices';
 import type { BridgeError, Cron, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
 import type { NodeType } from '@/protocol/flow';
-import type { Runner } from '@/runner/Runner';
+import type { LocalEngine } from '@/runner/Runner';
 import { CDN_PACKAGE_BASE } from '@/runner/pyodide/packageBase';
 
 export type EngineStatus = 'off' | 'loading' | 'ready' | 'failed';
@@ -33,11 +33,11 @@ export const useEngineStore = defineStore('engine', () => {
   const isolated = ref(true);
   /** Shapes by (type, code): the same code never needs inspecting twice. */
   const shapes = ref<Record<string, ShapeEntry>>({});
-  const _runner = shallowRef<Runner | null>(null);
+  const _runner = shallowRef<LocalEngine | null>(null);
   let ready: Promise<Result<Hello>> | null = null;
 
   /** Boot `runner` (once). The runner object is kept out of Vue's reactivity. */
-  function boot(runner: Runner): Promise<Result<Hello>> {
+  function boot(runner: LocalEngine): Promise<Result<Hello>> {
     if (ready) return ready;
     _runner.value = markRaw(runner);
     status.value = 'loading';
@@ -83,7 +83,7 @@ export const useEngineStore = defineStore('engine', () => {
     return ready ?? Promise.resolve({ ok: false, error: { type: 'WorkerError', message: 'the engine was not started' } });
   }
 
-  function runner(): Runner {
+  function runner(): LocalEngine {
     if (!_runner.value) throw new Error('no runner: call boot first');
     return _runner.value;
   }
@@ -102,7 +102,7 @@ export const useEngineStore = defineStore('engine', () => {
     const asked = (async (): Promise<ShapeEntry> => {
       const booted = await whenReady();
       if (!booted.ok) return { ok: false, error: booted.error };
-      const result = await runner().call('inspect', { type, code });
+      const result = await runner().inspect({ type, code });
       const entry: ShapeEntry = result.ok ? { ok: true, shape: result.value } : { ok: false, error: result.error };
       shapes.value[key] = entry;
       return entry;
@@ -119,7 +119,7 @@ export const useEngineStore = defineStore('engine', () => {
   async function validate(flow: unknown): Promise<Result<Validated>> {
     const booted = await whenReady();
     if (!booted.ok) return { ok: false, error: booted.error };
-    const result = await runner().call('validate', { flow });
+    const result = await runner().validate(flow);
     if (result.ok) {
       for (const node of result.value.flow.nodes) {
         const shape = result.value.nodes[node.id];
@@ -136,7 +136,7 @@ export const useEngineStore = defineStore('engine', () => {
   async function describeCron(expression: string, timezone: string, count = 3): Promise<Result<Cron>> {
     const booted = await whenReady();
     if (!booted.ok) return { ok: false, error: booted.error };
-    return runner().call('cron', { expression, timezone, count });
+    return runner().cron({ expression, timezone, count });
   }
 
   /** Hand a file the user picked to Python in this browser (node code reads it at `path`). */

@@ -1,21 +1,15 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Hello, Result } from '@/protocol/bridge';
-import type { Runner } from '@/runner/Runner';
 import { useEngineStore } from './engine';
 import { usePackagesStore } from './packages';
+import { FakeRunner } from './testing/fakeRunner';
 
 const BASE = 'http://packages.test/full/';
 
-function runnerAt(packageBaseURL: string): Runner {
-  return {
-    kind: 'pyodide',
-    packageBaseURL,
-    start: async (): Promise<Result<Hello>> => ({ ok: true, value: { version: 'test', protocol: 1, python: '3.14', platform: 'test' } }),
-    call: (async () => ({ ok: false, error: { type: 'BadCommand', message: 'no' } })) as Runner['call'],
-    subscribe: () => () => undefined,
-    dispose: () => undefined,
-  };
+function runnerAt(packageBaseURL: string): FakeRunner {
+  const runner = new FakeRunner();
+  runner.packageBaseURL = packageBaseURL;
+  return runner;
 }
 
 const lock = (packages: Record<string, { version: string; package_type?: string }>) => ({

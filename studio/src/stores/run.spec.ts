@@ -4,9 +4,9 @@ import { createApp } from 'vue';
 import { HOST, type Host } from '@/app/host';
 import { emptyFlow } from '@/flow/model';
 import type { Result } from '@/protocol/bridge';
-import type { EngineEvent, NodeView } from '@/protocol/events';
-import type { RunRecord } from '@/protocol/events';
+import { TERMINAL_RUN_PHASES, type EngineEvent, type NodeView, type RunRecord } from '@/protocol/events';
 import type { HttpRunner } from '@/runner/http/HttpRunner';
+import type { Following } from '@/runner/Runner';
 import { FakeRunner } from './testing/fakeRunner';
 import { useBackendStore, type Connection } from './backend';
 import { useEngineStore } from './engine';
@@ -14,7 +14,7 @@ import { useFlowsStore } from './flows';
 import { EMIT_LIMIT, useRunStore } from './run';
 import { useSettingsStore } from './settings';
 
-/** A backend runner: the fake, plus what the run store asks of an HttpRunner to re-attach. */
+/** A backend runner: the fake, answering `follow` from a run record as the HttpRunner does. */
 class FakeBackend extends FakeRunner {
   readonly attached: string[] = [];
   info: Result<RunRecord> = { ok: false, error: { type: 'BackendError', message: 'no such run', status: 404 } };
@@ -22,11 +22,11 @@ class FakeBackend extends FakeRunner {
     super('http');
     this.handlers.run = () => ({ ok: true, value: { run: `srv-${this.callsOf('run').length}` } });
   }
-  async runInfo(): Promise<Result<RunRecord>> {
-    return this.info;
-  }
-  attach(run: string): void {
+  override async follow(run: string): Promise<Result<Following>> {
+    if (!this.info.ok) return this.info;
+    if (TERMINAL_RUN_PHASES.includes(this.info.value.phase)) return { ok: true, value: 'over' };
     this.attached.push(run);
+    return { ok: true, value: 'live' };
   }
 }
 

@@ -17,7 +17,7 @@ import { BackendRunMemory, browserStorage } from '@/persistence/backendRuns';
 import { nameFlowError, type NamedFlowError } from '@/flow/errorText';
 import { hasActiveSchedules } from '@/flow/schedule';
 import type { Result } from '@/protocol/bridge';
-import { TERMINAL_RUN_PHASES, type EngineEvent, type RunPhase, type ValuesResult } from '@/protocol/events';
+import type { EngineEvent, RunPhase, ValuesResult } from '@/protocol/events';
 import type { FlowDocument } from '@/protocol/flow';
 import type { Runner } from '@/runner/Runner';
 import { DebugLog } from '@/run/debugLog';
@@ -30,7 +30,7 @@ import { useBackendStore, type Connection } from './backend';
 import { useEngineStore } from './engine';
 import { useFlowsStore } from './flows';
 import { followConnection } from './run/backendConnection';
-import { installRequirements, requirementIndexUrls } from './run/install';
+import { installMessages, requirementIndexUrls } from './run/install';
 import { SCHEDULES_ELSEWHERE } from './run/schedulesElsewhere';
 import { useSettingsStore } from './settings';
 
@@ -64,7 +64,6 @@ const alivePhases: ReadonlySet<RunPhase> = new Set(['installing', 'starting', 'r
 const busyPhases: ReadonlySet<RunPhase> = new Set(['installing', 'starting', 'running']);
 const NO_RUN = emptyView(null, 'idle');
 
-let runCounter = 0;
 
 function nextFrame(fn: () => void): void {
   // A hidden tab gets no animation frames: a timer then stands in.
@@ -184,11 +183,12 @@ export const useRunStore = defineStore('run', () => {
     runner.subscribe(onEvents);
   }
 
-  function newSession(key: string, runner: Runner, targetOf: 'browser' | 'backend', run: string, flow: FlowDocument): RunSession {
+  /** A fresh session for tab `key`; `run` is null until the runner names the run. */
+  function newSession(key: string, runner: Runner, targetOf: 'browser' | 'backend', run: string | null, flow: FlowDocument): RunSession {
     const old = sessions.get(key);
     if (old?.view.run) {
       byRun.delete(old.view.run);
-      old.runner.detach?.(old.view.run);
+      old.runner.detach(old.view.run);
     }
     const debug = old?.debug ?? new DebugLog();
     debug.newRun();
@@ -197,9 +197,16 @@ export const useRunStore = defineStore('run', () => {
       schedulesElsewhere: false, connectionNote: null, lock: null, replay: new ReplayFilter(), lostNotified: false, leftOut: null, installing: null,
     });
     sessions.set(key, s);
-    byRun.set(run, s);
+    if (run) byRun.set(run, s);
     touch();
     return s;
+  }
+
+  /** The runner named the session's run: its events are the session's from now on. */
+  function named(s: RunSession, run: string): void {
+    s.view.run = run;
+    byRun.set(run, s);
+    if (s.target === 'backend') backendRuns.remember(s.key, run, backend.url());
   }
 
   backend.onConnection((c: Connection) =>
@@ -236,9 +243,8 @@ export const useRunStore = defineStore('run', () => {
     if (isAlive(previous)) await stopSession(previous);
     const runner = onBackend ? backend.runner() : engine.runner();
     listen(runner);
-    let run = `run-${++runCounter}-${Date.now().toString(36)}`;
     const snapshot = JSON.parse(JSON.stringify(doc)) as FlowDocument;
-    const s = newSession(key, runner, onBackend ? 'backend' : 'browser', run, snapshot);
+    const s = newSession(key, runner, onBackend ? 'backend' : 'browser', null, snapshot);
 
     // Two tabs running the same flow: its schedules fire in one of them.
     let schedules = true;
@@ -250,43 +256,42 @@ export const useRunStore = defineStore('run', () => {
         message(s, 'warning', `${SCHEDULES_ELSEWHERE}: this run fires none.`);
       }
     }
-    if (!onBackend && !(await installRequirements(s, snapshot, requirementIndexUrls(host.runtimeBase, settings.settings), touch))) {
-      ended(s);
-      return null;
-    }
-    s.view.phase = 'starting';
-    touch();
-    // Schedules fire in the user's own time zone unless the flow names one.
-    const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const result = await runner.call('run', {
-      flow: snapshot, run, trigger, timezone, schedules,
-      report: 'view', emit_limit: EMIT_LIMIT, keep_values: settings.settings.keepValues, console_lines: settings.settings.consoleLines,
-    });
+    const install = installMessages(s, snapshot, touch);
+    const result = await runner.run(
+      {
+        flow: snapshot, trigger, schedules,
+        // Schedules fire in the user's own time zone unless the flow names one.
+        timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+        report: 'view', emit_limit: EMIT_LIMIT, keep_values: settings.settings.keepValues, console_lines: settings.settings.consoleLines,
+        indexUrls: requirementIndexUrls(host.runtimeBase, settings.settings),
+      },
+      {
+        ...install,
+        named: (run) => {
+          named(s, run);
+          if (s.view.phase === 'installing') s.view.phase = 'starting';
+          touch();
+        },
+      },
+    );
     if (!result.ok && s.view.flow !== null) {
       // The run did start (its run_started came first): node code that took the thread at
       // once kept the reply from coming, and Stop then restarted the engine. Its own events
       // say how it ended.
-      return run;
+      return s.view.run;
     }
     if (!result.ok) {
       s.view.phase = 'failed';
       ended(s);
+      if (install.failed) return null; // said, line by line
       const where = onBackend ? 'The backend did not start the flow' : 'The flow cannot run';
       const named = nameFlowError(result.error.message, snapshot);
       message(s, 'error', `${result.error.type === 'BackendError' ? '' : `${result.error.type}: `}${named.text}`);
       notice('error', where, named.text, () => cannotRunResolved(s, named));
       return null;
     }
-    if (onBackend) {
-      // The server names its runs.
-      byRun.delete(run);
-      run = result.value.run;
-      s.view.run = run;
-      byRun.set(run, s);
-      backendRuns.remember(key, run, backend.url());
-    }
     touch();
-    return run;
+    return result.value.run;
   }
 
   function runFlow(): Promise<string | null> {
@@ -311,7 +316,7 @@ export const useRunStore = defineStore('run', () => {
       if (stale) message(s, 'info', `Started a new run: the flow changed since the last one started`);
     }
     if (!s) return;
-    const result = await s.runner.call('trigger', socket ? { run, node, socket } : { run, node });
+    const result = await s.runner.trigger(run, node, socket);
     // (No reply because Stop restarted the engine under a node that kept the thread: the
     // run's own events say so.)
     if (!result.ok && isAlive(s)) notice('error', `Could not run ${nodeName(node)}`, result.error.message);
@@ -320,7 +325,7 @@ export const useRunStore = defineStore('run', () => {
   async function stopSession(s: RunSession): Promise<void> {
     const run = s.view.run;
     if (!run || !isAlive(s)) return;
-    const result = await s.runner.call('stop', { run });
+    const result = await s.runner.stop(run);
     if (s.view.run !== run) return;
     if (!result.ok) {
       message(s, 'warning', `Stop: ${result.error.message}`);
@@ -345,29 +350,31 @@ export const useRunStore = defineStore('run', () => {
   async function readValues(node: string, socket: string, offset?: number, limit = 50): Promise<Result<ValuesResult>> {
     const s = flows.activeKey ? sessions.get(flows.activeKey) : undefined;
     if (!s?.view.run) return { ok: false, error: { type: 'BadCommand', message: 'This flow has not run yet' } };
-    return s.runner.call('values', offset === undefined ? { run: s.view.run, node, socket, limit } : { run: s.view.run, node, socket, offset, limit });
+    return s.runner.values(offset === undefined ? { run: s.view.run, node, socket, limit } : { run: s.view.run, node, socket, offset, limit });
   }
 
   /** Show a flow's live backend run again (after a reload, or when its tab is reopened). */
   async function reattach(key: string): Promise<void> {
     const run = backendRuns.remembered(key, backend.url());
-    if (!run || sessions.get(key)?.view.run === run) return;
-    const runner = backend.runner();
-    const info = await runner.runInfo(run);
-    if (!info.ok) {
-      if (info.error.status === 404) backendRuns.forget(key, run);
-      else notice('warning', `Could not re-attach to backend run ${run}`, info.error.message);
-      return;
-    }
-    if (TERMINAL_RUN_PHASES.includes(info.value.phase)) {
-      backendRuns.forget(key, run);
-      return;
-    }
     const open = flows.open.find((f) => f.key === key);
-    if (!open || isAlive(sessions.get(key))) return; // closed, or something else started meanwhile
+    if (!run || !open || sessions.get(key)?.view.run === run) return;
+    const previous = sessions.get(key);
+    const runner = backend.runner();
     listen(runner);
-    newSession(key, runner, 'backend', run, JSON.parse(JSON.stringify(open.doc)) as FlowDocument);
-    runner.attach(run);
+    // Ready for the run's events before it is followed: they come from its start.
+    const s = newSession(key, runner, 'backend', run, JSON.parse(JSON.stringify(open.doc)) as FlowDocument);
+    const following = await runner.follow(run);
+    if (following.ok && following.value === 'live') return;
+    // Gone, or over: what the tab showed before stays.
+    byRun.delete(run);
+    if (sessions.get(key) === s) {
+      if (previous) sessions.set(key, previous);
+      else sessions.delete(key);
+      if (previous?.view.run) byRun.set(previous.view.run, previous);
+    }
+    if (following.ok || following.error.status === 404) backendRuns.forget(key, run);
+    else notice('warning', `Could not re-attach to backend run ${run}`, following.error.message);
+    touch();
   }
 
   watch(
@@ -389,7 +396,7 @@ export const useRunStore = defineStore('run', () => {
         sessions.delete(key);
         if (s.view.run) {
           byRun.delete(s.view.run);
-          if (s.target === 'backend') s.runner.detach?.(s.view.run);
+          if (s.target === 'backend') s.runner.detach(s.view.run);
         }
       }
     },

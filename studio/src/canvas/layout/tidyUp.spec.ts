@@ -2,9 +2,10 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { port } from '@/testing/fixtures';
-import type { Hello, NodeShape, Result } from '@/protocol/bridge';
+import type { NodeShape } from '@/protocol/bridge';
 import type { FlowDocument } from '@/protocol/flow';
 import { useEngineStore, useFlowsStore, useHistoryStore } from '@/stores';
+import { FakeRunner } from '@/stores/testing/fakeRunner';
 import { layOutOpened, tidying, tidyUp } from './tidyUp';
 
 // The same ELK, in this process instead of a Web Worker (which happy-dom has not).
@@ -15,17 +16,11 @@ const SHAPES: Record<string, NodeShape> = {
   step: { sockets: ['step', 'error'], ports: [port('step', 'x')] },
 };
 
-/** The engine's Runner (only stores may name it): answers `inspect` from SHAPES. */
-type Runner = Parameters<ReturnType<typeof useEngineStore>['boot']>[0];
-
-function runner(): Runner {
-  return {
-    kind: 'pyodide',
-    start: async (): Promise<Result<Hello>> => ({ ok: true, value: { version: 'test', protocol: 1, python: '3.14', platform: 'test' } }),
-    call: (async (_cmd: string, args: { code?: string }) => ({ ok: true, value: SHAPES[args.code ?? ''] })) as Runner['call'],
-    subscribe: () => () => undefined,
-    dispose: () => undefined,
-  };
+/** The engine: answers `inspect` from SHAPES. */
+function runner(): FakeRunner {
+  const fake = new FakeRunner();
+  fake.handlers.inspect = (args: { code: string }) => ({ ok: true, value: SHAPES[args.code] });
+  return fake;
 }
 
 /** a → b → c → d, scrambled (d leftmost), and a note. */

@@ -30,6 +30,10 @@ function runner(fetchImpl: typeof fetch, connections: Connection[] = []): HttpRu
   });
 }
 
+/** A server on which every run asked about is live. */
+const live = (async (url: string) =>
+  json(200, { run: decodeURIComponent(url.split('/').at(-1)!), phase: 'running', state: 'running' })) as unknown as typeof fetch;
+
 const started: EngineEvent = { event: 'run_started', run: 'r1', flow: 'F', nodes: 1 };
 const emit: EngineEvent = { event: 'emit', run: 'r1', node: 'n', socket: 's', value: 1, repr: false, seq: 1 };
 
@@ -64,12 +68,17 @@ describe('HttpRunner', () => {
     const r = runner(fetchImpl, connections);
     const seen: EngineEvent[][] = [];
     r.subscribe((events) => seen.push(events));
-    const result = await r.call('run', { flow: { headrace: 1, name: 'F', requirements: [], nodes: [], edges: [] }, run: 'ignored', timezone: 'UTC', schedules: false });
+    const named: string[] = [];
+    const result = await r.run(
+      { flow: { headrace: 1, name: 'F', requirements: [], nodes: [], edges: [] }, timezone: 'UTC', schedules: false, indexUrls: ['http://wheels/'] },
+      { named: (run) => named.push(run) },
+    );
     expect(result).toEqual({ ok: true, value: { run: 'r1' } });
+    expect(named).toEqual(['r1']);
     const [url, init] = calls[0]!;
     expect(url).toBe('http://127.0.0.1:8000/api/runs');
     expect((init?.headers as Record<string, string>).Authorization).toBe('Bearer tok');
-    // The server picks the run id; `run` is not part of its body.
+    // The server picks the run id, and installs nothing: neither is part of its body.
     expect(JSON.parse(String(init?.body))).toEqual({ flow: { headrace: 1, name: 'F', requirements: [], nodes: [], edges: [] }, timezone: 'UTC', schedules: false });
     const socket = FakeSocket.all[0]!;
     expect(socket.url).toBe('ws://127.0.0.1:8000/api/runs/r1/events?token=tok');
@@ -89,8 +98,9 @@ describe('HttpRunner', () => {
     }) as unknown as typeof fetch;
     const r = runner(fetchImpl);
     const flow = { headrace: 1 as const, name: 'F', requirements: [], nodes: [], edges: [] };
-    await r.call('run', { flow, report: 'view', emit_limit: null, keep_values: 50, console_lines: 200 });
-    await r.call('run', { flow, report: 'events' });
+    const hooks = { named: () => undefined };
+    await r.run({ flow, report: 'view', emit_limit: null, keep_values: 50, console_lines: 200 }, hooks);
+    await r.run({ flow, report: 'events' }, hooks);
     expect(bodies).toEqual([
       { flow, report: 'view', emit_limit: null, keep_values: 50, console_lines: 200 },
       { flow, report: 'events' },
@@ -105,9 +115,9 @@ describe('HttpRunner', () => {
       return url.includes('/r2/') ? json(409, { error: { type: 'Stopped', message: 'run r2 has stopped: its values went with its process' } }) : json(200, page);
     }) as unknown as typeof fetch;
     const r = runner(fetchImpl);
-    expect(await r.call('values', { run: 'r 1', node: 'n', socket: 's&t', offset: 25, limit: 1 })).toEqual({ ok: true, value: page });
-    await r.call('values', { run: 'r1', node: 'n', socket: 's', offset: null });
-    const stopped = await r.call('values', { run: 'r2', node: 'n', socket: 's' });
+    expect(await r.values({ run: 'r 1', node: 'n', socket: 's&t', offset: 25, limit: 1 })).toEqual({ ok: true, value: page });
+    await r.values({ run: 'r1', node: 'n', socket: 's', offset: null });
+    const stopped = await r.values({ run: 'r2', node: 'n', socket: 's' });
     expect(stopped.ok ? null : stopped.error).toMatchObject({ status: 409, message: expect.stringContaining('its values went with its process') });
     expect(urls).toEqual([
       'GET http://127.0.0.1:8000/api/runs/r%201/values?node=n&socket=s%26t&offset=25&limit=1',
@@ -116,14 +126,14 @@ describe('HttpRunner', () => {
     ]);
   });
 
-  it('follows the runs of several tabs at once, each on its own socket', () => {
+  it('follows the runs of several tabs at once, each on its own socket', async () => {
     const connections: Connection[] = [];
     const seen: unknown[] = [];
-    const r = runner(vi.fn() as unknown as typeof fetch, connections);
+    const r = runner(live, connections);
     r.subscribe((events) => seen.push(...events.map((e) => e.run)));
     const before = FakeSocket.all.length;
-    r.attach('a');
-    r.attach('b');
+    expect(await r.follow('a')).toEqual({ ok: true, value: 'live' });
+    await r.follow('b');
     const [a, b] = FakeSocket.all.slice(before);
     a!.onopen?.();
     b!.onopen?.();
@@ -140,8 +150,8 @@ describe('HttpRunner', () => {
   it('reconnects with backoff after a lost connection and says it is a re-attach', async () => {
     vi.useFakeTimers();
     const connections: Connection[] = [];
-    const r = runner(vi.fn() as unknown as typeof fetch, connections);
-    r.attach('r1');
+    const r = runner(live, connections);
+    await r.follow('r1');
     FakeSocket.all[0]!.onopen?.();
     FakeSocket.all[0]!.onmessage?.({ data: JSON.stringify([started]) });
     FakeSocket.all[0]!.onclose?.({ code: 1006 });
@@ -173,24 +183,24 @@ describe('HttpRunner', () => {
     const down = runner((async () => {
       throw new TypeError('Failed to fetch');
     }) as unknown as typeof fetch);
-    const stop = await down.call('stop', { run: 'r1' });
+    const stop = await down.stop('r1');
     expect(stop.ok ? '' : stop.error.message).toBe('Cannot reach the backend at http://127.0.0.1:8000: is `headrace serve` running?');
 
     const cors = runner((async (_url: string, init?: RequestInit) => {
       if (init?.mode === 'no-cors') return new Response(null);
       throw new TypeError('Failed to fetch');
     }) as unknown as typeof fetch);
-    const trigger = await cors.call('trigger', { run: 'r1', node: 'n' });
+    const trigger = await cors.trigger('r1', 'n');
     expect(trigger.ok ? '' : trigger.error.message).toContain('is running but refuses this page\'s origin');
   });
 
-  it('says once, plainly, that a run ended with a backend that went away, and shows no re-attach', () => {
+  it('says once, plainly, that a run ended with a backend that went away, and shows no re-attach', async () => {
     vi.useFakeTimers();
     const connections: Connection[] = [];
     const seen: EngineEvent[][] = [];
-    const r = runner(vi.fn() as unknown as typeof fetch, connections);
+    const r = runner(live, connections);
     r.subscribe((events) => seen.push(events));
-    r.attach('r1');
+    await r.follow('r1');
     FakeSocket.all[0]!.onopen?.();
     FakeSocket.all[0]!.onmessage?.({ data: JSON.stringify([started]) });
     FakeSocket.all[0]!.onclose?.({ code: 1006 }); // the server died
@@ -205,9 +215,16 @@ describe('HttpRunner', () => {
     expect(FakeSocket.all).toHaveLength(2);
   });
 
-  it('leaves static questions to the in-browser engine', async () => {
-    const r = runner(vi.fn() as unknown as typeof fetch);
-    const result = await r.call('cron', { expression: '* * * * *' });
-    expect(result).toMatchObject({ ok: false, error: { type: 'BadCommand' } });
+  it('follows a remembered run only while the server still runs it', async () => {
+    const answers: Record<string, Response> = {
+      over: json(200, { run: 'over', phase: 'failed', state: 'stopped' }),
+      gone: json(404, { error: { type: 'NotFound', message: "no run 'gone'" } }),
+    };
+    const r = runner((async (url: string) => answers[url.split('/').at(-1)!]!) as unknown as typeof fetch);
+    const before = FakeSocket.all.length;
+    expect(await r.follow('over')).toEqual({ ok: true, value: 'over' });
+    const gone = await r.follow('gone');
+    expect(gone.ok ? null : gone.error.status).toBe(404);
+    expect(FakeSocket.all).toHaveLength(before); // nothing to follow: no socket
   });
 });

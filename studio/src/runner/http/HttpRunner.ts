@@ -1,8 +1,8 @@
 /**
  * The Runner that hands runs to a backend (`headrace serve`, docs/backend.md): HTTP for
- * commands, one WebSocket per run for its events. Static questions (inspect, validate,
- * cron) never run code and stay with the in-browser engine, so this runner answers only
- * hello, run, trigger, values and stop.
+ * commands, one WebSocket per run for its events. It is a Runner only: the static
+ * questions (inspect, validate, cron) never run code and stay with the engine in this
+ * browser (`StaticEngine`).
  *
  * Each (re)attach makes the server send first a snapshot of the run's view (events that
  * rebuild it), then the run's events as they come: the runner reports `attached` with the
@@ -10,9 +10,9 @@
  * a backend that accepts the socket and closes it at once (it no longer has the run) leaves
  * the view as it was.
  */
-import type { BridgeCommandName, Hello, Result } from '@/protocol/bridge';
-import { PROTOCOL_VERSION, type EngineEvent, type HealthRecord, type RunRecord } from '@/protocol/events';
-import type { BootProgress, CommandArgs, CommandValue, EventListener, Runner } from '../Runner';
+import type { Hello, Result } from '@/protocol/bridge';
+import { PROTOCOL_VERSION, TERMINAL_RUN_PHASES, type EngineEvent, type HealthRecord, type RunRecord, type ValuesResult } from '@/protocol/events';
+import type { BootProgress, EventListener, Following, RunRequest, RunStartHooks, Runner, ValuesRequest } from '../Runner';
 import { backoffMs, closeAction, errorFromFailedFetch, errorFromResponse, eventsUrl, normaliseBase, splitEvents } from './wire';
 
 /** What the events connection is doing, for the UI. */
@@ -74,53 +74,50 @@ export class HttpRunner implements Runner {
     return { ok: true, value: { version, protocol, python: 'CPython (backend)', platform: 'server' } };
   }
 
-  async call<C extends BridgeCommandName>(cmd: C, args: CommandArgs<C>): Promise<Result<CommandValue<C>>> {
-    const result = await this.dispatch(cmd, args as Record<string, unknown>);
-    return result as Result<CommandValue<C>>;
+  /**
+   * `POST /api/runs`: the server checks the flow's requirements against what its operator
+   * installed, and picks the run's id; its events follow over a WebSocket.
+   */
+  async run(request: RunRequest, hooks: RunStartHooks): Promise<Result<{ run: string }>> {
+    // Options left undefined are left out (the server's defaults), but an `emit_limit` of
+    // null (every value) is sent. Where a browser would install from is not the server's.
+    const { flow, trigger, schedules, timezone, report, emit_limit, keep_values, console_lines } = request;
+    const body = { flow, trigger, schedules, timezone, report, emit_limit, keep_values, console_lines };
+    const started = await this.request<{ run: string }>('POST', '/api/runs', body);
+    if (!started.ok) return started;
+    hooks.named(started.value.run);
+    this.attach(started.value.run);
+    return started;
   }
 
-  private async dispatch(cmd: BridgeCommandName, args: Record<string, unknown>): Promise<Result<unknown>> {
-    switch (cmd) {
-      case 'hello':
-        return this.start();
-      case 'run': {
-        // The server picks the run's id. Options left undefined are left out (the
-        // server's defaults), but an `emit_limit` of null (every value) is sent.
-        const { flow, trigger, schedules, timezone, report, emit_limit, keep_values, console_lines } = args;
-        const body = { flow, trigger, schedules, timezone, report, emit_limit, keep_values, console_lines };
-        const started = await this.request<{ run: string }>('POST', '/api/runs', body);
-        if (started.ok) this.attach(started.value.run);
-        return started;
-      }
-      case 'trigger': {
-        const { run, node, socket } = args as { run: string; node: string; socket?: string };
-        return this.request('POST', `/api/runs/${encodeURIComponent(run)}/trigger`, socket ? { node, socket } : { node });
-      }
-      case 'values': {
-        const { run, node, socket, offset, limit } = args as CommandArgs<'values'>;
-        const query = new URLSearchParams({ node, socket });
-        if (offset !== undefined && offset !== null) query.set('offset', String(offset));
-        if (limit !== undefined) query.set('limit', String(limit));
-        return this.request('GET', `/api/runs/${encodeURIComponent(run)}/values?${query}`);
-      }
-      case 'stop': {
-        const stopped = await this.request('DELETE', `/api/runs/${encodeURIComponent(String(args.run))}`);
-        return stopped.ok ? { ok: true, value: {} } : stopped;
-      }
-      case 'inspect':
-      case 'validate':
-      case 'cron':
-      case 'install':
-        return { ok: false, error: { type: 'BadCommand', message: `'${cmd}' is answered by the in-browser engine, not the backend` } };
-      default: {
-        const unknown: never = cmd;
-        return { ok: false, error: { type: 'BadCommand', message: `unknown command ${String(unknown)}` } };
-      }
-    }
+  trigger(run: string, node: string, socket?: string): Promise<Result<Record<string, never>>> {
+    return this.request('POST', `/api/runs/${encodeURIComponent(run)}/trigger`, socket ? { node, socket } : { node });
+  }
+
+  values({ run, node, socket, offset, limit }: ValuesRequest): Promise<Result<ValuesResult>> {
+    const query = new URLSearchParams({ node, socket });
+    if (offset !== undefined && offset !== null) query.set('offset', String(offset));
+    if (limit !== undefined) query.set('limit', String(limit));
+    return this.request('GET', `/api/runs/${encodeURIComponent(run)}/values?${query}`);
+  }
+
+  /** `DELETE /api/runs/{id}`: the server stops the run's process, escalating as it must. */
+  async stop(run: string): Promise<Result<Record<string, never>>> {
+    const stopped = await this.request('DELETE', `/api/runs/${encodeURIComponent(run)}`);
+    return stopped.ok ? { ok: true, value: {} } : stopped;
+  }
+
+  /** A remembered run: followed again from its start when the server still runs it. */
+  async follow(run: string): Promise<Result<Following>> {
+    const info = await this.runInfo(run);
+    if (!info.ok) return info;
+    if (TERMINAL_RUN_PHASES.includes(info.value.phase)) return { ok: true, value: 'over' };
+    this.attach(run);
+    return { ok: true, value: 'live' };
   }
 
   /** `GET /api/runs/{id}`: whether a remembered run is still there, and its state. */
-  runInfo(run: string): Promise<Result<RunRecord>> {
+  private runInfo(run: string): Promise<Result<RunRecord>> {
     return this.request<RunRecord>('GET', `/api/runs/${encodeURIComponent(run)}`);
   }
 
@@ -134,7 +131,7 @@ export class HttpRunner implements Runner {
    * Follow a run's events: the server first sends the run's state, then what comes. Runs
    * of several flow tabs are followed at once, one WebSocket each.
    */
-  attach(run: string): void {
+  private attach(run: string): void {
     this.detach(run);
     this.attached.set(run, { socket: null, attempts: 0, attaches: 0, lost: false, retry: undefined });
     this.open(run);

@@ -46,14 +46,72 @@ describe('PyodideRunner', () => {
 
   it('matches replies to requests by id, in any order', async () => {
     const { worker, runner } = setup();
-    const a = runner.call('inspect', { type: 'data', code: 'a = 1' });
-    const b = runner.call('stop', { run: 'r1' });
+    const a = runner.inspect({ type: 'data', code: 'a = 1' });
+    const b = runner.stop('r1');
     const [ra, rb] = worker.sent as { id: number; command: string }[];
     expect(JSON.parse(ra!.command)).toEqual({ cmd: 'inspect', type: 'data', code: 'a = 1' });
     worker.reply({ type: 'reply', id: rb!.id, result: '{"ok": false, "error": {"type": "BadCommand", "message": "no live run"}}' });
     worker.reply({ type: 'reply', id: ra!.id, result: '{"ok": true, "value": {"sockets": ["a", "error"], "ports": []}}' });
     expect(await b).toEqual({ ok: false, error: { type: 'BadCommand', message: 'no live run' } });
     expect(await a).toEqual({ ok: true, value: { sockets: ['a', 'error'], ports: [] } });
+  });
+
+  it('installs a run\'s requirements one by one, then names the run before starting it', async () => {
+    const { worker, runner } = setup();
+    const told: string[] = [];
+    const flow = { headrace: 1 as const, name: 'F', requirements: ['six', 'attrs'], nodes: [], edges: [] };
+    const starting = runner.run(
+      { flow, trigger: 'sources', indexUrls: ['http://x/app/wheels/simple/'] },
+      {
+        installing: (r) => told.push(`installing ${r}`),
+        installed: (r, result) => told.push(`${r} ${result.ok ? 'ok' : 'failed'}`),
+        named: (run) => told.push(`named ${run}`),
+      },
+    );
+    const answer = async (result: unknown) => {
+      await Promise.resolve();
+      const last = worker.sent.at(-1) as { id: number; command: string };
+      worker.reply({ type: 'reply', id: last.id, result: JSON.stringify(result) });
+      return JSON.parse(last.command) as Record<string, unknown>;
+    };
+    expect(await answer({ ok: true, value: { installed: ['six'] } })).toEqual({
+      cmd: 'install', requirements: ['six'], index_urls: ['http://x/app/wheels/simple/'], package_base_url: 'http://pkgs/',
+    });
+    expect((await answer({ ok: true, value: { installed: [] } })).requirements).toEqual(['attrs']);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const run = told.at(-1)!.replace('named ', '');
+    expect(run).toMatch(/^run-/);
+    // The run's id is the runner's: the engine gets it, the store heard it before the reply.
+    const started = await answer({ ok: true, value: { run } });
+    expect(started).toMatchObject({ cmd: 'run', run, trigger: 'sources', flow });
+    expect(started).not.toHaveProperty('indexUrls');
+    expect(await starting).toEqual({ ok: true, value: { run } });
+    expect(told).toEqual(['installing six', 'six ok', 'installing attrs', 'attrs ok', `named ${run}`]);
+  });
+
+  it('does not start a run whose requirement cannot be installed, and says which', async () => {
+    const { worker, runner } = setup();
+    const told: string[] = [];
+    const starting = runner.run(
+      { flow: { headrace: 1, name: 'F', requirements: ['nope'], nodes: [], edges: [] } },
+      { installed: (r, result) => told.push(`${r} ${result.ok ? 'ok' : result.error.problem}`), named: (run) => told.push(run) },
+    );
+    await Promise.resolve();
+    const install = worker.sent.at(-1) as { id: number };
+    const failure = { ok: false, error: { type: 'RequirementError', message: "No known package with name 'nope'", requirements: ['nope'], problem: 'not_found' } };
+    worker.reply({ type: 'reply', id: install.id, result: JSON.stringify(failure) });
+    expect(await starting).toEqual(failure);
+    expect(told).toEqual(['nope not_found']);
+    expect(worker.sent.filter((m) => m.type === 'request')).toHaveLength(1); // no run command
+  });
+
+  it('follows only runs that live in its worker', async () => {
+    const { worker, runner } = setup();
+    runner.subscribe(() => undefined);
+    worker.reply({ type: 'events', batch: '[{"event":"run_started","run":"r","flow":"f","nodes":1}]' });
+    expect(await runner.follow('r')).toEqual({ ok: true, value: 'live' });
+    const gone = await runner.follow('from-before-a-reload');
+    expect(gone.ok ? null : gone.error.status).toBe(404);
   });
 
   it('subscribes once and hands each batch to listeners', () => {
@@ -70,7 +128,7 @@ describe('PyodideRunner', () => {
     const { worker, runner } = setup();
     const booted = runner.start(() => undefined);
     worker.reply({ type: 'ready', hello: HELLO });
-    const pending = runner.call('hello', {});
+    const pending = runner.cron({ expression: '* * * * *' });
     worker.onerror?.({ message: 'out of memory' } as ErrorEvent);
     expect(await pending).toEqual({ ok: false, error: { type: 'WorkerError', message: 'out of memory' } });
     expect(await booted).toEqual({ ok: true, value: HELLO });
@@ -88,7 +146,7 @@ describe('PyodideRunner', () => {
     const told: string[] = [];
     runner.onIsolation((isolation) => told.push(isolation));
     const booted = runner.start(() => undefined);
-    const pending = runner.call('hello', {});
+    const pending = runner.cron({ expression: '* * * * *' });
     made[0]?.worker.reply({ type: 'boot_failed', error: { type: 'WorkerError', message: 'Failed to fetch' } });
     expect(made.map((m) => m.isolation)).toEqual(['opaque', 'same-origin']);
     expect(made[0]?.worker.terminated).toBe(true);
@@ -106,7 +164,7 @@ describe('PyodideRunner', () => {
     const { worker, runner } = setup();
     const batches: EngineEvent[][] = [];
     runner.subscribe((events) => batches.push(events));
-    const pending = runner.call('hello', {});
+    const pending = runner.cron({ expression: '* * * * *' });
     const post = (data: unknown) => worker.onmessage?.({ data } as MessageEvent<FromWorker>);
     // Not messages at all, unknown types, wrong field types: dropped.
     for (const junk of [null, 'ready', 42, { type: 'eval', code: 'x' }, { type: 'reply', id: '1', result: '{}' }, { type: 'progress', step: 1 }]) post(junk);
@@ -143,7 +201,7 @@ describe('PyodideRunner', () => {
 
     it('needs nothing more when the engine answers in time', async () => {
       const { runner, workers } = busy({ interruptible: false });
-      const stopping = runner.call('stop', { run: 'r' });
+      const stopping = runner.stop('r');
       const request = workers[0]?.sent.find((m) => m.type === 'request');
       workers[0]?.reply({ type: 'reply', id: request?.type === 'request' ? request.id : -1, result: '{"ok":true,"value":{}}' });
       expect(await stopping).toEqual({ ok: true, value: {} });
@@ -155,7 +213,7 @@ describe('PyodideRunner', () => {
       const { runner, workers, batches } = busy({ interruptible: false });
       const states: string[] = [];
       runner.onRestart((state) => states.push(state));
-      expect(await runner.call('stop', { run: 'r' })).toEqual({ ok: true, value: {} });
+      expect(await runner.stop('r')).toEqual({ ok: true, value: {} });
       expect(workers[0]?.terminated).toBe(true);
       expect(batches.at(-1)).toEqual([{ event: 'run_stopped', run: 'r', reason: 'stopped', message: RESTARTED }]);
       // A new worker boots from the same place and gets the event subscription back.
@@ -179,7 +237,7 @@ describe('PyodideRunner', () => {
       expect(sent).toMatchObject({ type: 'file', name: 'sales.csv' });
       workers[0]?.reply({ type: 'reply', id: sent?.type === 'file' ? sent.id : -1, result: '{"ok":true,"value":{"path":"files/sales.csv"}}' });
       expect(await put).toEqual({ ok: true, value: { path: 'files/sales.csv' } });
-      await runner.call('stop', { run: 'r' });
+      await runner.stop('r');
       workers[1]?.reply({ type: 'ready', hello: HELLO });
       await new Promise((resolve) => setTimeout(resolve, 0));
       const again = workers[1]?.sent.find((m) => m.type === 'file');
@@ -191,7 +249,7 @@ describe('PyodideRunner', () => {
       const boot = workers[0]?.sent.find((m) => m.type === 'boot');
       const buffer = boot?.type === 'boot' ? boot.interrupt : undefined;
       expect(buffer?.constructor.name).toBe('Int32Array');
-      const stopping = runner.call('stop', { run: 'r' });
+      const stopping = runner.stop('r');
       await new Promise((resolve) => setTimeout(resolve, 8));
       expect(buffer?.[0]).toBe(2);
       // The interrupted engine processes the stop.

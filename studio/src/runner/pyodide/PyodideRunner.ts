@@ -8,9 +8,9 @@
  * if that has not worked within `interruptGraceMs` either, the worker is terminated and a
  * new one booted. Runs that lived in it are reported stopped, with the reason.
  */
-import type { BridgeCommandName, Hello, Result } from '@/protocol/bridge';
-import type { EngineEvent, RunStopped } from '@/protocol/events';
-import type { BootProgress, CommandArgs, CommandValue, EventListener, RestartState, Runner } from '../Runner';
+import type { BridgeCommandName, BridgeCommands, Cron, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
+import type { DescribeCron, EngineEvent, Inspect, RunStopped, ValuesResult } from '@/protocol/events';
+import type { BootProgress, EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest } from '../Runner';
 import { Rpc } from '../rpc';
 import { readEventBatch, readFromWorker, type FromWorker, type ToWorker } from './messages';
 import { packageBaseUrl } from './packageBase';
@@ -75,7 +75,17 @@ function readResult(text: string): Result<unknown> {
   return { ok: false, error: { type: 'WorkerError', message: 'the engine sent a malformed reply' } };
 }
 
-export class PyodideRunner implements Runner {
+type Args<C extends BridgeCommandName> = BridgeCommands[C]['args'];
+type Answer<C extends BridgeCommandName> = Promise<Result<BridgeCommands[C]['value']>>;
+
+let runCounter = 0;
+
+/** A run id of this page: unique among the runs of every engine the page has had. */
+function newRunId(): string {
+  return `run-${++runCounter}-${Date.now().toString(36)}`;
+}
+
+export class PyodideRunner implements LocalEngine {
   readonly kind = 'pyodide' as const;
   private worker: Worker;
   private readonly rpc = new Rpc();
@@ -177,12 +187,53 @@ export class PyodideRunner implements Runner {
     return this.booted;
   }
 
-  call<C extends BridgeCommandName>(cmd: C, args: CommandArgs<C>): Promise<Result<CommandValue<C>>> {
-    if (cmd === 'stop') return this.stop(args as CommandArgs<'stop'>) as Promise<Result<CommandValue<C>>>;
-    return this.request(cmd, args);
+  /**
+   * Install the flow's requirements one by one (micropip, from `request.indexUrls`), then
+   * start the run under an id of this page's.
+   */
+  async run(request: RunRequest, hooks: RunStartHooks): Promise<Result<{ run: string }>> {
+    const { indexUrls, ...start } = request;
+    for (const requirement of request.flow.requirements ?? []) {
+      hooks.installing?.(requirement);
+      const installed = await this.request('install', { requirements: [requirement], index_urls: indexUrls ?? null, package_base_url: this.packageBaseURL });
+      hooks.installed?.(requirement, installed);
+      if (!installed.ok) return installed;
+    }
+    const run = newRunId();
+    hooks.named(run);
+    return this.request('run', { ...start, run });
   }
 
-  private request<C extends BridgeCommandName>(cmd: C, args: CommandArgs<C>): Promise<Result<CommandValue<C>>> {
+  trigger(run: string, node: string, socket?: string): Answer<'trigger'> {
+    return this.request('trigger', socket === undefined ? { run, node } : { run, node, socket });
+  }
+
+  values(request: ValuesRequest): Promise<Result<ValuesResult>> {
+    return this.request('values', request);
+  }
+
+  /** Runs live only in this page's worker: one of them is followed already, others are gone. */
+  async follow(run: string): Promise<Result<Following>> {
+    if (this.live.has(run)) return { ok: true, value: 'live' };
+    return { ok: false, error: { type: 'WorkerError', message: `run ${run} is not in this page's engine`, status: 404 } };
+  }
+
+  /** Every run of the worker reaches every listener: nothing to let go of. */
+  detach(): void {}
+
+  inspect(args: Omit<Inspect, 'cmd'>): Promise<Result<NodeShape>> {
+    return this.request('inspect', args);
+  }
+
+  validate(flow: unknown): Promise<Result<Validated>> {
+    return this.request('validate', { flow });
+  }
+
+  cron(args: Omit<DescribeCron, 'cmd'>): Promise<Result<Cron>> {
+    return this.request('cron', args);
+  }
+
+  private request<C extends BridgeCommandName>(cmd: C, args: Args<C>): Answer<C> {
     return this.rpc.request((id) => this.send({ type: 'request', id, command: JSON.stringify({ cmd, ...args }) }));
   }
 
@@ -198,8 +249,8 @@ export class PyodideRunner implements Runner {
     return this.rpc.request((id) => this.send({ type: 'file', id, name, data: data.slice(0) }));
   }
 
-  private async stop(args: CommandArgs<'stop'>): Promise<Result<CommandValue<'stop'>>> {
-    const reply = this.request('stop', args);
+  async stop(run: string, message?: string): Answer<'stop'> {
+    const reply = this.request('stop', message === undefined ? { run } : { run, message });
     const answered = await within(reply, this.options.stopGraceMs ?? 75);
     if (answered) return answered;
     if (this.interrupt) {
@@ -210,7 +261,7 @@ export class PyodideRunner implements Runner {
       if (interrupted) return interrupted;
     }
     // The run being stopped is live whether or not its first events got out of the worker.
-    this.live.add(args.run);
+    this.live.add(run);
     void this.restart();
     return { ok: true, value: {} };
   }

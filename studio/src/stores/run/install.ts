@@ -6,6 +6,7 @@ import { notice } from '@/app/notices';
 import type { ErrorInfo } from '@/protocol/events';
 import type { FlowDocument } from '@/protocol/flow';
 import { addMessage, updateMessage } from '@/run/runView';
+import type { RunStartHooks } from '@/runner/Runner';
 import type { RunSession } from '../run';
 
 const PYPI_SIMPLE = 'https://pypi.org/simple';
@@ -34,34 +35,42 @@ export function requirementIndexUrls(
   return urls;
 }
 
+/** What a run's start tells of its requirements, as lines in Messages. */
+export interface InstallMessages extends Required<Pick<RunStartHooks, 'installing' | 'installed'>> {
+  /** A requirement could not be installed (said already: the run's start failing needs no more words). */
+  readonly failed: boolean;
+}
+
 /**
- * Install the flow's requirements one by one, each on its own line in Messages
- * ("Installing pandas… done"). A failure is said once, in the engine's plain words
- * (offline, not found, not for the browser, a conflict), and the run does not start.
+ * The runner installs the flow's requirements one by one; each gets its own line in
+ * Messages ("Installing pandas… done"). A failure is said once, in the engine's plain
+ * words (offline, not found, not for the browser, a conflict), and the run does not start.
  * `touch`: show what changed.
  */
-export async function installRequirements(s: RunSession, doc: FlowDocument, indexUrls: readonly string[], touch: () => void): Promise<boolean> {
-  const requirements = doc.requirements ?? [];
-  if (requirements.length === 0) return true;
-  s.view.phase = 'installing';
-  const packageBase = s.runner.packageBaseURL ?? null;
-  for (const requirement of requirements) {
-    s.installing = requirement;
-    addMessage(s.view, { level: 'info', text: `Installing ${requirement}…` });
-    touch();
-    const line = s.view.messages.at(-1)!.id;
-    const result = await s.runner.call('install', { requirements: [requirement], index_urls: [...indexUrls], package_base_url: packageBase });
-    s.installing = null;
-    if (!result.ok) {
-      s.view.phase = 'failed';
-      updateMessage(s.view, line, { level: 'error', text: `Installing ${requirement}… failed: ${result.error.message}` });
+export function installMessages(s: RunSession, doc: FlowDocument, touch: () => void): InstallMessages {
+  let line = 0;
+  let failed = false;
+  return {
+    get failed() {
+      return failed;
+    },
+    installing(requirement) {
+      s.view.phase = 'installing';
+      s.installing = requirement;
+      addMessage(s.view, { level: 'info', text: `Installing ${requirement}…` });
+      line = s.view.messages.at(-1)!.id;
       touch();
-      notice('error', `“${doc.name}” cannot run: ${requirement} ${PROBLEM_WORDS[result.error.problem ?? 'other']}`, result.error.message);
-      return false;
-    }
-    const done = result.value.installed.length ? 'done' : 'already installed';
-    updateMessage(s.view, line, { level: 'info', text: `Installing ${requirement}… ${done}` });
-    touch();
-  }
-  return true;
+    },
+    installed(requirement, result) {
+      s.installing = null;
+      if (!result.ok) {
+        failed = true;
+        updateMessage(s.view, line, { level: 'error', text: `Installing ${requirement}… failed: ${result.error.message}` });
+        notice('error', `“${doc.name}” cannot run: ${requirement} ${PROBLEM_WORDS[result.error.problem ?? 'other']}`, result.error.message);
+      } else {
+        updateMessage(s.view, line, { level: 'info', text: `Installing ${requirement}… ${result.value.installed.length ? 'done' : 'already installed'}` });
+      }
+      touch();
+    },
+  };
 }

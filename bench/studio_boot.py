@@ -27,7 +27,9 @@ from report import figure, median, replace_section, table
 from flows import one_node_flow
 
 BOOT_TIMEOUT_MS = 180_000
-AIM = 1.2  # the studio and the embed within 1.2x of the bare page
+#: The studio and the embed against the bare page: faster than Pyodide alone, because the
+#: engine is restored from the build's snapshot rather than booted and imported.
+AIMS = {"cold": 1.0, "warm": 0.6}
 
 BARE = """<!doctype html><script type="module">
 import { loadPyodide } from './pyodide/pyodide.mjs';
@@ -95,16 +97,16 @@ def measure(playwright: Playwright, base_url: str, runs: int) -> dict[str, Any]:
             )
     figures: dict[str, Any] = {}
     for phase, index in (("cold", 0), ("warm", 1)):
-        bare = [s[index] for s in samples["bare"]]
+        bare, aim = [s[index] for s in samples["bare"]], AIMS[phase]
         for kind in ("studio", "embed"):
             key = f"boot.{kind}_{phase}_vs_bare"
             if kind not in samples:
                 figures[key] = figure(None, "ms", ("bare loadPyodide() + 1+1", median(bare)), higher_is_better=False,
-                                      aim=AIM, note="not built: dist/embed/headrace-embed.js is missing")  # fmt: skip
+                                      aim=aim, note="not built: dist/embed/headrace-embed.js is missing")  # fmt: skip
                 continue
             mine = [s[index] for s in samples[kind]]
             figures[key] = figure(median(mine), "ms", ("bare loadPyodide() + 1+1", median(bare)), mine,
-                                  higher_is_better=False, aim=AIM, note=f"{phase}; median of {runs}")  # fmt: skip
+                                  higher_is_better=False, aim=aim, note=f"{phase}; median of {runs}")  # fmt: skip
     return figures
 
 
@@ -121,8 +123,8 @@ def markdown(figures: dict[str, Any]) -> str:
     rows = [["bare: `loadPyodide()` + `1+1`", *bare]]
     for kind, label in (("studio", "studio: first result of a one-node flow"), ("embed", "embed: the same, `autorun`")):
         rows.append([label, cell(f"boot.{kind}_cold_vs_bare"), cell(f"boot.{kind}_warm_vs_bare")])
-        rows.append([f"{kind} / bare (aim ≤ 1.2×)", ratio(f"boot.{kind}_cold_vs_bare"),
-                     ratio(f"boot.{kind}_warm_vs_bare")])  # fmt: skip
+        rows.append([f"{kind} / bare (aim: cold ≤ {AIMS['cold']}×, warm ≤ {AIMS['warm']}×)",
+                     ratio(f"boot.{kind}_cold_vs_bare"), ratio(f"boot.{kind}_warm_vs_bare")])  # fmt: skip
     return table(["page", "cold (fresh profile)", "warm (second visit)"], rows)
 
 

@@ -29,10 +29,12 @@ FIGURES = {
             "cli_vs_direct",
             "inproc_vs_direct",
             "inproc_json_vs_direct",
+            "inproc_vs_fifo",
             "studio_vs_direct",
         )
     ],
-    "boot": [f"boot.{kind}_{phase}_vs_bare" for kind in ("studio", "embed") for phase in ("cold", "warm")],
+    "boot": [f"boot.{kind}_{phase}_vs_bare" for kind in ("studio", "embed") for phase in ("cold", "warm")]
+    + [f"boot.studio_canvas_{phase}" for phase in ("cold", "warm")],
     "canvas": [f"canvas.{k}" for k in CANVAS_KEYS],
     "canvas_large": [f"canvas_large.{k}" for k in CANVAS_KEYS],
     "ui_load": ["ui_load.longest_task_ms"],

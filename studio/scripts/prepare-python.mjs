@@ -9,7 +9,6 @@
  *                       requirement (with its dependencies) of the flows in templates/flows/
  *   wheels/simple/      a static PEP 503 index over those wheels, for micropip's index_urls
  *   wheels/manifest.json  the file names the worker loads at boot
- *   wheels/engine-<key>.snapshot  Pyodide's memory with the engine imported (engine-snapshot.mjs)
  *
  * Environment: HEADRACE_PYTHON (default python3) runs pip; HEADRACE_PROJECT_DIR (default:
  * the repository root) is where the headrace pyproject.toml lives; EXTRA_WHEEL_REQUIREMENTS
@@ -23,7 +22,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeEngineSnapshot, snapshotKey } from './engine-snapshot.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outDir = path.join(repoRoot, 'studio', 'generated');
@@ -204,18 +202,6 @@ function writeSimpleIndex(wheelDir) {
   return [...byProject.keys()].sort();
 }
 
-/** The engine snapshot of this build, replacing any of an earlier one; its manifest entry. */
-function writeSnapshot(wheelDir, pyodideVersion, bootWheels) {
-  for (const old of fs.readdirSync(wheelDir).filter((f) => f.endsWith('.snapshot'))) fs.rmSync(path.join(wheelDir, old));
-  const wheels = bootWheels.map((f) => path.join(wheelDir, f));
-  const key = snapshotKey(pyodideVersion, wheels);
-  const file = `engine-${key}.snapshot`;
-  const started = performance.now();
-  if (!makeEngineSnapshot(path.join(outDir, 'pyodide'), wheels, key, path.join(wheelDir, file))) return undefined;
-  log(`engine snapshot ${file} (${Math.round(fs.statSync(path.join(wheelDir, file)).size / 2 ** 20)} MiB) made in ${Math.round(performance.now() - started)} ms`);
-  return { file, key, pyodide: pyodideVersion };
-}
-
 function main() {
   const wheelDir = path.join(outDir, 'wheels');
   fs.mkdirSync(wheelDir, { recursive: true });
@@ -243,8 +229,6 @@ function main() {
     /** Pyodide's own package files served in pyodide/, loaded before the package base URL's. */
     pyodidePackages,
   };
-  /** The boot restored, not repeated (engine-snapshot.mjs); none without a headrace wheel. */
-  if (headrace) manifest.snapshot = writeSnapshot(wheelDir, pyodideVersion, manifest.boot);
   fs.writeFileSync(path.join(wheelDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   log(`manifest: ${JSON.stringify(manifest)}`);
 }

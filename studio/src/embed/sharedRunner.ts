@@ -6,7 +6,7 @@
  */
 import type { Cron, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
 import type { DescribeCron, Inspect, ValuesResult } from '@/protocol/events';
-import type { BootedFrom, BootProgress, EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest } from '@/runner/Runner';
+import type { BootProgress, EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest } from '@/runner/Runner';
 import { PyodideRunner } from '@/runner/pyodide/PyodideRunner';
 import { CDN_PACKAGE_BASE } from '@/runner/pyodide/packageBase';
 
@@ -21,10 +21,6 @@ class SharedRunner implements LocalEngine {
 
   get packageBaseURL(): string | undefined {
     return this.inner.packageBaseURL;
-  }
-
-  get bootedFrom(): BootedFrom | null {
-    return this.inner.bootedFrom ?? null;
   }
 
   start(onProgress: (progress: BootProgress) => void): Promise<Result<Hello>> {

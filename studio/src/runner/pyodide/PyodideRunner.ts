@@ -10,7 +10,7 @@
  */
 import type { BridgeCommandName, BridgeCommands, Cron, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
 import type { DescribeCron, EngineEvent, Inspect, RunStopped, ValuesResult } from '@/protocol/events';
-import type { BootedFrom, BootProgress, EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest } from '../Runner';
+import type { BootProgress, EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest } from '../Runner';
 import { Rpc } from '../rpc';
 import { readEventBatch, readFromWorker, type FromWorker, type ToWorker } from './messages';
 import { packageBaseUrl } from './packageBase';
@@ -106,8 +106,6 @@ export class PyodideRunner implements LocalEngine {
 
   /** Where Pyodide's own packages are loaded from (named in install messages). */
   readonly packageBaseURL: string;
-  /** How the current worker's Python came up (the build's snapshot, or a boot), once it has. */
-  bootedFrom: BootedFrom | null = null;
 
   constructor(private readonly options: PyodideRunnerOptions) {
     this.packageBaseURL = options.packageBaseURL ?? packageBaseUrl();
@@ -315,7 +313,6 @@ export class PyodideRunner implements LocalEngine {
         break;
       case 'ready':
         this.unanswered = null;
-        this.bootedFrom = message.booted ?? null;
         this.resolveBoot({ ok: true, value: message.hello });
         break;
       case 'boot_failed':

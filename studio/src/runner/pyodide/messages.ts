@@ -4,9 +4,6 @@
  * JSON.parse on the UI side is much cheaper than structured-cloning thousands of objects).
  */
 import type { BridgeError, Hello } from '@/protocol/bridge';
-import type { BootedFrom } from '../Runner';
-
-export type { BootedFrom };
 
 export interface BootMessage {
   type: 'boot';
@@ -25,8 +22,6 @@ export interface BootMessage {
    * that is busy and cannot read messages.
    */
   interrupt?: Int32Array;
-  /** False: boot Python afresh, not from the build's engine snapshot. */
-  snapshot?: boolean;
 }
 
 export interface RequestMessage {
@@ -64,7 +59,6 @@ export interface ProgressMessage {
 export interface ReadyMessage {
   type: 'ready';
   hello: Hello;
-  booted?: BootedFrom;
 }
 
 export interface BootFailedMessage {

@@ -10,7 +10,7 @@ import type { PyProxy } from 'pyodide/ffi';
 import type { BridgeError, Hello, Result } from '@/protocol/bridge';
 import { EventBuffer } from './eventBuffer';
 import { CDN_PACKAGE_BASE } from './packageBase';
-import type { BootedFrom, BootMessage, FromWorker, ToWorker } from './messages';
+import type { BootMessage, FromWorker, ToWorker } from './messages';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -24,12 +24,7 @@ interface WheelManifest {
   lazy?: Record<string, string>;
   /** Files of Pyodide's own packages served beside its core (in `pyodide/`): used first. */
   pyodidePackages?: string[];
-  /** Pyodide's memory with the boot wheels installed and the engine imported (studio/scripts/engine-snapshot.mjs). */
-  snapshot?: { file: string; key: string; pyodide: string };
 }
-
-/** How the engine came up: restored from the build's snapshot, or booted; and why not restored. */
-let bootedFrom: BootedFrom = { from: 'boot', note: null };
 
 /** How long the package base's lock file may take before ours stands in (boot waits on it). */
 const LOCK_TIMEOUT_MS = 5000;
@@ -104,9 +99,6 @@ async function fetchJson<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-type PyodideModule = typeof import('pyodide');
-type LoadOptions = Parameters<PyodideModule['loadPyodide']>[0];
-
 async function boot(message: BootMessage): Promise<PyBridge> {
   const { indexURL, wheelsURL, packageBaseURL } = message;
   progress('Loading Python', 0.05);
@@ -117,75 +109,26 @@ async function boot(message: BootMessage): Promise<PyBridge> {
   // Fetch the wheels while Pyodide itself loads: loadPackage then finds them in the HTTP cache.
   for (const url of wheels) void fetch(url).catch(() => undefined);
   // Imported at run time from the copied files so loader and runtime are always one version.
-  const pyodideModule = (await import(/* @vite-ignore */ `${indexURL}pyodide.mjs`)) as PyodideModule;
-  const options: LoadOptions = {
+  const pyodideModule = (await import(/* @vite-ignore */ `${indexURL}pyodide.mjs`)) as typeof import('pyodide');
+  const pyodide: PyodideAPI = await pyodideModule.loadPyodide({
     indexURL,
     // Pyodide's own packages (numpy, pandas, …): from the package base URL, ours first.
     lockFileContents: packageLock(indexURL, packageBaseURL, manifest.pyodidePackages ?? []),
     packageBaseUrl: packageBaseURL,
     stdout: (text) => console.log('[python]', text),
     stderr: (text) => console.warn('[python]', text),
-  };
-  const pyodide =
-    (message.snapshot !== false && manifest.snapshot && (await restore(pyodideModule, options, manifest.snapshot, wheels, wheelsURL))) ||
-    (await bootAfresh(pyodideModule, options, wheels));
+  });
   pyodideInstance = pyodide;
   if (message.interrupt) pyodide.setInterruptBuffer(message.interrupt);
+  progress('Installing headrace', 0.75);
+  // One call, fetched in parallel; dependencies were resolved at build time.
+  await pyodide.loadPackage(wheels, { messageCallback: () => undefined });
   progress('Starting engine', 0.9);
   const Bridge = pyodide.pyimport('headrace.bridge').Bridge as PyProxy & { callKwargs(kw: object): PyBridge };
   const bridge = Bridge.callKwargs({ on_batch: (text: string) => events.push(text) });
   // Stop's interrupt (the buffer above) is the user stopping the run, not node code failing.
   if (message.interrupt) bridge.handle_interrupts();
   return bridge;
-}
-
-/** Boot Python and install the boot wheels (the path without a snapshot). */
-async function bootAfresh(pyodideModule: PyodideModule, options: LoadOptions, wheels: string[]): Promise<PyodideAPI> {
-  const pyodide = await pyodideModule.loadPyodide(options);
-  progress('Installing headrace', 0.75);
-  // One call, fetched in parallel; dependencies were resolved at build time.
-  await pyodide.loadPackage(wheels, { messageCallback: () => undefined });
-  return pyodide;
-}
-
-/**
- * Restore the build's snapshot: Python with the engine imported, in a fraction of a boot.
- * It must be of this Pyodide and hold the key the manifest names (a snapshot of another
- * build, cached or left behind, does not); anything wrong, and it is set aside with a
- * note, for a normal boot. The wheels' files are unpacked again (they live outside the
- * memory a snapshot holds), and Python's random generator gets fresh entropy: restored
- * as it was, every visit would draw the same numbers.
- */
-async function restore(
-  pyodideModule: PyodideModule,
-  options: LoadOptions,
-  snapshot: NonNullable<WheelManifest['snapshot']>,
-  wheels: string[],
-  wheelsURL: string,
-): Promise<PyodideAPI | null> {
-  try {
-    if (snapshot.pyodide !== pyodideModule.version) throw new Error(`it is of Pyodide ${snapshot.pyodide}, this is ${pyodideModule.version}`);
-    progress('Restoring the engine', 0.2);
-    const bytes = fetch(`${wheelsURL}${snapshot.file}`).then(async (response) => {
-      if (!response.ok) throw new Error(`${snapshot.file}: HTTP ${response.status}`);
-      return new Uint8Array(await response.arrayBuffer());
-    });
-    const pyodide = await pyodideModule.loadPyodide({ ...options, _loadSnapshot: bytes });
-    const key: unknown = pyodide.runPython('import headrace\ngetattr(headrace, "_snapshot_key", None)');
-    if (key !== snapshot.key) throw new Error(`it holds engine ${String(key)}, this build's is ${snapshot.key}`);
-    progress('Laying out the engine\'s files', 0.7);
-    const sitePackages = String(pyodide.runPython('import site\nsite.getsitepackages()[0]'));
-    const archives = await Promise.all(wheels.map(async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer())));
-    for (const archive of archives) pyodide.unpackArchive(archive, 'wheel', { extractDir: sitePackages });
-    pyodide.runPython('import random\nrandom.seed()');
-    bootedFrom = { from: 'snapshot', note: null };
-    return pyodide;
-  } catch (error) {
-    const note = `Python started without the engine snapshot (${error instanceof Error ? error.message : String(error)}): a normal boot instead`;
-    console.warn(`[headrace worker] ${note}`);
-    bootedFrom = { from: 'boot', note };
-    return null;
-  }
 }
 
 /** Whether a command reads time zones (a flow's `timezone`, its schedules, the cron
@@ -266,7 +209,7 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
         const reply = JSON.parse(await bridge.handle('{"cmd": "hello"}')) as Result<Hello>;
         if (!reply.ok) throw new Error(reply.error.message);
         progress('Ready', 1);
-        post({ type: 'ready', hello: reply.value, booted: bootedFrom });
+        post({ type: 'ready', hello: reply.value });
       } catch (error) {
         post({ type: 'boot_failed', error: asError(error) });
       }

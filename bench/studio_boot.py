@@ -147,7 +147,7 @@ def markdown(figures: dict[str, Any]) -> str:
         rows.append([f"{kind} / bare (aim: cold ≤ {AIMS['cold']}×, warm ≤ {AIMS['warm']}×)",
                      ratio(f"boot.{kind}_cold_vs_bare"), ratio(f"boot.{kind}_warm_vs_bare")])  # fmt: skip
     if "boot.studio_canvas_cold" in figures:
-        rows.insert(1, ["studio: interactive canvas, the flow shown (Python still loading)",
+        rows.insert(1, ["studio: the flow shown on the canvas, editable",
                         cell("boot.studio_canvas_cold"), cell("boot.studio_canvas_warm")])  # fmt: skip
     return table(["page", "cold (fresh profile)", "warm (second visit)"], rows)
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from conftest import TEMPLATES
 from helpers import export_flow, import_file, node, open_editor, set_code
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from playwright.sync_api import Page, expect
 
@@ -99,7 +99,16 @@ def test_edges_stay_drawn_while_code_is_broken_and_restored(studio: Page, tmp_pa
 
 
 def select(page: Page, node_id: str) -> None:
-    page.locator(f'[data-node-id="{node_id}"] .hr-node__header').click(position={"x": 60, "y": 8})
+    """Click a node's header, as a user does: first fitting the view when the node is out
+    of it (a duplicate or a paste is revealed by panning to it, which can leave the others
+    off the canvas)."""
+    header = page.locator(f'[data-node-id="{node_id}"] .hr-node__header')
+    box, canvas = header.bounding_box(), page.get_by_test_id("canvas").bounding_box()
+    inside = box and canvas and canvas["x"] <= box["x"] + 60 <= canvas["x"] + canvas["width"]
+    if not inside or not (canvas["y"] <= box["y"] + 8 <= canvas["y"] + canvas["height"]):
+        page.get_by_test_id("fit").click()
+        settle(page, 300)
+    header.click(position={"x": 60, "y": 8})
 
 
 def press(page: Page, keys: str, *, on_background: bool = False) -> None:
@@ -203,6 +212,8 @@ def check_sequence(page: Page, tmp_path: Path, ops: list[str]) -> None:
 
 @settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(st.sampled_from(sorted(OPS)), min_size=3, max_size=7))
+# Once found failing: the second paste is revealed by panning, which left Right off the canvas.
+@example(ops=["duplicate", "copy_paste", "duplicate", "copy_paste"])
 def test_random_edits_keep_the_drawn_edges_equal_to_the_flow(studio: Page, tmp_path: Path, ops: list[str]) -> None:
     check_sequence(studio, tmp_path, ops)
 

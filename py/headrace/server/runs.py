@@ -216,6 +216,9 @@ class RunProcess:
             await process.stdin.drain()
             return await asyncio.wait_for(asyncio.shield(future), seconds)
         except (ConnectionError, BrokenPipeError):
+            # The pipe can break before the reader has seen the process end: let it say how
+            # it ended first (a start that failed reports that, not "it has stopped").
+            await self._wait_exit(1.0)
             return failure(ErrorInfo("BadCommand", f"run {self.id} has stopped"))
         except TimeoutError:
             return failure(

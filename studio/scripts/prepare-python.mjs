@@ -202,6 +202,13 @@ function writeSimpleIndex(wheelDir) {
   return [...byProject.keys()].sort();
 }
 
+/** The key of an engine: `pyodideVersion` with `wheels` (their paths) installed. */
+function engineKey(pyodideVersion, wheels) {
+  const hash = createHash('sha256').update(`pyodide ${pyodideVersion}\n`);
+  for (const wheel of wheels) hash.update(`${path.basename(wheel)} ${sha256(wheel)}\n`);
+  return hash.digest('hex').slice(0, 20);
+}
+
 function main() {
   const wheelDir = path.join(outDir, 'wheels');
   fs.mkdirSync(wheelDir, { recursive: true });
@@ -216,13 +223,20 @@ function main() {
   // Zone data is hundreds of small files: load it when a flow needs zones (schedules,
   // the cron command), not at every boot.
   const lazy = Object.fromEntries(dependencies.filter((f) => LAZY_PROJECTS.includes(wheelProject(f))).map((f) => [wheelProject(f), f]));
+  const bootWheels = [boot.packaging, boot.micropip, ...dependencies.filter((f) => !LAZY_PROJECTS.includes(wheelProject(f))), ...(headrace ? [headrace] : [])];
   const manifest = {
     pyodide: pyodideVersion,
+    /**
+     * Names this exact engine: Pyodide's version and the boot wheels' contents. A memory
+     * snapshot of Python with the engine imported is kept under it (see worker.ts), so a
+     * new build never restores the memory of an old one.
+     */
+    engine: engineKey(pyodideVersion, bootWheels.map((f) => path.join(wheelDir, f))),
     micropip: boot.micropip,
     packaging: boot.packaging,
     headrace,
     /** Everything the worker loads at boot, in one call: no resolution in the browser. */
-    boot: [boot.packaging, boot.micropip, ...dependencies.filter((f) => !LAZY_PROJECTS.includes(wheelProject(f))), ...(headrace ? [headrace] : [])],
+    boot: bootWheels,
     /** Loaded on first need, by project: the worker knows which commands need them. */
     lazy,
     wheelhouse: projects,

@@ -183,20 +183,75 @@ def _screenshot(page: Page, name: str) -> None:
         page.screenshot(path=str(Path(shots) / f"{name}.png"))
 
 
-def ready_studio(browser: Browser, url: str, context_args: dict[str, Any]) -> Iterator[Page]:
-    """The studio at `url` in a context of its own, recording events, with Python ready."""
+def ready_studio(browser: Browser, url: str, context_args: dict[str, Any], *, restored: bool = False) -> Iterator[Page]:
+    """The studio at `url` in a context of its own, recording events, with Python ready;
+    `restored`: on a second visit, Python restored from the snapshot the first one kept
+    (how a returning user's studio comes up)."""
     context = browser.new_context(**context_args)
     page = context.new_page()
     page.add_init_script(RECORD_EVENTS)
     page.goto(url)
     wait_ready(page)
+    if restored:
+        wait_snapshot_kept(page)
+        page.reload()
+        wait_ready(page)
+        assert page.get_by_test_id("engine-status").get_attribute("data-boot") == "snapshot"
     yield page
     context.close()
 
 
+#: The snapshot the studio keeps (persistence/engineSnapshot.ts): read, written and
+#: damaged by tests through IndexedDB, as the studio's own storage.
+SNAPSHOT_IDB = """async ([op, key]) => {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open('headrace-engine');
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const done = (request) => new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  try {
+    if (!db.objectStoreNames.contains('snapshot')) return null;
+    const store = () => db.transaction('snapshot', 'readwrite').objectStore('snapshot');
+    const kept = await done(store().get('engine'));
+    if (!kept) return null;
+    // 'rekey': the same memory under another key; 'damage': garbage under the same key.
+    if (op === 'rekey') await done(store().put({ ...kept, key }, 'engine'));
+    if (op === 'damage') await done(store().put({ ...kept, bytes: new Uint8Array(4096).fill(7).buffer }, 'engine'));
+    return { key: kept.key, size: kept.bytes.byteLength, made: kept.made };
+  } finally {
+    db.close();
+  }
+}"""
+
+
+def kept_snapshot(page: Page) -> dict[str, Any] | None:
+    """The key and size of the snapshot the studio keeps in this browser, if any."""
+    return page.evaluate(SNAPSHOT_IDB, ["get", None])  # type: ignore[no-any-return]
+
+
+def tamper_snapshot(page: Page, op: str, key: str | None = None) -> None:
+    """Damage the kept snapshot (`damage`), or keep it under another key (`rekey`)."""
+    assert page.evaluate(SNAPSHOT_IDB, [op, key]), "no snapshot to tamper with"
+
+
+def wait_snapshot_kept(page: Page) -> None:
+    """Until the studio has kept the snapshot its first boot made (written after ready)."""
+    for _ in range(200):
+        if kept_snapshot(page):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the studio kept no engine snapshot after its first boot")
+
+
 @pytest.fixture(scope="module")
 def _module_page(browser: Browser, studio_url: str, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    yield from ready_studio(browser, studio_url, browser_context_args)
+    # Most of the suite runs on a restored Python, as returning users do; the `page` and
+    # `fresh_studio` tests on a first boot.
+    yield from ready_studio(browser, studio_url, browser_context_args, restored=True)
 
 
 @pytest.fixture

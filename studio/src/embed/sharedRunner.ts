@@ -6,7 +6,8 @@
  */
 import type { Cron, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
 import type { DescribeCron, Inspect, ValuesResult } from '@/protocol/events';
-import type { BootProgress, EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest } from '@/runner/Runner';
+import type { BootedFrom, BootProgress, EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest } from '@/runner/Runner';
+import { IndexedDbSnapshots } from '@/persistence/engineSnapshot';
 import { PyodideRunner } from '@/runner/pyodide/PyodideRunner';
 import { CDN_PACKAGE_BASE } from '@/runner/pyodide/packageBase';
 
@@ -21,6 +22,10 @@ class SharedRunner implements LocalEngine {
 
   get packageBaseURL(): string | undefined {
     return this.inner.packageBaseURL;
+  }
+
+  get bootedFrom(): BootedFrom | null {
+    return this.inner.bootedFrom ?? null;
   }
 
   start(onProgress: (progress: BootProgress) => void): Promise<Result<Hello>> {
@@ -92,7 +97,7 @@ export function sharedRunner(runtimeBase: string): LocalEngine {
   const key = new URL(runtimeBase).href;
   let runner = runners.get(key);
   if (!runner) {
-    runner = new SharedRunner(new PyodideRunner({ baseURL: key, packageBaseURL: CDN_PACKAGE_BASE }));
+    runner = new SharedRunner(new PyodideRunner({ baseURL: key, packageBaseURL: CDN_PACKAGE_BASE, snapshots: new IndexedDbSnapshots() }));
     runners.set(key, runner);
   }
   return runner;

@@ -21,6 +21,14 @@ export interface BootProgress {
 /** Receives events in batches (a flow may emit 100k events; one reactive update per batch). */
 export type EventListener = (events: EngineEvent[]) => void;
 
+/** How an engine in this browser came up: restored from the memory snapshot this browser
+ * keeps of it, or booted (and, when a snapshot was there but unusable, why — said in the
+ * engine status). */
+export interface BootedFrom {
+  from: 'snapshot' | 'boot';
+  note: string | null;
+}
+
 /** An engine that had to be restarted (to stop code that never yields) goes through these. */
 export type RestartState = 'restarting' | 'ready' | 'failed';
 
@@ -86,6 +94,8 @@ export interface Runner {
   onIsolation?(listener: (isolation: 'opaque' | 'same-origin') => void): () => void;
   /** Runners hosting Python in this browser load Pyodide's own packages from here. */
   readonly packageBaseURL?: string;
+  /** Runners hosting Python in this browser: how it came up, once it has. */
+  readonly bootedFrom?: BootedFrom | null;
   /**
    * Runners hosting Python in this browser take files the user picked: node code reads
    * them at the returned `path` (`files/<name>`, relative to its working directory). They

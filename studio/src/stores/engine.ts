@@ -9,7 +9,7 @@ import { useHost } from '@/app/host';
 import { notice } from '@/app/notices';
 import type { BridgeError, Cron, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
 import type { NodeType } from '@/protocol/flow';
-import type { LocalEngine } from '@/runner/Runner';
+import type { BootedFrom, LocalEngine } from '@/runner/Runner';
 import { CDN_PACKAGE_BASE } from '@/runner/pyodide/packageBase';
 
 export type EngineStatus = 'off' | 'loading' | 'ready' | 'failed';
@@ -29,6 +29,8 @@ export const useEngineStore = defineStore('engine', () => {
   const hello = ref<Hello | null>(null);
   const error = ref<BridgeError | null>(null);
   const bootMs = ref<number | null>(null);
+  /** Whether Python was restored from the build's snapshot, or booted (and why not restored). */
+  const bootedFrom = ref<BootedFrom | null>(null);
   /** Whether the flow's Python runs at an origin of its own, away from this site's storage. */
   const isolated = ref(true);
   /** Shapes by (type, code): the same code never needs inspecting twice. */
@@ -54,6 +56,7 @@ export const useEngineStore = defineStore('engine', () => {
     // Stop may restart Python (to halt code that never yields): the engine is briefly away.
     runner.onRestart?.((state) => {
       status.value = state === 'restarting' ? 'loading' : state;
+      if (state === 'ready') bootedFrom.value = runner.bootedFrom ?? null;
       if (state === 'restarting') step.value = 'Restarting Python';
       if (state === 'failed') notice('error', 'Python could not be restarted: reload the page to run flows again');
     });
@@ -66,6 +69,7 @@ export const useEngineStore = defineStore('engine', () => {
       .then((result) => {
         if (result.ok) {
           hello.value = result.value;
+          bootedFrom.value = runner.bootedFrom ?? null;
           status.value = 'ready';
           bootMs.value = Math.round(performance.now() - started);
           host.engineReady(result.value);
@@ -153,5 +157,5 @@ export const useEngineStore = defineStore('engine', () => {
     return _runner.value?.packageBaseURL ?? CDN_PACKAGE_BASE;
   }
 
-  return { status, step, fraction, hello, error, bootMs, isolated, shapes, boot, whenReady, runner, packageBaseURL, defaultPackageBaseURL: CDN_PACKAGE_BASE, inspect, cachedShape, validate, describeCron, putFile };
+  return { status, step, fraction, hello, error, bootMs, bootedFrom, isolated, shapes, boot, whenReady, runner, packageBaseURL, defaultPackageBaseURL: CDN_PACKAGE_BASE, inspect, cachedShape, validate, describeCron, putFile };
 });

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MemorySnapshots, snapshotKey } from '@/persistence/engineSnapshot';
 import type { EngineEvent } from '@/protocol/events';
 import type { FromWorker, ToWorker } from './messages';
 import { PyodideRunner, RESTARTED } from './PyodideRunner';
@@ -27,15 +28,16 @@ function setup() {
 }
 
 const HELLO = { version: '1', protocol: 1, python: '3.14', platform: 'emscripten' };
+const BOOTED = { from: 'boot', note: null } as const;
 
 describe('PyodideRunner', () => {
   it('boots from our own origin and reports progress, then ready', async () => {
     const { worker, runner } = setup();
     const progress: string[] = [];
     const booted = runner.start((p) => progress.push(p.step));
-    expect(worker.sent[0]).toEqual({ type: 'boot', indexURL: 'http://x/app/pyodide/', wheelsURL: 'http://x/app/wheels/', packageBaseURL: 'http://pkgs/' });
+    expect(worker.sent[0]).toEqual({ type: 'boot', indexURL: 'http://x/app/pyodide/', wheelsURL: 'http://x/app/wheels/', packageBaseURL: 'http://pkgs/', snapshots: false });
     worker.reply({ type: 'progress', step: 'Loading Python', fraction: 0.1 });
-    worker.reply({ type: 'ready', hello: HELLO });
+    worker.reply({ type: 'ready', hello: HELLO, booted: BOOTED });
     expect(await booted).toEqual({ ok: true, value: HELLO });
     expect(progress).toEqual(['Loading Python']);
     // A later caller gets the same boot and the latest progress.
@@ -127,7 +129,7 @@ describe('PyodideRunner', () => {
   it('turns a crashed worker into error values for everything pending', async () => {
     const { worker, runner } = setup();
     const booted = runner.start(() => undefined);
-    worker.reply({ type: 'ready', hello: HELLO });
+    worker.reply({ type: 'ready', hello: HELLO, booted: BOOTED });
     const pending = runner.cron({ expression: '* * * * *' });
     worker.onerror?.({ message: 'out of memory' } as ErrorEvent);
     expect(await pending).toEqual({ ok: false, error: { type: 'WorkerError', message: 'out of memory' } });
@@ -154,7 +156,7 @@ describe('PyodideRunner', () => {
     expect(made[1]?.worker.sent.map((m) => m.type)).toEqual(['boot', 'request']);
     expect(told).toEqual(['same-origin']);
     expect(runner.isolation).toBe('same-origin');
-    made[1]?.worker.reply({ type: 'ready', hello: HELLO });
+    made[1]?.worker.reply({ type: 'ready', hello: HELLO, booted: BOOTED });
     made[1]?.worker.reply({ type: 'reply', id: 1, result: JSON.stringify({ ok: true, value: HELLO }) });
     expect(await booted).toEqual({ ok: true, value: HELLO });
     expect(await pending).toEqual({ ok: true, value: HELLO });
@@ -194,7 +196,7 @@ describe('PyodideRunner', () => {
       const batches: EngineEvent[][] = [];
       runner.subscribe((events) => batches.push(events));
       void runner.start(() => undefined);
-      workers[0]?.reply({ type: 'ready', hello: HELLO });
+      workers[0]?.reply({ type: 'ready', hello: HELLO, booted: BOOTED });
       workers[0]?.reply({ type: 'events', batch: '[{"event":"run_started","run":"r","flow":"f","nodes":1}]' });
       return { runner, workers, batches };
     }
@@ -220,7 +222,7 @@ describe('PyodideRunner', () => {
       const fresh = workers[1];
       expect(fresh?.sent[0]).toMatchObject({ type: 'boot', indexURL: 'http://x/app/pyodide/' });
       expect(states).toEqual(['restarting']);
-      fresh?.reply({ type: 'ready', hello: HELLO });
+      fresh?.reply({ type: 'ready', hello: HELLO, booted: BOOTED });
       await new Promise((resolve) => setTimeout(resolve, 0));
       expect(states).toEqual(['restarting', 'ready']);
       expect(fresh?.sent.map((m) => m.type)).toEqual(['boot', 'subscribe']);
@@ -238,7 +240,7 @@ describe('PyodideRunner', () => {
       workers[0]?.reply({ type: 'reply', id: sent?.type === 'file' ? sent.id : -1, result: '{"ok":true,"value":{"path":"files/sales.csv"}}' });
       expect(await put).toEqual({ ok: true, value: { path: 'files/sales.csv' } });
       await runner.stop('r');
-      workers[1]?.reply({ type: 'ready', hello: HELLO });
+      workers[1]?.reply({ type: 'ready', hello: HELLO, booted: BOOTED });
       await new Promise((resolve) => setTimeout(resolve, 0));
       const again = workers[1]?.sent.find((m) => m.type === 'file');
       expect(again?.type === 'file' && new TextDecoder().decode(again.data)).toBe('a,b\n1,2\n');
@@ -258,6 +260,91 @@ describe('PyodideRunner', () => {
       expect(await stopping).toEqual({ ok: true, value: {} });
       expect(buffer?.[0]).toBe(0);
       expect(workers).toHaveLength(1);
+    });
+  });
+
+  describe('the memory snapshot this browser keeps', () => {
+    const ENGINE = 'engine-1';
+    afterEach(() => vi.unstubAllGlobals());
+
+    /** A runner whose build's manifest names ENGINE, with `store` for its snapshots. */
+    function withStore(store: MemorySnapshots) {
+      vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ engine: ENGINE, boot: [] }))));
+      const workers: FakeWorker[] = [];
+      const runner = new PyodideRunner({
+        baseURL: 'http://x/app/',
+        snapshots: store,
+        createWorker: () => {
+          workers.push(new FakeWorker());
+          return workers.at(-1) as unknown as Worker;
+        },
+      });
+      return { workers, runner };
+    }
+
+    const offered = async (worker: FakeWorker) => {
+      await vi.waitFor(() => expect(worker.sent.some((m) => m.type === 'snapshot')).toBe(true));
+      return worker.sent.find((m) => m.type === 'snapshot');
+    };
+
+    it('hands the worker the snapshot kept for this build, after the boot message', async () => {
+      const store = new MemorySnapshots();
+      const bytes = new Uint8Array([1, 2, 3]).buffer;
+      await store.save(snapshotKey(ENGINE), bytes);
+      const { workers, runner } = withStore(store);
+      void runner.start(() => undefined);
+      expect(workers[0]!.sent[0]).toMatchObject({ type: 'boot', snapshots: true });
+      expect(await offered(workers[0]!)).toEqual({ type: 'snapshot', key: snapshotKey(ENGINE), bytes });
+    });
+
+    it('offers none for another build, and keeps the one the worker makes before it is ready', async () => {
+      const store = new MemorySnapshots();
+      await store.save(snapshotKey('engine-0'), new ArrayBuffer(4));
+      const { workers, runner } = withStore(store);
+      const booted = runner.start(() => undefined);
+      const offer = await offered(workers[0]!);
+      expect(offer).toEqual({ type: 'snapshot', key: snapshotKey(ENGINE), bytes: null });
+      const made = new Uint8Array([9]).buffer;
+      workers[0]!.reply({ type: 'snapshot_made', key: snapshotKey(ENGINE), bytes: made });
+      workers[0]!.reply({ type: 'ready', hello: HELLO, booted: BOOTED });
+      await booted;
+      expect(await store.load(snapshotKey(ENGINE))).toBe(made);
+    });
+
+    it('never keeps a snapshot posted once flow code can run, or under another key', async () => {
+      const store = new MemorySnapshots();
+      const { workers, runner } = withStore(store);
+      const booted = runner.start(() => undefined);
+      await offered(workers[0]!);
+      workers[0]!.reply({ type: 'snapshot_made', key: 'forged', bytes: new ArrayBuffer(1) });
+      workers[0]!.reply({ type: 'ready', hello: HELLO, booted: BOOTED });
+      await booted;
+      // Node code in the worker can post messages: a "snapshot" after ready is its making.
+      workers[0]!.reply({ type: 'snapshot_made', key: snapshotKey(ENGINE), bytes: new ArrayBuffer(2) });
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(await store.load(snapshotKey(ENGINE))).toBeNull();
+      expect(await store.load('forged')).toBeNull();
+    });
+
+    it('drops a kept snapshot that would not restore, and says how Python came up', async () => {
+      const store = new MemorySnapshots();
+      await store.save(snapshotKey(ENGINE), new ArrayBuffer(4));
+      const { workers, runner } = withStore(store);
+      const booted = runner.start(() => undefined);
+      await offered(workers[0]!);
+      const note = 'Python was booted, not restored from its snapshot (Snapshot build id mismatch)';
+      workers[0]!.reply({ type: 'ready', hello: HELLO, booted: { from: 'boot', note } });
+      await booted;
+      expect(runner.bootedFrom).toEqual({ from: 'boot', note });
+      await vi.waitFor(async () => expect(await store.load(snapshotKey(ENGINE))).toBeNull());
+    });
+
+    it('boots without a snapshot when the build names no engine', async () => {
+      const store = new MemorySnapshots();
+      const { workers, runner } = withStore(store);
+      vi.stubGlobal('fetch', vi.fn(async () => new Response('{}')));
+      void runner.start(() => undefined);
+      expect(await offered(workers[0]!)).toEqual({ type: 'snapshot', key: null, bytes: null });
     });
   });
 });

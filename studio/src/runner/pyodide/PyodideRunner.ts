@@ -10,7 +10,8 @@
  */
 import type { BridgeCommandName, BridgeCommands, Cron, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
 import type { DescribeCron, EngineEvent, Inspect, RunStopped, ValuesResult } from '@/protocol/events';
-import type { BootProgress, EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest } from '../Runner';
+import type { BootedFrom, BootProgress, EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest } from '../Runner';
+import { snapshotKey, type SnapshotStore } from '@/persistence/engineSnapshot';
 import { Rpc } from '../rpc';
 import { readEventBatch, readFromWorker, type FromWorker, type ToWorker } from './messages';
 import { packageBaseUrl } from './packageBase';
@@ -33,6 +34,11 @@ export interface PyodideRunnerOptions {
   interruptGraceMs?: number;
   /** Share an interrupt buffer with the worker (default: when the page is cross-origin isolated). */
   interruptible?: boolean;
+  /**
+   * Where this browser keeps a memory snapshot of the engine, restored instead of booting
+   * Python (persistence/engineSnapshot.ts); none: every boot is a full one.
+   */
+  snapshots?: SnapshotStore | null;
 }
 
 export const RESTARTED =
@@ -106,6 +112,8 @@ export class PyodideRunner implements LocalEngine {
 
   /** Where Pyodide's own packages are loaded from (named in install messages). */
   readonly packageBaseURL: string;
+  /** How the current worker's Python came up (the build's snapshot, or a boot), once it has. */
+  bootedFrom: BootedFrom | null = null;
 
   constructor(private readonly options: PyodideRunnerOptions) {
     this.packageBaseURL = options.packageBaseURL ?? packageBaseUrl();
@@ -183,8 +191,47 @@ export class PyodideRunner implements LocalEngine {
       wheelsURL: new URL('wheels/', base).href,
       packageBaseURL: this.packageBaseURL,
       ...(this.interrupt ? { interrupt: this.interrupt } : {}),
+      snapshots: Boolean(this.options.snapshots),
     });
+    if (this.options.snapshots) void this.offerSnapshot(this.options.snapshots, base);
     return this.booted;
+  }
+
+  /** The key the current worker's snapshot is kept under (null: none can be kept). */
+  private snapshotKeyNow: string | null = null;
+  /** Whether the current worker's boot made a snapshot that replaced the kept one. */
+  private snapshotReplaced = false;
+
+  /**
+   * Tell the booting worker which snapshot this build's engine has here, with its bytes if
+   * this browser keeps it. Read while the worker fetches Pyodide, so it costs the boot
+   * nothing it was not already waiting for. Failing that, the worker boots without.
+   */
+  private async offerSnapshot(store: SnapshotStore, base: URL): Promise<void> {
+    let key: string | null = null;
+    let bytes: ArrayBuffer | null = null;
+    try {
+      const response = await fetch(new URL('wheels/manifest.json', base));
+      const manifest = response.ok ? ((await response.json()) as { engine?: unknown }) : {};
+      if (typeof manifest.engine === 'string') {
+        key = snapshotKey(manifest.engine);
+        bytes = await store.load(key);
+      }
+    } catch (error) {
+      console.warn(`headrace: booting Python without a snapshot: ${String(error)}`);
+    }
+    this.snapshotKeyNow = key;
+    this.snapshotReplaced = false;
+    this.send({ type: 'snapshot', key, bytes });
+  }
+
+  /** A snapshot the worker made as it booted: kept only if taken before any flow's code ran. */
+  private keepSnapshot(key: string, bytes: ArrayBuffer): void {
+    const store = this.options.snapshots;
+    // After `ready` the worker has run flow code, which could post a snapshot of its own making.
+    if (!store || this.unanswered === null || key !== this.snapshotKeyNow) return;
+    this.snapshotReplaced = true;
+    void store.save(key, bytes);
   }
 
   /**
@@ -311,8 +358,14 @@ export class PyodideRunner implements LocalEngine {
         this.lastProgress = { step: message.step, fraction: message.fraction };
         this.onProgress(this.lastProgress);
         break;
+      case 'snapshot_made':
+        this.keepSnapshot(message.key, message.bytes);
+        break;
       case 'ready':
         this.unanswered = null;
+        this.bootedFrom = message.booted;
+        // A kept snapshot that would not restore goes, unless a new one already replaced it.
+        if (message.booted.note && !this.snapshotReplaced) void this.options.snapshots?.drop();
         this.resolveBoot({ ok: true, value: message.hello });
         break;
       case 'boot_failed':

@@ -4,6 +4,7 @@
  * JSON.parse on the UI side is much cheaper than structured-cloning thousands of objects).
  */
 import type { BridgeError, Hello } from '@/protocol/bridge';
+import type { BootedFrom } from '../Runner';
 
 export interface BootMessage {
   type: 'boot';
@@ -22,6 +23,23 @@ export interface BootMessage {
    * that is busy and cannot read messages.
    */
   interrupt?: Int32Array;
+  /**
+   * Whether to use a memory snapshot of the engine this browser keeps (see
+   * persistence/engineSnapshot.ts). Then the worker waits for a SnapshotMessage before it
+   * starts Python: it restores what that brings, or boots and offers the page a snapshot.
+   */
+  snapshots: boolean;
+}
+
+/**
+ * The snapshot kept under `key` (null when there is none), sent after the boot message:
+ * reading it must not hold up the worker's own fetches. `key` is null when the page could
+ * not tell which engine the build has: Python then boots without snapshots.
+ */
+export interface SnapshotMessage {
+  type: 'snapshot';
+  key: string | null;
+  bytes: ArrayBuffer | null;
 }
 
 export interface RequestMessage {
@@ -48,7 +66,7 @@ export interface FileMessage {
   data: ArrayBuffer;
 }
 
-export type ToWorker = BootMessage | RequestMessage | SubscribeMessage | FileMessage;
+export type ToWorker = BootMessage | SnapshotMessage | RequestMessage | SubscribeMessage | FileMessage;
 
 export interface ProgressMessage {
   type: 'progress';
@@ -59,6 +77,18 @@ export interface ProgressMessage {
 export interface ReadyMessage {
   type: 'ready';
   hello: Hello;
+  booted: BootedFrom;
+}
+
+/**
+ * A memory snapshot of Python with the engine imported and no flow's code run yet, made
+ * on a boot without one, for the page to keep under `key`. Only taken before `ready`: after
+ * it, flow code has run in the worker and could post one of its own making.
+ */
+export interface SnapshotMadeMessage {
+  type: 'snapshot_made';
+  key: string;
+  bytes: ArrayBuffer;
 }
 
 export interface BootFailedMessage {
@@ -79,12 +109,14 @@ export interface EventsMessage {
   batch: string;
 }
 
-export type FromWorker = ProgressMessage | ReadyMessage | BootFailedMessage | ReplyMessage | EventsMessage;
+export type FromWorker = ProgressMessage | ReadyMessage | SnapshotMadeMessage | BootFailedMessage | ReplyMessage | EventsMessage;
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isString = (x: unknown): x is string => typeof x === 'string';
 const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isBridgeError = (x: unknown): boolean => isRecord(x) && isString(x.type) && isString(x.message);
+const isBootedFrom = (x: unknown): boolean =>
+  isRecord(x) && (x.from === 'snapshot' || x.from === 'boot') && (x.note === null || isString(x.note));
 
 /**
  * `data` if it is a well-formed message from the worker, else null. The worker runs the
@@ -97,7 +129,9 @@ export function readFromWorker(data: unknown): FromWorker | null {
     case 'progress':
       return isString(data.step) && isNumber(data.fraction) ? (data as unknown as ProgressMessage) : null;
     case 'ready':
-      return isRecord(data.hello) && isString(data.hello.version) ? (data as unknown as ReadyMessage) : null;
+      return isRecord(data.hello) && isString(data.hello.version) && isBootedFrom(data.booted) ? (data as unknown as ReadyMessage) : null;
+    case 'snapshot_made':
+      return isString(data.key) && data.bytes instanceof ArrayBuffer ? (data as unknown as SnapshotMadeMessage) : null;
     case 'boot_failed':
       return isBridgeError(data.error) ? (data as unknown as BootFailedMessage) : null;
     case 'reply':

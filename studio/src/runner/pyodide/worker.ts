@@ -10,11 +10,14 @@ import type { PyProxy } from 'pyodide/ffi';
 import type { BridgeError, Hello, Result } from '@/protocol/bridge';
 import { EventBuffer } from './eventBuffer';
 import { CDN_PACKAGE_BASE } from './packageBase';
-import type { BootMessage, FromWorker, ToWorker } from './messages';
+import type { BootedFrom } from '../Runner';
+import type { BootMessage, FromWorker, SnapshotMessage, ToWorker } from './messages';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 interface WheelManifest {
+  /** Names this engine (Pyodide's version and the boot wheels): snapshots are kept under it. */
+  engine?: string;
   micropip: string;
   packaging: string;
   headrace: string | null;
@@ -76,9 +79,14 @@ let lazyWheels: Record<string, string> = {};
 const lazyLoaded = new Map<string, Promise<void>>();
 /** Requests that arrive while booting wait for the bridge. */
 let bridgeReady: Promise<PyBridge> | null = null;
+/** How Python came up this time: restored from the page's snapshot, or booted (and why). */
+let bootedFrom: BootedFrom = { from: 'boot', note: null };
+/** The page's snapshot offer, which follows the boot message when it asked for snapshots. */
+let snapshotOffer: Promise<SnapshotMessage> | null = null;
+let receiveOffer: (offer: SnapshotMessage) => void = () => undefined;
 
-function post(message: FromWorker): void {
-  self.postMessage(message);
+function post(message: FromWorker, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
 }
 
 function progress(step: string, fraction: number): void {
@@ -99,36 +107,111 @@ async function fetchJson<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
+type PyodideModule = typeof import('pyodide');
+type LoadOptions = Parameters<PyodideModule['loadPyodide']>[0];
+
 async function boot(message: BootMessage): Promise<PyBridge> {
   const { indexURL, wheelsURL, packageBaseURL } = message;
   progress('Loading Python', 0.05);
   const manifest = await fetchJson<WheelManifest>(`${wheelsURL}manifest.json`);
   if (!manifest.headrace) throw new Error('this build has no headrace wheel (see studio/scripts/prepare-python.mjs)');
-  const wheels = manifest.boot.map((file) => `${wheelsURL}${file}`);
+  const wheelURLs = manifest.boot.map((file) => `${wheelsURL}${file}`);
   lazyWheels = Object.fromEntries(Object.entries(manifest.lazy ?? {}).map(([name, file]) => [name, `${wheelsURL}${file}`]));
-  // Fetch the wheels while Pyodide itself loads: loadPackage then finds them in the HTTP cache.
-  for (const url of wheels) void fetch(url).catch(() => undefined);
+  // Fetched while Pyodide itself loads; unpacked once Python is up.
+  const wheels = Promise.all(wheelURLs.map(fetchBytes));
+  wheels.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   // Imported at run time from the copied files so loader and runtime are always one version.
-  const pyodideModule = (await import(/* @vite-ignore */ `${indexURL}pyodide.mjs`)) as typeof import('pyodide');
-  const pyodide: PyodideAPI = await pyodideModule.loadPyodide({
+  const pyodideModule = (await import(/* @vite-ignore */ `${indexURL}pyodide.mjs`)) as PyodideModule;
+  const options: LoadOptions = {
     indexURL,
     // Pyodide's own packages (numpy, pandas, …): from the package base URL, ours first.
     lockFileContents: packageLock(indexURL, packageBaseURL, manifest.pyodidePackages ?? []),
     packageBaseUrl: packageBaseURL,
     stdout: (text) => console.log('[python]', text),
     stderr: (text) => console.warn('[python]', text),
-  });
+  };
+  const offer = message.snapshots && snapshotOffer ? await snapshotOffer : null;
+  const key = offer?.key ?? null;
+  const restored = offer?.bytes && key ? await restore(pyodideModule, options, offer.bytes, key, await wheels) : null;
+  const pyodide = restored ?? (await bootAfresh(pyodideModule, options, await wheels, key));
   pyodideInstance = pyodide;
-  if (message.interrupt) pyodide.setInterruptBuffer(message.interrupt);
-  progress('Installing headrace', 0.75);
-  // One call, fetched in parallel; dependencies were resolved at build time.
-  await pyodide.loadPackage(wheels, { messageCallback: () => undefined });
+  // Set, or cleared (undefined, as Pyodide documents), after any snapshot: restored memory
+  // holds the interrupt flag of the page the snapshot was made in.
+  pyodide.setInterruptBuffer(message.interrupt ?? (undefined as unknown as Int32Array));
   progress('Starting engine', 0.9);
   const Bridge = pyodide.pyimport('headrace.bridge').Bridge as PyProxy & { callKwargs(kw: object): PyBridge };
   const bridge = Bridge.callKwargs({ on_batch: (text: string) => events.push(text) });
   // Stop's interrupt (the buffer above) is the user stopping the run, not node code failing.
   if (message.interrupt) bridge.handle_interrupts();
   return bridge;
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * The boot wheels' files into site-packages. Unpacked rather than given to `loadPackage`,
+ * which keeps JavaScript objects a memory snapshot cannot hold; and the files live in the
+ * JavaScript file system, outside the memory a snapshot holds, so a restore unpacks them
+ * again (for imports on first use, and for package metadata).
+ */
+function unpackWheels(pyodide: PyodideAPI, wheels: Uint8Array[]): void {
+  const sitePackages = String(pyodide.runPython('import site\nsite.getsitepackages()[0]'));
+  for (const wheel of wheels) pyodide.unpackArchive(wheel, 'wheel', { extractDir: sitePackages });
+}
+
+/**
+ * Boot Python, install the boot wheels and import the engine. With a key, the memory is
+ * then offered to the page as a snapshot, made before any flow's code has run and before
+ * the bridge exists (it holds a JavaScript callback, which a snapshot cannot).
+ */
+async function bootAfresh(pyodideModule: PyodideModule, options: LoadOptions, wheels: Uint8Array[], key: string | null): Promise<PyodideAPI> {
+  const pyodide = await pyodideModule.loadPyodide({ ...options, _makeSnapshot: key !== null });
+  progress('Installing headrace', 0.75);
+  unpackWheels(pyodide, wheels);
+  pyodide.runPython('import headrace.bridge');
+  if (key !== null) {
+    try {
+      pyodide.globals.set('snapshot_key', key);
+      pyodide.runPython('import headrace\nheadrace._snapshot_key = snapshot_key\ndel snapshot_key');
+      const bytes = pyodide.makeMemorySnapshot();
+      const buffer = bytes.buffer.byteLength === bytes.byteLength ? bytes.buffer : bytes.slice().buffer;
+      post({ type: 'snapshot_made', key, bytes: buffer as ArrayBuffer }, [buffer as ArrayBuffer]);
+    } catch (error) {
+      // Slower next time, never wrong: say why in the console.
+      console.warn(`[headrace worker] no engine snapshot made: ${String(error)}`);
+    }
+  }
+  return pyodide;
+}
+
+/**
+ * Restore the snapshot: Python with the engine imported, in a fraction of a boot. Inside
+ * it must be the key the page kept it under (the build's engine, this browser); anything
+ * wrong, and it is set aside with a note in the engine status, for a normal boot. Python's
+ * random generator gets fresh entropy: restored as it was, every visit would draw the same
+ * numbers. (String hashing keeps the seed the snapshot was made with: a per-browser one.)
+ */
+async function restore(pyodideModule: PyodideModule, options: LoadOptions, bytes: ArrayBuffer, key: string, wheels: Uint8Array[]): Promise<PyodideAPI | null> {
+  try {
+    progress('Restoring the engine', 0.2);
+    const pyodide = await pyodideModule.loadPyodide({ ...options, _loadSnapshot: new Uint8Array(bytes) });
+    const kept: unknown = pyodide.runPython('import headrace\ngetattr(headrace, "_snapshot_key", None)');
+    if (kept !== key) throw new Error(`it holds another engine (${String(kept)})`);
+    progress("Laying out the engine's files", 0.7);
+    unpackWheels(pyodide, wheels);
+    pyodide.runPython('import random\nrandom.seed()');
+    bootedFrom = { from: 'snapshot', note: null };
+    return pyodide;
+  } catch (error) {
+    const note = `Python was booted, not restored from its snapshot (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
+    console.warn(`[headrace worker] ${note}`);
+    bootedFrom = { from: 'boot', note };
+    return null;
+  }
 }
 
 /** Whether a command reads time zones (a flow's `timezone`, its schedules, the cron
@@ -203,18 +286,22 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   const message = ev.data;
   switch (message.type) {
     case 'boot': {
+      if (message.snapshots) snapshotOffer = new Promise((resolve) => (receiveOffer = resolve));
       bridgeReady = boot(message);
       try {
         bridge = await bridgeReady;
         const reply = JSON.parse(await bridge.handle('{"cmd": "hello"}')) as Result<Hello>;
         if (!reply.ok) throw new Error(reply.error.message);
         progress('Ready', 1);
-        post({ type: 'ready', hello: reply.value });
+        post({ type: 'ready', hello: reply.value, booted: bootedFrom });
       } catch (error) {
         post({ type: 'boot_failed', error: asError(error) });
       }
       break;
     }
+    case 'snapshot':
+      receiveOffer(message);
+      break;
     case 'request':
       post({ type: 'reply', id: message.id, result: await handle(message.command) });
       break;

@@ -39,7 +39,7 @@ export interface BootMessage {
 export interface SnapshotMessage {
   type: 'snapshot';
   key: string | null;
-  bytes: ArrayBuffer | null;
+  bytes: Blob | null;
 }
 
 export interface RequestMessage {

@@ -132,7 +132,7 @@ async function boot(message: BootMessage): Promise<PyBridge> {
   };
   const offer = message.snapshots && snapshotOffer ? await snapshotOffer : null;
   const key = offer?.key ?? null;
-  const restored = offer?.bytes && key ? await restore(pyodideModule, options, offer.bytes, key, await wheels) : null;
+  const restored = offer?.bytes && key ? await restore(pyodideModule, options, offer.bytes.arrayBuffer(), key, wheels) : null;
   const pyodide = restored ?? (await bootAfresh(pyodideModule, options, await wheels, key));
   pyodideInstance = pyodide;
   // Set, or cleared (undefined, as Pyodide documents), after any snapshot: restored memory
@@ -195,14 +195,21 @@ async function bootAfresh(pyodideModule: PyodideModule, options: LoadOptions, wh
  * random generator gets fresh entropy: restored as it was, every visit would draw the same
  * numbers. (String hashing keeps the seed the snapshot was made with: a per-browser one.)
  */
-async function restore(pyodideModule: PyodideModule, options: LoadOptions, bytes: ArrayBuffer, key: string, wheels: Uint8Array[]): Promise<PyodideAPI | null> {
+async function restore(
+  pyodideModule: PyodideModule,
+  options: LoadOptions,
+  bytes: Promise<ArrayBuffer>,
+  key: string,
+  wheels: Promise<Uint8Array[]>,
+): Promise<PyodideAPI | null> {
   try {
     progress('Restoring the engine', 0.2);
-    const pyodide = await pyodideModule.loadPyodide({ ...options, _loadSnapshot: new Uint8Array(bytes) });
+    // Pyodide takes the promise: the snapshot is read while it fetches and compiles itself.
+    const pyodide = await pyodideModule.loadPyodide({ ...options, _loadSnapshot: bytes.then((b) => new Uint8Array(b)) });
     const kept: unknown = pyodide.runPython('import headrace\ngetattr(headrace, "_snapshot_key", None)');
     if (kept !== key) throw new Error(`it holds another engine (${String(kept)})`);
     progress("Laying out the engine's files", 0.7);
-    unpackWheels(pyodide, wheels);
+    unpackWheels(pyodide, await wheels);
     pyodide.runPython('import random\nrandom.seed()');
     bootedFrom = { from: 'snapshot', note: null };
     return pyodide;

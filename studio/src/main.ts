@@ -2,11 +2,22 @@
  * Entry point. Python takes seconds to load, so the engine's worker starts first, before
  * the UI's code (a separate chunk) has even been fetched; the UI then attaches to it.
  */
+import { takeWaitingBuild } from './app/offline';
+import { cachedFile } from './offline/files';
 import { IndexedDbSnapshots } from './persistence/engineSnapshot';
-import { PyodideRunner } from './runner/pyodide/PyodideRunner';
+import { fetchWorkerSource, PyodideRunner } from './runner/pyodide/PyodideRunner';
 
-const runner = new PyodideRunner({ baseURL: document.baseURI, snapshots: new IndexedDbSnapshots() });
+const runner = new PyodideRunner({
+  baseURL: document.baseURI,
+  snapshots: new IndexedDbSnapshots(),
+  // Started from its own code, not by URL: it then starts with the network off too.
+  workerSource: await fetchWorkerSource(),
+  cachedFile,
+});
 void runner.start(() => undefined);
 
-const { startStudio } = await import('./app/startStudio');
-startStudio(runner);
+// A new build installed during the last visit: reload into it before the UI loads.
+if (!(await takeWaitingBuild())) {
+  const { startStudio } = await import('./app/startStudio');
+  startStudio(runner);
+}

@@ -171,7 +171,14 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_context_args, "viewport": {"width": 1400, "height": 900}, "accept_downloads": True}
+    # Service workers blocked: the offline copy (tests/e2e/test_offline.py allows them) would
+    # answer requests that tests route or change, and keep a build between tests.
+    return {
+        **browser_context_args,
+        "viewport": {"width": 1400, "height": 900},
+        "accept_downloads": True,
+        "service_workers": "block",
+    }
 
 
 def _screenshot(page: Page, name: str) -> None:

@@ -9,6 +9,7 @@ import { createApp } from 'vue';
 import App from '@/App.vue';
 import type { LocalEngine } from '@/runner/Runner';
 import { bootstrap } from './bootstrap';
+import { registerOffline } from './offline';
 
 export function startStudio(runner: LocalEngine): void {
   const app = createApp(App);
@@ -16,4 +17,6 @@ export function startStudio(runner: LocalEngine): void {
   app.use(Quasar, { plugins: { Notify, Dialog } });
   app.mount('#app');
   void bootstrap(runner);
+  // Once Python is up: the service worker's first install fetches the whole build.
+  addEventListener('headrace:ready', () => registerOffline(), { once: true });
 }

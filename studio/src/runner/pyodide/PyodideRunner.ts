@@ -11,6 +11,7 @@
 import type { BridgeCommandName, BridgeCommands, Cron, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
 import type { DescribeCron, EngineEvent, Inspect, RunStopped, ValuesResult } from '@/protocol/events';
 import type { BootedFrom, BootProgress, EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest } from '../Runner';
+import type { CachedFile } from '@/offline/files';
 import { snapshotKey, type SnapshotStore } from '@/persistence/engineSnapshot';
 import { Rpc } from '../rpc';
 import { readEventBatch, readFromWorker, type FromWorker, type ToWorker } from './messages';
@@ -39,6 +40,30 @@ export interface PyodideRunnerOptions {
    * Python (persistence/engineSnapshot.ts); none: every boot is a full one.
    */
   snapshots?: SnapshotStore | null;
+  /**
+   * The worker module's own code (see `fetchWorkerSource`): the opaque worker is then
+   * started from a data: URL holding it, which needs no network — the import form's fetch
+   * comes from no page, so the service worker cannot answer it offline.
+   */
+  workerSource?: string | null;
+  /**
+   * One of this site's files that the worker could not fetch (offline), from the site's
+   * offline cache (offline/files.ts); null if it has none. Only the site's own files under
+   * `baseURL` are asked for, and never from the network: code in a flow runs in the worker
+   * and must not get the page to fetch for it with the site's origin.
+   */
+  cachedFile?: (url: string) => Promise<CachedFile | null>;
+}
+
+
+/** The engine worker's built code, read once at start (null: start it by URL instead). */
+export async function fetchWorkerSource(): Promise<string | null> {
+  try {
+    const response = await fetch(new URL(workerUrl, import.meta.url));
+    return response.ok ? await response.text() : null;
+  } catch {
+    return null;
+  }
 }
 
 export const RESTARTED =
@@ -54,11 +79,11 @@ export const RESTARTED =
  */
 export type Isolation = 'opaque' | 'same-origin';
 
-function defaultWorker(isolation: Isolation): Worker {
+function defaultWorker(isolation: Isolation, source: string | null): Worker {
   const url = new URL(workerUrl, import.meta.url).href;
   const options: WorkerOptions = { type: 'module', name: 'headrace-engine' };
   if (isolation === 'same-origin') return new Worker(url, options);
-  return new Worker(`data:text/javascript,${encodeURIComponent(`import ${JSON.stringify(url)};`)}`, options);
+  return new Worker(`data:text/javascript,${encodeURIComponent(source ?? `import ${JSON.stringify(url)};`)}`, options);
 }
 
 /** `promise`'s value if it settles within `ms`, else null. */
@@ -140,7 +165,7 @@ export class PyodideRunner implements LocalEngine {
   }
 
   private spawn(): Worker {
-    const worker = (this.options.createWorker ?? defaultWorker)(this.isolationNow);
+    const worker = this.options.createWorker?.(this.isolationNow) ?? defaultWorker(this.isolationNow, this.options.workerSource ?? null);
     this.unanswered = [];
     worker.onmessage = (ev: MessageEvent<unknown>) => {
       if (worker !== this.worker) return; // a restarted worker's last words
@@ -195,6 +220,19 @@ export class PyodideRunner implements LocalEngine {
     });
     if (this.options.snapshots) void this.offerSnapshot(this.options.snapshots, base);
     return this.booted;
+  }
+
+  /** Answer the worker's `need_file`: the file from the offline cache, or none. */
+  private async handOver(id: number, url: string): Promise<void> {
+    let file: CachedFile | null = null;
+    const base = new URL(this.options.baseURL).href;
+    try {
+      // (URL() resolves any `..`: what is asked for must be under the site's own folder.)
+      if (new URL(url).href.startsWith(base)) file = (await this.options.cachedFile?.(url)) ?? null;
+    } catch (error) {
+      console.warn(`headrace: could not read ${url} from the offline cache: ${String(error)}`);
+    }
+    this.worker.postMessage({ type: 'cached_file', id, bytes: file?.bytes ?? null, contentType: file?.contentType ?? '' } satisfies ToWorker, file ? [file.bytes] : []);
   }
 
   /** The key the current worker's snapshot is kept under (null: none can be kept). */
@@ -359,6 +397,9 @@ export class PyodideRunner implements LocalEngine {
       case 'progress':
         this.lastProgress = { step: message.step, fraction: message.fraction };
         this.onProgress(this.lastProgress);
+        break;
+      case 'need_file':
+        void this.handOver(message.id, message.url);
         break;
       case 'snapshot_made':
         this.keepSnapshot(message.key, message.bytes);

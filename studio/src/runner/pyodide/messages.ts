@@ -66,7 +66,15 @@ export interface FileMessage {
   data: ArrayBuffer;
 }
 
-export type ToWorker = BootMessage | SnapshotMessage | RequestMessage | SubscribeMessage | FileMessage;
+/** The answer to a NeedFileMessage: the file's bytes, or null when the page has none either. */
+export interface CachedFileMessage {
+  type: 'cached_file';
+  id: number;
+  bytes: ArrayBuffer | null;
+  contentType: string;
+}
+
+export type ToWorker = BootMessage | SnapshotMessage | RequestMessage | SubscribeMessage | FileMessage | CachedFileMessage;
 
 export interface ProgressMessage {
   type: 'progress';
@@ -109,7 +117,18 @@ export interface EventsMessage {
   batch: string;
 }
 
-export type FromWorker = ProgressMessage | ReadyMessage | SnapshotMadeMessage | BootFailedMessage | ReplyMessage | EventsMessage;
+/**
+ * One of the site's own files (Pyodide, a wheel) that the worker could not fetch, offline:
+ * the page answers from the site's offline cache (the worker, at an origin of its own, has
+ * no cache and no service worker to answer for it).
+ */
+export interface NeedFileMessage {
+  type: 'need_file';
+  id: number;
+  url: string;
+}
+
+export type FromWorker = NeedFileMessage | ProgressMessage | ReadyMessage | SnapshotMadeMessage | BootFailedMessage | ReplyMessage | EventsMessage;
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isString = (x: unknown): x is string => typeof x === 'string';
@@ -130,6 +149,8 @@ export function readFromWorker(data: unknown): FromWorker | null {
       return isString(data.step) && isNumber(data.fraction) ? (data as unknown as ProgressMessage) : null;
     case 'ready':
       return isRecord(data.hello) && isString(data.hello.version) && isBootedFrom(data.booted) ? (data as unknown as ReadyMessage) : null;
+    case 'need_file':
+      return isNumber(data.id) && isString(data.url) ? (data as unknown as NeedFileMessage) : null;
     case 'snapshot_made':
       return isString(data.key) && data.bytes instanceof ArrayBuffer ? (data as unknown as SnapshotMadeMessage) : null;
     case 'boot_failed':

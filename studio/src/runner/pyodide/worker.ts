@@ -107,11 +107,59 @@ async function fetchJson<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
+/** The site's own folder (where `pyodide/` and `wheels/` are): files under it the page can
+ * hand over from its offline cache when the network cannot. */
+let siteBase: string | null = null;
+const networkFetch = self.fetch.bind(self);
+const pendingFiles = new Map<number, (file: { bytes: ArrayBuffer | null; contentType: string }) => void>();
+let fileRequests = 0;
+
+/** The page's copy of one of the site's files: from its offline cache, or null. */
+function askPage(url: string): Promise<{ bytes: ArrayBuffer | null; contentType: string }> {
+  const id = ++fileRequests;
+  return new Promise((resolve) => {
+    pendingFiles.set(id, resolve);
+    post({ type: 'need_file', id, url });
+  });
+}
+
+/**
+ * `fetch` for everything in this worker (Pyodide's loader, micropip, node code): the
+ * network first, as before; when that fails for one of the site's own files, the page's
+ * offline copy. So the studio boots and runs flows with the network off, after a visit.
+ */
+async function fetchWithOfflineCopy(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  try {
+    return await networkFetch(input, init);
+  } catch (error) {
+    const url = input instanceof Request ? input.url : String(input);
+    if (!siteBase || !url.startsWith(siteBase)) throw error;
+    const copy = await askPage(url);
+    if (!copy.bytes) throw error;
+    console.debug(`[headrace worker] ${url.slice(siteBase.length)}: the offline copy`);
+    return new Response(copy.bytes, { status: 200, headers: { 'Content-Type': copy.contentType } });
+  }
+}
+self.fetch = fetchWithOfflineCopy;
+
+/** Import a module of the site's, from the page's offline copy when the network fails. */
+async function importModule<T>(url: string): Promise<T> {
+  try {
+    return (await import(/* @vite-ignore */ url)) as T;
+  } catch (error) {
+    const response = await fetchWithOfflineCopy(url).catch(() => null);
+    if (!response?.ok) throw error;
+    const local = URL.createObjectURL(new Blob([await response.arrayBuffer()], { type: 'text/javascript' }));
+    return (await import(/* @vite-ignore */ local)) as T;
+  }
+}
+
 type PyodideModule = typeof import('pyodide');
-type LoadOptions = Parameters<PyodideModule['loadPyodide']>[0];
+type LoadOptions = NonNullable<Parameters<PyodideModule['loadPyodide']>[0]>;
 
 async function boot(message: BootMessage): Promise<PyBridge> {
   const { indexURL, wheelsURL, packageBaseURL } = message;
+  siteBase = new URL('..', indexURL).href;
   progress('Loading Python', 0.05);
   const manifest = await fetchJson<WheelManifest>(`${wheelsURL}manifest.json`);
   if (!manifest.headrace) throw new Error('this build has no headrace wheel (see studio/scripts/prepare-python.mjs)');
@@ -121,9 +169,12 @@ async function boot(message: BootMessage): Promise<PyBridge> {
   const wheels = Promise.all(wheelURLs.map(fetchBytes));
   wheels.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   // Imported at run time from the copied files so loader and runtime are always one version.
-  const pyodideModule = (await import(/* @vite-ignore */ `${indexURL}pyodide.mjs`)) as PyodideModule;
+  const pyodideModule = await importModule<PyodideModule>(`${indexURL}pyodide.mjs`);
+  // Its runtime imported here too (Pyodide would import it itself), so that it loads offline.
+  const runtime = await importModule<{ default: NonNullable<LoadOptions['createPyodideModule']> }>(`${indexURL}pyodide.asm.mjs`);
   const options: LoadOptions = {
     indexURL,
+    createPyodideModule: runtime.default,
     // Pyodide's own packages (numpy, pandas, …): from the package base URL, ours first.
     lockFileContents: packageLock(indexURL, packageBaseURL, manifest.pyodidePackages ?? []),
     packageBaseUrl: packageBaseURL,
@@ -308,6 +359,10 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
     }
     case 'snapshot':
       receiveOffer(message);
+      break;
+    case 'cached_file':
+      pendingFiles.get(message.id)?.({ bytes: message.bytes, contentType: message.contentType });
+      pendingFiles.delete(message.id);
       break;
     case 'request':
       post({ type: 'reply', id: message.id, result: await handle(message.command) });

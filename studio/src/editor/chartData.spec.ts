@@ -41,6 +41,23 @@ describe('chartData', () => {
     expect(chartData([])).toBeNull();
   });
 
+  it('draws NaN and the infinities (sent as their repr) as gaps in a stream of numbers', () => {
+    const stream: KeptValue[] = [...kept([1, 2]), { index: 2, value: 'nan', repr: true, display: null }, ...kept([4], 3),
+      { index: 4, value: '-inf', repr: true, display: null }];
+    expect(chartData(stream)).toEqual({ xLabel: 'value #', x: [0, 1, 2, 3, 4], series: [{ name: 'value', values: [1, 2, null, 4, null] }] });
+    // Only NaN: nothing to draw.
+    expect(chartData([{ index: 0, value: 'nan', repr: true, display: null }])).toBeNull();
+    // Another repr among numbers is left out, as before.
+    expect(chartData([...kept([1]), { index: 1, value: '{1, 2}', repr: true, display: null }])?.x).toEqual([0]);
+  });
+
+  it('finds the x field among more numeric fields than it draws', () => {
+    const wide = (t: number) => ({ ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`f${i}`, i])), t });
+    const data = chartData(kept([wide(0), wide(1)]));
+    expect(data?.xLabel).toBe('t');
+    expect(data?.series).toHaveLength(MAX_SERIES);
+  });
+
   it('draws at most MAX_SERIES series', () => {
     const wide = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`f${i}`, i]));
     expect(chartData(kept([wide]))?.series).toHaveLength(MAX_SERIES);

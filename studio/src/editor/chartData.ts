@@ -10,7 +10,9 @@
  * - the newest value a list of numbers, or of records with numeric fields: that list,
  *   over its positions (a whole series computed at once).
  *
- * Anything else has no chart (`null`), and the socket offers none.
+ * NaN and the infinities (which come as their repr: JSON holds none of them) are gaps in
+ * a stream of numbers; other values JSON could not hold are left out. Anything else has
+ * no chart (`null`), and the socket offers none.
  */
 import type { KeptValue } from '@/protocol/events';
 
@@ -37,8 +39,13 @@ function numericFields(items: unknown[]): string[] | null {
   if (items.length === 0 || !items.every(isRecord)) return null;
   const fields = new Set<string>();
   for (const item of items) for (const [key, v] of Object.entries(item)) if (isNumber(v)) fields.add(key);
-  return fields.size ? [...fields].slice(0, MAX_SERIES) : null;
+  return fields.size ? [...fields] : null;
 }
+
+/** What NaN and the infinities arrive as (JSON holds none of them: the engine sends their repr). */
+const NOT_FINITE = new Set(['nan', 'inf', '-inf']);
+/** A value that is a number JSON cannot hold: a gap in a stream of numbers, not a value to leave out. */
+const isGap = (k: KeptValue) => k.repr && NOT_FINITE.has(String(k.value));
 
 function fromRecords(items: Record<string, unknown>[], fields: string[]): ChartSeries[] {
   return fields.map((name) => ({ name, values: items.map((r) => (isNumber(r[name]) ? r[name] : null)) }));
@@ -51,12 +58,19 @@ export const X_FIELDS = ['t', 'x', 'time', 'timestamp', 'step'];
 function overRecords(items: Record<string, unknown>[], fields: string[], xLabel: string, x: number[]): ChartData {
   const rising = (f: string) => items.every((r, i) => isNumber(r[f]) && (i === 0 || r[f] >= (items[i - 1]?.[f] as number)));
   const xField = X_FIELDS.find((f) => fields.includes(f) && rising(f));
-  const ys = fields.filter((f) => f !== xField);
-  if (!xField || ys.length === 0) return { xLabel, x, series: fromRecords(items, fields) };
+  // The x field is looked for among all the numeric fields, then the series are cut to MAX_SERIES.
+  const ys = fields.filter((f) => f !== xField).slice(0, MAX_SERIES);
+  if (!xField || ys.length === 0) return { xLabel, x, series: fromRecords(items, fields.slice(0, MAX_SERIES)) };
   return { xLabel: xField, x: items.map((r) => r[xField] as number), series: fromRecords(items, ys) };
 }
 
 export function chartData(kept: readonly KeptValue[]): ChartData | null {
+  // Numbers, NaN among them: NaN (or an infinity) is a gap in the line, where it came.
+  const numbers = kept.filter((k) => isGap(k) || (!k.repr && isNumber(k.value)));
+  if (numbers.length === kept.length && numbers.some((k) => !k.repr)) {
+    const values = numbers.map((k) => (k.repr ? null : (k.value as number)));
+    return { xLabel: 'value #', x: numbers.map((k) => k.index), series: [{ name: 'value', values }] };
+  }
   const shown = kept.filter((k) => !k.repr);
   if (shown.length === 0) return null;
   const values = shown.map((k) => k.value);

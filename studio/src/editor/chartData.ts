@@ -22,7 +22,7 @@ export interface ChartSeries {
 }
 
 export interface ChartData {
-  /** What the x axis counts: the values' own indices, or positions in one list. */
+  /** What the x axis counts: the values' numbers (from 1, as the list shows them), positions in one list (from 0, as Python counts), or a field. */
   xLabel: string;
   x: number[];
   series: ChartSeries[];
@@ -64,20 +64,26 @@ function overRecords(items: Record<string, unknown>[], fields: string[], xLabel:
   return { xLabel: xField, x: items.map((r) => r[xField] as number), series: fromRecords(items, ys) };
 }
 
+/** The x axis of values charted one by one: each value's number, counted from 1 as the list of values shows it (#1, #2, …). */
+export const VALUE_NUMBER = 'value #';
+const valueNumber = (k: KeptValue) => k.index + 1;
+/** The x axes that count (value numbers, list positions): their ticks are whole numbers. */
+export const COUNTING_AXES: readonly string[] = [VALUE_NUMBER, 'position'];
+
 export function chartData(kept: readonly KeptValue[]): ChartData | null {
   // Numbers, NaN among them: NaN (or an infinity) is a gap in the line, where it came.
   const numbers = kept.filter((k) => isGap(k) || (!k.repr && isNumber(k.value)));
   if (numbers.length === kept.length && numbers.some((k) => !k.repr)) {
     const values = numbers.map((k) => (k.repr ? null : (k.value as number)));
-    return { xLabel: 'value #', x: numbers.map((k) => k.index), series: [{ name: 'value', values }] };
+    return { xLabel: VALUE_NUMBER, x: numbers.map(valueNumber), series: [{ name: 'value', values }] };
   }
   const shown = kept.filter((k) => !k.repr);
   if (shown.length === 0) return null;
   const values = shown.map((k) => k.value);
-  const indices = shown.map((k) => k.index);
-  if (values.every(isNumber)) return { xLabel: 'value #', x: indices, series: [{ name: 'value', values }] };
+  const indices = shown.map(valueNumber);
+  if (values.every(isNumber)) return { xLabel: VALUE_NUMBER, x: indices, series: [{ name: 'value', values }] };
   const fields = numericFields(values);
-  if (fields) return overRecords(values as Record<string, unknown>[], fields, 'value #', indices);
+  if (fields) return overRecords(values as Record<string, unknown>[], fields, VALUE_NUMBER, indices);
   const newest = values[values.length - 1];
   if (!Array.isArray(newest) || newest.length === 0) return null;
   const positions = newest.map((_, i) => i);

@@ -201,3 +201,17 @@ def test_a_sockets_values_download_as_json_lines_and_csv(studio: Page, tmp_path:
     assert lines[1] == '0,"row, 0",[]'
     assert lines[2] == '1,"row, 1","[""a""]"'
     assert len(lines) == 12 + 2  # header, rows, and the last line's end
+
+
+def test_a_value_copies_as_json(studio: Page, studio_url: str, tmp_path: Path) -> None:
+    studio.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=studio_url.rstrip("/"))
+    import_file(studio, data_flow(tmp_path, "record = {'a': [1, 2.5], 'b': None, 'c': 'x'}\nitems = {1, 2}\n", "Copy"))
+    run_and_wait_idle(studio)
+    results(studio, "d")
+    studio.get_by_test_id("values-d-record").get_by_test_id("value-copy").click()
+    expect(studio.locator(".hr-notice, .q-notification").last).to_contain_text("Copied the value as JSON")
+    assert json.loads(studio.evaluate("navigator.clipboard.readText()")) == {"a": [1, 2.5], "b": None, "c": "x"}
+    # A value JSON cannot hold is copied as the repr it came as, and the notice says so.
+    studio.get_by_test_id("values-d-items").get_by_test_id("value-copy").click()
+    expect(studio.locator(".hr-notice, .q-notification").last).to_contain_text("Python repr (it is not JSON)")
+    assert studio.evaluate("navigator.clipboard.readText()") == "{1, 2}"

@@ -29,7 +29,7 @@ TEMPLATES = REPO / "templates" / "flows"
 #: Examples that reach the internet (which the tests have not): what they emit depends on
 #: where they run, so the runs compared with the CLI leave them out; test_examples.py
 #: runs them against a local origin instead.
-ONLINE_TEMPLATES = {"http-fetch.json"}
+ONLINE_TEMPLATES = {"http-fetch.json", "sources.json"}
 #: Examples named live-*: they stream for seconds on purpose (a live chart to watch) and draw random
 #: noise: what they compute is checked headless, shortened (tests/py/test_examples.py).
 LIVE_TEMPLATES = {p.name for p in TEMPLATES.glob("live-*.json")}

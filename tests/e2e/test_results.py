@@ -56,7 +56,8 @@ def data_flow(tmp_path: Path, code: str, name: str = "Values") -> str:
 
 
 def test_records_are_a_table_to_sort_and_page(studio: Page, tmp_path: Path) -> None:
-    code = "rows = [{'name': f'item {i}', 'n': (i * 7) % 25} for i in range(25)]\n"
+    # Item 5's n is None: a gap in a column of numbers, which stays one (right-aligned), sorted last.
+    code = "rows = [{'name': f'item {i}', 'n': None if i == 5 else (i * 7) % 25} for i in range(25)]\n"
     import_file(studio, data_flow(tmp_path, code))
     run_and_wait_idle(studio)
     results(studio, "d")
@@ -68,9 +69,12 @@ def test_records_are_a_table_to_sort_and_page(studio: Page, tmp_path: Path) -> N
     expect(body.nth(0).locator("td").nth(1)).to_have_text("0")
     expect(body.nth(1).locator("td").nth(1)).to_have_text("1")
     expect(body.nth(2).locator("td").nth(1)).to_have_text("2")
+    expect(body.nth(0).locator("td").nth(1)).to_have_class(re.compile("text-right"))
     table.get_by_role("button", name="Next page").click()
-    expect(body.first.locator("td").nth(1)).to_have_text("10")
+    expect(body.first.locator("td").nth(1)).to_have_text("11")  # 10 was item 5's
     expect(table.locator(".q-table__bottom")).to_contain_text("11–20 of 25")
+    table.get_by_role("button", name="Last page").click()
+    expect(body.last.locator("td").nth(0)).to_have_text("item 5")
 
 
 def test_image_bytes_show_as_images(studio: Page, tmp_path: Path) -> None:
@@ -197,3 +201,17 @@ def test_a_sockets_values_download_as_json_lines_and_csv(studio: Page, tmp_path:
     assert lines[1] == '0,"row, 0",[]'
     assert lines[2] == '1,"row, 1","[""a""]"'
     assert len(lines) == 12 + 2  # header, rows, and the last line's end
+
+
+def test_a_value_copies_as_json(studio: Page, studio_url: str, tmp_path: Path) -> None:
+    studio.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=studio_url.rstrip("/"))
+    import_file(studio, data_flow(tmp_path, "record = {'a': [1, 2.5], 'b': None, 'c': 'x'}\nitems = {1, 2}\n", "Copy"))
+    run_and_wait_idle(studio)
+    results(studio, "d")
+    studio.get_by_test_id("values-d-record").get_by_test_id("value-copy").click()
+    expect(studio.locator(".hr-notice, .q-notification").last).to_contain_text("Copied the value as JSON")
+    assert json.loads(studio.evaluate("navigator.clipboard.readText()")) == {"a": [1, 2.5], "b": None, "c": "x"}
+    # A value JSON cannot hold is copied as the repr it came as, and the notice says so.
+    studio.get_by_test_id("values-d-items").get_by_test_id("value-copy").click()
+    expect(studio.locator(".hr-notice, .q-notification").last).to_contain_text("Python repr (it is not JSON)")
+    assert studio.evaluate("navigator.clipboard.readText()") == "{1, 2}"

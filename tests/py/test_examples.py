@@ -196,3 +196,38 @@ def test_palette_tour_splits_routes_limits_batches_and_delays() -> None:
     assert result.values("chart") == [3, 7, 5]  # the Chart node passes them on
     assert result.values("batch", "batch") == [[18, 42], [11, 26]]
     assert result.values("delay") == [[18, 42], [11, 26]]
+
+
+def sources_against(doc: dict[str, Any], url: str) -> dict[str, Any]:
+    timer = next(n for n in doc["nodes"] if n["id"] == "timer")
+    before = 'tick = "https://api.github.com/repos/pyodide/pyodide"\n'
+    assert before in timer["code"]
+    timer["code"] = timer["code"].replace(before, f"tick = {url!r}\n")
+    return doc
+
+
+def test_sources_fetch_on_the_timer_and_count_the_picked_file(
+    local_origin: str, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = example("sources")
+    assert doc["nodes"][0]["schedule"] == {"tick": "*/10 * * * *"}  # the Timer's schedule, every 10 minutes
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "notes.txt").write_text("two words\nand three more\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = Flow.load(sources_against(doc, local_origin + REPO_JSON.name)).run_sync()
+    assert not result.errors
+    assert result.values("stars") == [{"repo": "pyodide/pyodide", "stars": 13500, "language": "Python"}]
+    assert result.values("count") == [{"file": "notes.txt", "lines": 2, "words": 5, "characters": 25}]
+
+
+def test_sources_route_a_failed_request_and_wait_for_a_file(
+    local_origin: str, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no files/: nothing picked
+    result = Flow.load(sources_against(example("sources"), local_origin + "no-such-file.json")).run_sync()
+    assert result.values("stars") == []
+    (message,) = result.values("explain")
+    assert message.startswith("Could not fetch the URL: OSError: HTTP 404 from ")
+    assert not result.unrouted_errors
+    assert result.values("count") == []
+    assert "No file picked yet" in result.output("file")

@@ -193,3 +193,17 @@ def test_http_request_gets_json_and_routes_a_failure(client: str, monkeypatch: p
         doc, check = http_request_case(url)
         result = Flow.load(doc).run_sync()  # a real loop: the request waits on a socket
     check([event_to_dict(e) for e in result.events])
+
+
+def test_the_router_says_to_wire_every_port() -> None:
+    """The router's outputs are functions of their own: one left unwired drops its values
+    without a word, so the palette's description (its tooltip) and the code both say to
+    wire every port (docs/nodes.md too)."""
+    router = ITEMS["router"]
+    # First, where the palette's two lines show it (the whole one is its tooltip).
+    assert router["description"].startswith("A switch: wire the input to each of its value ports")
+    assert "EVERY function below" in router["code"] and "left unwired never runs" in router["code"]
+    functions = [n.name for n in ast.parse(router["code"]).body if isinstance(n, ast.FunctionDef)]
+    assert [f for f in functions if not f.startswith("_")] == ["small", "large", "other"]
+    nodes_md = (ROOT / "docs" / "nodes.md").read_text(encoding="utf-8")
+    assert "**Wire the incoming value into every function's `value` port**" in nodes_md

@@ -19,13 +19,13 @@ from pyodide_node import REPO, WHEELS, run_flow_files
 
 from headrace.bridge import Bridge
 
-# Not http-fetch.json: what it emits depends on the network (tests/py/test_examples.py
-# runs it against a local origin, the end-to-end tests in the browser).
-# Not the network example, nor live-* ones (they stream for seconds on purpose and draw noise).
+# Not the examples that reach the network (http-fetch.json, sources.json): what they emit
+# depends on it (tests/py/test_examples.py runs them against a local origin, the
+# end-to-end tests in the browser); nor live-* ones (they stream for seconds on purpose
+# and draw noise).
+ONLINE = {"http-fetch.json", "sources.json"}
 FLOWS = sorted(
-    p
-    for p in (REPO / "templates" / "flows").glob("*.json")
-    if p.name != "http-fetch.json" and not p.name.startswith("live-")
+    p for p in (REPO / "templates" / "flows").glob("*.json") if p.name not in ONLINE and not p.name.startswith("live-")
 )
 VOLATILE = ("run", "elapsed_ms")
 

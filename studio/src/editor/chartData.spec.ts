@@ -8,7 +8,8 @@ const kept = (values: unknown[], first = 0): KeptValue[] =>
 
 describe('chartData', () => {
   it('charts a stream of numbers over their indices', () => {
-    expect(chartData(kept([3, 1.5, -2], 10))).toEqual({ xLabel: 'value #', x: [10, 11, 12], series: [{ name: 'value', values: [3, 1.5, -2] }] });
+    // Numbered from 1, as the list of values numbers them (#11 is the value of index 10).
+    expect(chartData(kept([3, 1.5, -2], 10))).toEqual({ xLabel: 'value #', x: [11, 12, 13], series: [{ name: 'value', values: [3, 1.5, -2] }] });
   });
 
   it('charts records with a series per numeric field, gaps where a field is missing', () => {
@@ -39,6 +40,23 @@ describe('chartData', () => {
     expect(chartData(kept([{ a: 'x' }]))).toBeNull();
     expect(chartData(kept([1, 'two']))).toBeNull();
     expect(chartData([])).toBeNull();
+  });
+
+  it('draws NaN and the infinities (sent as their repr) as gaps in a stream of numbers', () => {
+    const stream: KeptValue[] = [...kept([1, 2]), { index: 2, value: 'nan', repr: true, display: null }, ...kept([4], 3),
+      { index: 4, value: '-inf', repr: true, display: null }];
+    expect(chartData(stream)).toEqual({ xLabel: 'value #', x: [1, 2, 3, 4, 5], series: [{ name: 'value', values: [1, 2, null, 4, null] }] });
+    // Only NaN: nothing to draw.
+    expect(chartData([{ index: 0, value: 'nan', repr: true, display: null }])).toBeNull();
+    // Another repr among numbers is left out, as before.
+    expect(chartData([...kept([1]), { index: 1, value: '{1, 2}', repr: true, display: null }])?.x).toEqual([1]);
+  });
+
+  it('finds the x field among more numeric fields than it draws', () => {
+    const wide = (t: number) => ({ ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`f${i}`, i])), t });
+    const data = chartData(kept([wide(0), wide(1)]));
+    expect(data?.xLabel).toBe('t');
+    expect(data?.series).toHaveLength(MAX_SERIES);
   });
 
   it('draws at most MAX_SERIES series', () => {

@@ -44,8 +44,8 @@ function offlineApp() {
     },
     injectManifest: {
       globPatterns: ['**/*.{html,js,mjs,css,svg,png,woff,woff2,json,wasm,zip,whl}'],
-      // The embed is copied to docs sites as a folder of its own; the simple index is for micropip online.
-      globIgnores: ['embed/**', 'wheels/simple/**'],
+      // The embed is copied to docs sites as a folder of its own.
+      globIgnores: ['embed/**'],
       // Pyodide's runtime is 9 MiB.
       maximumFileSizeToCacheInBytes: 32 * 1024 * 1024,
     },

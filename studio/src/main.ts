@@ -3,7 +3,7 @@
  * the UI's code (a separate chunk) has even been fetched; the UI then attaches to it.
  */
 import { takeWaitingBuild } from './app/offline';
-import { cachedFile } from './offline/files';
+import { cachedFile, packageFile } from './offline/files';
 import { IndexedDbSnapshots } from './persistence/engineSnapshot';
 import { fetchWorkerSource, PyodideRunner } from './runner/pyodide/PyodideRunner';
 
@@ -13,6 +13,7 @@ const runner = new PyodideRunner({
   // Started from its own code, not by URL: it then starts with the network off too.
   workerSource: await fetchWorkerSource(),
   cachedFile,
+  packageFile,
 });
 void runner.start(() => undefined);
 

@@ -5,18 +5,23 @@ picked up whole on the next visit, with a notice."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import http.server
 import json
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import RECORD_EVENTS, REPO, TEMPLATES, _Handler, _serve, cli_emits, wait_ready
-from helpers import emits_until_idle, node, reset_events, run_and_wait_idle
+from helpers import emits_until_idle, import_file, node, reset_events, run_and_wait_idle
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from test_packages import FAKE, _PackageHandler, build_wheel, needing, package_set
 
 
 @pytest.fixture
@@ -74,6 +79,57 @@ def test_the_studio_opens_and_runs_flows_offline_after_one_visit(profile: Browse
             node(page, next(n["id"] for n in json.loads((TEMPLATES / "schedule.json").read_text())["nodes"]))
         ).to_be_visible()
         expect(page.locator(".hr-notice--error")).to_have_count(0)
+    finally:
+        profile.set_offline(False)
+
+
+@pytest.fixture
+def package_hosts(tmp_path: Path) -> Iterator[str]:
+    """A second origin serving a Pyodide-style package set and a PEP 503 index (as in
+    test_packages.py), plus one package only the index has."""
+    root = tmp_path / "packages"
+    root.mkdir()
+    package_set(root)
+    wheel = build_wheel(root, INDEXED, "2.0", {f"{INDEXED}/__init__.py": "def greet():\n    return 'from the index'\n"})
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    (root / "simple" / INDEXED).mkdir(parents=True)
+    (root / "simple" / INDEXED / "index.html").write_text(
+        f'<a href="../../{wheel.name}#sha256={digest}">{wheel.name}</a>\n'
+    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_PackageHandler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+INDEXED = "hrindexed"
+
+
+def test_requirements_installed_once_install_again_offline(
+    profile: BrowserContext, studio_url: str, package_hosts: str, tmp_path: Path
+) -> None:
+    """A flow needing a package of Pyodide's set and one from an index runs offline once it ran online."""
+    settings = {"packageIndexUrl": f"{package_hosts}simple"}
+    profile.add_init_script(f"localStorage.setItem('headrace.settings', {json.dumps(json.dumps(settings))});")
+    url = f"{studio_url}?packages={package_hosts}"
+    code = f"import {FAKE}\nimport {INDEXED}\n\nsaid = {FAKE}.shout({INDEXED}.greet())\n"
+    flow = needing(tmp_path, "Needs two", [FAKE, INDEXED], code)
+
+    def run_it(page: Page) -> list[Any]:
+        import_file(page, flow)
+        expect(node(page, "n")).to_be_visible()
+        reset_events(page)
+        run_and_wait_idle(page)
+        return [e["value"] for e in emits_until_idle(page)]
+
+    first = visit(profile, url)
+    wait_offline_copy(first)
+    assert run_it(first) == ["FROM THE INDEX!"]
+    profile.set_offline(True)
+    try:
+        page = visit(profile, url)
+        assert run_it(page) == ["FROM THE INDEX!"]
+        expect(page.get_by_test_id("messages")).to_contain_text(f"Installing {INDEXED}… done")
     finally:
         profile.set_offline(False)
 

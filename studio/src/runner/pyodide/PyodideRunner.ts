@@ -48,11 +48,16 @@ export interface PyodideRunnerOptions {
   workerSource?: string | null;
   /**
    * One of this site's files that the worker could not fetch (offline), from the site's
-   * offline cache (offline/files.ts); null if it has none. Only the site's own files under
-   * `baseURL` are asked for, and never from the network: code in a flow runs in the worker
-   * and must not get the page to fetch for it with the site's origin.
+   * offline cache (offline/files.ts). Only files under `baseURL` are asked for, and never
+   * from the network: code in a flow runs in the worker and must not get the page to
+   * fetch for it with the site's origin.
    */
-  cachedFile?: (url: string) => Promise<CachedFile | null>;
+  cachedFile?: (url: string, method: 'GET' | 'HEAD') => Promise<CachedFile>;
+  /**
+   * A file of a package host (the package base, the indexes a run installs from), fetched
+   * for the worker and kept for offline use (offline/files.ts); only those hosts' files.
+   */
+  packageFile?: (url: string, method: 'GET' | 'HEAD') => Promise<CachedFile>;
 }
 
 
@@ -218,21 +223,47 @@ export class PyodideRunner implements LocalEngine {
       ...(this.interrupt ? { interrupt: this.interrupt } : {}),
       snapshots: Boolean(this.options.snapshots),
     });
+    if (this.options.packageFile) {
+      // Pyodide's own packages, and micropip's default index (PyPI, its files elsewhere).
+      this.packageOrigins.clear();
+      this.allowPackageHosts([this.packageBaseURL, 'https://pypi.org/', 'https://files.pythonhosted.org/']);
+    }
     if (this.options.snapshots) void this.offerSnapshot(this.options.snapshots, base);
     return this.booted;
   }
 
-  /** Answer the worker's `need_file`: the file from the offline cache, or none. */
-  private async handOver(id: number, url: string): Promise<void> {
-    let file: CachedFile | null = null;
-    const base = new URL(this.options.baseURL).href;
-    try {
-      // (URL() resolves any `..`: what is asked for must be under the site's own folder.)
-      if (new URL(url).href.startsWith(base)) file = (await this.options.cachedFile?.(url)) ?? null;
-    } catch (error) {
-      console.warn(`headrace: could not read ${url} from the offline cache: ${String(error)}`);
+  /** The origins of the hosts packages come from: the worker's fetches to them go through the page. */
+  private readonly packageOrigins = new Set<string>();
+
+  /** Add the hosts a run installs from (its indexes) to those the page fetches packages from. */
+  private allowPackageHosts(urls: readonly string[]): void {
+    const before = this.packageOrigins.size;
+    for (const url of urls) {
+      try {
+        this.packageOrigins.add(new URL(url).origin);
+      } catch {
+        // not a URL: the install reports it
+      }
     }
-    this.worker.postMessage({ type: 'cached_file', id, bytes: file?.bytes ?? null, contentType: file?.contentType ?? '' } satisfies ToWorker, file ? [file.bytes] : []);
+    if (this.packageOrigins.size !== before) this.send({ type: 'package_origins', origins: [...this.packageOrigins] });
+  }
+
+  /** Answer the worker's `need_file`, for what it may ask for only; else "none". */
+  private async handOver(id: number, url: string, kind: 'site' | 'package', method: 'GET' | 'HEAD'): Promise<void> {
+    let file: CachedFile = { status: 0, bytes: null, contentType: '' };
+    try {
+      const asked = new URL(url); // (resolves any `..`)
+      // (The folder of `baseURL`: the page's address may carry a query, `?flow=…`.)
+      if (kind === 'site' && asked.href.startsWith(new URL('./', this.options.baseURL).href)) {
+        file = (await this.options.cachedFile?.(asked.href, method)) ?? file;
+      } else if (kind === 'package' && this.packageOrigins.has(asked.origin)) {
+        file = (await this.options.packageFile?.(asked.href, method)) ?? file;
+      }
+    } catch (error) {
+      console.warn(`headrace: could not hand ${url} to the engine: ${String(error)}`);
+    }
+    const message: ToWorker = { type: 'cached_file', id, ...file };
+    this.worker.postMessage(message, file.bytes ? [file.bytes] : []);
   }
 
   /** The key the current worker's snapshot is kept under (null: none can be kept). */
@@ -280,6 +311,7 @@ export class PyodideRunner implements LocalEngine {
    */
   async run(request: RunRequest, hooks: RunStartHooks): Promise<Result<{ run: string }>> {
     const { indexUrls, ...start } = request;
+    if (this.options.packageFile && indexUrls) this.allowPackageHosts(indexUrls);
     for (const requirement of request.flow.requirements ?? []) {
       hooks.installing?.(requirement);
       const installed = await this.request('install', { requirements: [requirement], index_urls: indexUrls ?? null, package_base_url: this.packageBaseURL });
@@ -399,7 +431,7 @@ export class PyodideRunner implements LocalEngine {
         this.onProgress(this.lastProgress);
         break;
       case 'need_file':
-        void this.handOver(message.id, message.url);
+        void this.handOver(message.id, message.url, message.kind, message.method);
         break;
       case 'snapshot_made':
         this.keepSnapshot(message.key, message.bytes);

@@ -70,11 +70,20 @@ export interface FileMessage {
 export interface CachedFileMessage {
   type: 'cached_file';
   id: number;
+  /** The HTTP status; 0 when the page has no answer either (the worker's fetch then fails). */
+  status: number;
   bytes: ArrayBuffer | null;
   contentType: string;
 }
 
-export type ToWorker = BootMessage | SnapshotMessage | RequestMessage | SubscribeMessage | FileMessage | CachedFileMessage;
+/** The hosts packages come from (the package base, the indexes): the worker fetches from
+ * them through the page, which keeps what it fetched for offline use (offline/files.ts). */
+export interface PackageOriginsMessage {
+  type: 'package_origins';
+  origins: string[];
+}
+
+export type ToWorker = BootMessage | SnapshotMessage | RequestMessage | SubscribeMessage | FileMessage | CachedFileMessage | PackageOriginsMessage;
 
 export interface ProgressMessage {
   type: 'progress';
@@ -126,6 +135,9 @@ export interface NeedFileMessage {
   type: 'need_file';
   id: number;
   url: string;
+  /** `site`: one of the site's files, from the offline cache; `package`: from a package host. */
+  kind: 'site' | 'package';
+  method: 'GET' | 'HEAD';
 }
 
 export type FromWorker = NeedFileMessage | ProgressMessage | ReadyMessage | SnapshotMadeMessage | BootFailedMessage | ReplyMessage | EventsMessage;
@@ -150,7 +162,9 @@ export function readFromWorker(data: unknown): FromWorker | null {
     case 'ready':
       return isRecord(data.hello) && isString(data.hello.version) && isBootedFrom(data.booted) ? (data as unknown as ReadyMessage) : null;
     case 'need_file':
-      return isNumber(data.id) && isString(data.url) ? (data as unknown as NeedFileMessage) : null;
+      return isNumber(data.id) && isString(data.url) && (data.kind === 'site' || data.kind === 'package') && (data.method === 'GET' || data.method === 'HEAD')
+        ? (data as unknown as NeedFileMessage)
+        : null;
     case 'snapshot_made':
       return isString(data.key) && data.bytes instanceof ArrayBuffer ? (data as unknown as SnapshotMadeMessage) : null;
     case 'boot_failed':

@@ -111,33 +111,59 @@ async function fetchJson<T>(url: string): Promise<T> {
  * hand over from its offline cache when the network cannot. */
 let siteBase: string | null = null;
 const networkFetch = self.fetch.bind(self);
-const pendingFiles = new Map<number, (file: { bytes: ArrayBuffer | null; contentType: string }) => void>();
+/** The hosts packages come from: fetched through the page, which keeps them for offline use. */
+let packageOrigins = new Set<string>();
+interface HandedFile {
+  status: number;
+  bytes: ArrayBuffer | null;
+  contentType: string;
+}
+const pendingFiles = new Map<number, (file: HandedFile) => void>();
 let fileRequests = 0;
 
-/** The page's copy of one of the site's files: from its offline cache, or null. */
-function askPage(url: string): Promise<{ bytes: ArrayBuffer | null; contentType: string }> {
+function askPage(url: string, kind: 'site' | 'package', method: 'GET' | 'HEAD'): Promise<HandedFile> {
   const id = ++fileRequests;
   return new Promise((resolve) => {
     pendingFiles.set(id, resolve);
-    post({ type: 'need_file', id, url });
+    post({ type: 'need_file', id, url, kind, method });
   });
 }
 
+function asResponse(file: HandedFile): Response {
+  // (A Response may not have a body with these statuses.)
+  const body = [101, 204, 205, 304].includes(file.status) ? null : file.bytes;
+  return new Response(body, { status: file.status, headers: { 'Content-Type': file.contentType } });
+}
+
 /**
- * `fetch` for everything in this worker (Pyodide's loader, micropip, node code): the
- * network first, as before; when that fails for one of the site's own files, the page's
- * offline copy. So the studio boots and runs flows with the network off, after a visit.
+ * `fetch` for everything in this worker (Pyodide's loader, micropip, node code). Package
+ * hosts' files go through the page, which keeps them: a flow's requirements install
+ * offline once installed online. Anything else goes to the network, as before; when that
+ * fails for one of the site's own files, the page hands over its offline copy. So the
+ * studio boots and runs flows with the network off, after a visit.
  */
 async function fetchWithOfflineCopy(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const url = input instanceof Request ? input.url : String(input);
+  const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+  let origin = '';
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    // not absolute: the network fetch below says what is wrong
+  }
+  if (packageOrigins.has(origin) && (method === 'GET' || method === 'HEAD') && !url.startsWith(siteBase ?? ' ')) {
+    const file = await askPage(url, 'package', method);
+    if (file.status === 0) throw new TypeError(`Failed to fetch ${url} (offline, and not kept from an earlier install)`);
+    return asResponse(file);
+  }
   try {
     return await networkFetch(input, init);
   } catch (error) {
-    const url = input instanceof Request ? input.url : String(input);
-    if (!siteBase || !url.startsWith(siteBase)) throw error;
-    const copy = await askPage(url);
-    if (!copy.bytes) throw error;
+    if (!siteBase || !url.startsWith(siteBase) || (method !== 'GET' && method !== 'HEAD')) throw error;
+    const copy = await askPage(url, 'site', method);
+    if (copy.status === 0) throw error;
     console.debug(`[headrace worker] ${url.slice(siteBase.length)}: the offline copy`);
-    return new Response(copy.bytes, { status: 200, headers: { 'Content-Type': copy.contentType } });
+    return asResponse(copy);
   }
 }
 self.fetch = fetchWithOfflineCopy;
@@ -361,8 +387,11 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
       receiveOffer(message);
       break;
     case 'cached_file':
-      pendingFiles.get(message.id)?.({ bytes: message.bytes, contentType: message.contentType });
+      pendingFiles.get(message.id)?.({ status: message.status, bytes: message.bytes, contentType: message.contentType });
       pendingFiles.delete(message.id);
+      break;
+    case 'package_origins':
+      packageOrigins = new Set(message.origins);
       break;
     case 'request':
       post({ type: 'reply', id: message.id, result: await handle(message.command) });

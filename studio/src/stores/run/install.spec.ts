@@ -9,11 +9,11 @@ describe('requirement index URLs', () => {
     expect(wheelhouseIndexUrl(BASE)).toBe(WHEELS);
   });
 
-  it('asks the wheelhouse first, then the index in settings only when online and allowed', () => {
+  it('asks the wheelhouse first, then the index in settings when allowed', () => {
     const index = { usePackageIndex: true, packageIndexUrl: ' https://mirror.test/simple ' };
-    expect(requirementIndexUrls(BASE, index, true)).toEqual([WHEELS, 'https://mirror.test/simple']);
-    expect(requirementIndexUrls(BASE, index, false)).toEqual([WHEELS]);
-    expect(requirementIndexUrls(BASE, { ...index, usePackageIndex: false }, true)).toEqual([WHEELS]);
-    expect(requirementIndexUrls(BASE, { ...index, packageIndexUrl: '' }, true)).toEqual([WHEELS, 'https://pypi.org/simple']);
+    // Offline too: what was installed from the index once is kept, and installs again.
+    expect(requirementIndexUrls(BASE, index)).toEqual([WHEELS, 'https://mirror.test/simple']);
+    expect(requirementIndexUrls(BASE, { ...index, usePackageIndex: false })).toEqual([WHEELS]);
+    expect(requirementIndexUrls(BASE, { ...index, packageIndexUrl: '' })).toEqual([WHEELS, 'https://pypi.org/simple']);
   });
 });

@@ -24,14 +24,13 @@ export function wheelhouseIndexUrl(base: string): string {
   return `${new URL('wheels/', base).href}simple/{package_name}/index.html`;
 }
 
-/** Where requirements come from: our wheelhouse, then the index in settings when online. */
-export function requirementIndexUrls(
-  runtimeBase: string,
-  index: { usePackageIndex: boolean; packageIndexUrl: string },
-  online: boolean = globalThis.navigator?.onLine ?? false,
-): string[] {
+/**
+ * Where requirements come from: our wheelhouse, then the index in settings — offline too,
+ * since what was installed from it once is kept (offline/files.ts) and installs again.
+ */
+export function requirementIndexUrls(runtimeBase: string, index: { usePackageIndex: boolean; packageIndexUrl: string }): string[] {
   const urls = [wheelhouseIndexUrl(runtimeBase)];
-  if (index.usePackageIndex && online) urls.push(index.packageIndexUrl.trim() || PYPI_SIMPLE);
+  if (index.usePackageIndex) urls.push(index.packageIndexUrl.trim() || PYPI_SIMPLE);
   return urls;
 }
 

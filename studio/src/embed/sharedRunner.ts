@@ -7,6 +7,7 @@
 import type { Cron, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
 import type { DescribeCron, Inspect, ValuesResult } from '@/protocol/events';
 import type { BootedFrom, BootProgress, EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest } from '@/runner/Runner';
+import { cachedFile, packageFile } from '@/offline/files';
 import { IndexedDbSnapshots } from '@/persistence/engineSnapshot';
 import { PyodideRunner } from '@/runner/pyodide/PyodideRunner';
 import { CDN_PACKAGE_BASE } from '@/runner/pyodide/packageBase';
@@ -97,7 +98,14 @@ export function sharedRunner(runtimeBase: string): LocalEngine {
   const key = new URL(runtimeBase).href;
   let runner = runners.get(key);
   if (!runner) {
-    runner = new SharedRunner(new PyodideRunner({ baseURL: key, packageBaseURL: CDN_PACKAGE_BASE, snapshots: new IndexedDbSnapshots() }));
+    runner = new SharedRunner(new PyodideRunner({
+        baseURL: key,
+        packageBaseURL: CDN_PACKAGE_BASE,
+        // Kept in the host page's storage, under names of their own (docs/embedding.md, "Offline").
+        snapshots: new IndexedDbSnapshots(),
+        cachedFile,
+        packageFile,
+      }));
     runners.set(key, runner);
   }
   return runner;

@@ -180,8 +180,10 @@ export class PyodideRunner implements LocalEngine {
     };
     worker.onerror = (ev) => {
       if (worker !== this.worker) return;
-      if (this.unanswered && this.isolationNow === 'opaque') return this.fallBack();
-      this.fail(ev.message || 'the engine worker crashed');
+      // Offline, an opaque worker started by URL cannot load: that is no reason to give
+      // flow code this page's origin (a same-origin worker a service worker could serve).
+      if (this.unanswered && this.isolationNow === 'opaque' && globalThis.navigator?.onLine !== false) return this.fallBack();
+      this.fail(ev.message || (globalThis.navigator?.onLine === false ? 'the engine could not load: this browser is offline' : 'the engine worker crashed'));
     };
     return worker;
   }

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from browser import ARGS, CHROMIUM, PREVIEW_HEADERS, serve_dist
-from canvas import EMPTY_POINT, _drag, _frames_while, _open_twice, _zoom, canvas_pages
+from canvas import EMPTY_POINT, FRAMES_START, FRAMES_STOP, _drag, _frames_while, _open_twice, _zoom, canvas_pages
 from playwright.sync_api import Browser, Page, sync_playwright
 from report import percentile
 from studio import RECORDER, VIEWPORT
@@ -76,13 +76,19 @@ def sample(
     assert empty is not None
     out["pan"] = _traced(page, path("pan"), lambda: _drag(page, empty["x"], empty["y"], -300, -200, moves))
     out["zoom"] = _traced(page, path("zoom"), lambda: _zoom(page, empty["x"], empty["y"], moves, None))
+    # After the gesture: until the view is filled again (cards back from afar, the margin).
+    start = page.evaluate("() => { const t = performance.now(); " + FRAMES_START[6:] + "; return t; }")
+    page.wait_for_timeout(200)
+    page.wait_for_function(f"document.querySelector('{settled}')", timeout=60_000, polling=20)
+    out["settle_ms"] = page.evaluate("performance.now()") - start
+    out["settle"] = page.evaluate(FRAMES_STOP)
     context.close()
     return out
 
 
 def summary(s: dict[str, Any]) -> dict[str, float]:
-    row = {"open_ms": s["open_ms"]}
-    for g in ("drag", "pan", "zoom"):
+    row = {"open_ms": s["open_ms"], "settle_ms": s["settle_ms"]}
+    for g in ("drag", "pan", "zoom", "settle"):
         row[f"{g}_p50"] = percentile(s[g], 0.5)
         row[f"{g}_p95"] = percentile(s[g], 0.95)
         row[f"{g}_n"] = len(s[g])

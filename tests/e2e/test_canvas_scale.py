@@ -2,7 +2,8 @@
 flow is drawn on one <canvas> (`far-view`), which still answers a click (select a node)
 and a double click (zoom in on it) while the zoom bar stays usable above it; near, the
 cards just outside the view are mounted ahead once the view rests, so a short pan finds
-them there; zooming back in shows the cards again with their edges.
+them there; zooming back in shows the cards again with their edges — by the wheel, once
+it rests (the far view stands in while it turns).
 """
 
 from __future__ import annotations
@@ -142,3 +143,42 @@ def test_cards_just_off_screen_are_mounted_ahead(studio: Page, tmp_path: Path) -
         "the pan should bring the rows below into view"
     )
     assert in_view <= before
+
+
+# Wheel steps dispatched in one go (no pause the canvas could take for a rest), then the
+# far view's state two frames later, while the wheel still counts as turning.
+WHEEL_STEPS = """async ([x, y, dy, steps]) => {
+    for (let i = 0; i < steps; i++) {
+        const target = document.elementFromPoint(x, y);
+        const init = { deltaY: dy, clientX: x, clientY: y, bubbles: true, cancelable: true };
+        target.dispatchEvent(new WheelEvent('wheel', init));
+    }
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    return document.querySelector('[data-testid="canvas"]').dataset.far;
+}"""
+
+
+def test_the_far_view_stays_while_the_wheel_turns_and_the_cards_come_back_when_it_rests(
+    studio: Page, tmp_path: Path
+) -> None:
+    import_file(studio, grid_flow(tmp_path))
+    canvas = studio.get_by_test_id("canvas")
+    expect(canvas).to_have_attribute("data-settled", "true")
+    x, y = empty_point(studio)
+    studio.mouse.move(x, y)
+    # Out by the wheel, into the far view.
+    assert studio.evaluate(WHEEL_STEPS, [x, y, 60, 24]) == "true"
+    expect(canvas).to_have_attribute("data-far", "true")
+    # Back in, near enough to show cards, at once: the far view stays while the wheel
+    # turns (the cards would come back a few a frame) ...
+    assert studio.evaluate(WHEEL_STEPS, [x, y, -60, 24]) == "true"
+    assert int(studio.locator(".hr-canvas__zoomlabel").inner_text().rstrip("%")) >= 100
+    # ... and gives way to them once it rests, with their edges to their dots.
+    expect(canvas).to_have_attribute("data-far", "false")
+    expect(canvas).to_have_attribute("data-settled", "true")
+    expect(node(studio, "n0_1")).to_be_visible()
+    expect(studio.locator('svg[data-edge="n0_0.v->n0_1.v.x"]')).to_have_count(1)
+    # Nothing covers the cards any more: a click selects one.
+    expect(studio.locator(".hr-shield")).to_be_hidden()
+    node(studio, "n0_1").locator(".hr-node__header").click(position={"x": 40, "y": 8})
+    expect(node(studio, "n0_1")).to_have_class(re.compile("hr-node--selected"))

@@ -60,6 +60,25 @@ EMBED = """<!doctype html><script type="module" src="./embed/headrace-embed.js">
 <script>document.querySelector('headrace-flow')
   .addEventListener('headrace:emit', () => { if (!window.__ms) window.__ms = performance.now(); });</script>"""
 
+# What a first visit keeps, kept: the engine snapshot (pages with an engine) and, where the
+# page registers one, its service worker installed.
+SETTLED = """async () => {
+  if (!document.querySelector('headrace-flow, [data-testid=engine-status]')) return true;
+  const kept = await new Promise((resolve) => {
+    const open = indexedDB.open('headrace-engine');
+    open.onerror = () => resolve(false);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains('snapshot')) { db.close(); return resolve(false); }
+      const get = db.transaction('snapshot').objectStore('snapshot').get('engine');
+      get.onsuccess = () => { db.close(); resolve(!!get.result); };
+      get.onerror = () => { db.close(); resolve(false); };
+    };
+  });
+  const registration = await navigator.serviceWorker?.getRegistration();
+  return kept && (!registration || !!registration.active);
+}"""
+
 PAGES = {"bare": "bare.html", "studio": "?flow=bench/one-node.json", "embed": "embed-boot.html"}
 
 
@@ -87,13 +106,20 @@ def visit_twice(playwright: Playwright, url: str, hook: str | None) -> Visits:
             context.add_init_script(hook)
         page = context.new_page()
         times, canvas = [], []
-        for _ in range(2):
+        for visit in range(2):
             page.goto(url)
             page.wait_for_function("window.__ms", timeout=BOOT_TIMEOUT_MS)
             times.append(float(page.evaluate("window.__ms")))
             shown = page.evaluate("window.__canvasMs ?? null")
             canvas.append(None if shown is None else float(shown))
+            if visit == 0:
+                # A second visit comes later: what the first keeps (the engine snapshot, the
+                # studio's offline copy) is kept by then.
+                page.wait_for_function(SETTLED, timeout=BOOT_TIMEOUT_MS, polling=200)
+        booted = page.evaluate("document.querySelector('[data-testid=engine-status]')?.dataset.boot ?? null")
         context.close()
+    if hook and booted != "snapshot":  # (the smoke run checks the snapshot path so)
+        raise RuntimeError(f"the studio's second visit did not restore Python from its snapshot (data-boot={booted})")
     return (times[0], times[1]), (canvas[0], canvas[1])
 
 

@@ -25,6 +25,8 @@ export interface SnapshotStore {
    * fetches Pyodide (reading tens of MiB here first took 0.2–0.4 s of the boot).
    */
   load(key: string): Promise<Blob | null>;
+  /** Whatever snapshot is kept, with its key (read while the build's key is still being found). */
+  kept(): Promise<{ key: string; bytes: Blob } | null>;
   save(key: string, bytes: ArrayBuffer): Promise<void>;
   /** Forget the snapshot (it failed to restore). */
   drop(): Promise<void>;
@@ -58,12 +60,17 @@ export class IndexedDbSnapshots implements SnapshotStore {
   }
 
   async load(key: string): Promise<Blob | null> {
+    const kept = await this.kept();
+    if (!kept) return null;
+    if (kept.key === key) return kept.bytes;
+    await this.drop(); // another build's or browser's: it can never be used
+    return null;
+  }
+
+  async kept(): Promise<{ key: string; bytes: Blob } | null> {
     try {
       const kept = await get<Kept>(ENTRY, this.db());
-      if (!kept) return null;
-      if (kept.key === key && kept.bytes instanceof Blob) return kept.bytes;
-      await del(ENTRY, this.db()); // another build's or browser's: it can never be used
-      return null;
+      return kept && typeof kept.key === 'string' && kept.bytes instanceof Blob ? { key: kept.key, bytes: kept.bytes } : null;
     } catch (error) {
       warn('read', error);
       return null;
@@ -89,19 +96,23 @@ export class IndexedDbSnapshots implements SnapshotStore {
 
 /** A store for this page only (tests; pages that may not keep anything). */
 export class MemorySnapshots implements SnapshotStore {
-  private kept: { key: string; bytes: Blob } | null = null;
+  private entry: { key: string; bytes: Blob } | null = null;
 
   load(key: string): Promise<Blob | null> {
-    return Promise.resolve(this.kept?.key === key ? this.kept.bytes : null);
+    return Promise.resolve(this.entry?.key === key ? this.entry.bytes : null);
+  }
+
+  kept(): Promise<{ key: string; bytes: Blob } | null> {
+    return Promise.resolve(this.entry);
   }
 
   save(key: string, bytes: ArrayBuffer): Promise<void> {
-    this.kept = { key, bytes: new Blob([bytes]) };
+    this.entry = { key, bytes: new Blob([bytes]) };
     return Promise.resolve();
   }
 
   drop(): Promise<void> {
-    this.kept = null;
+    this.entry = null;
     return Promise.resolve();
   }
 }

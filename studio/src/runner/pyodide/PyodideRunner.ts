@@ -282,11 +282,15 @@ export class PyodideRunner implements LocalEngine {
     let key: string | null = null;
     let bytes: Blob | null = null;
     try {
-      const response = await fetch(new URL('wheels/manifest.json', base));
-      const manifest = response.ok ? ((await response.json()) as { engine?: unknown }) : {};
+      // The build's engine and the kept snapshot, read at once: the worker waits for both.
+      const [manifest, kept] = await Promise.all([
+        fetch(new URL('wheels/manifest.json', base)).then(async (r) => (r.ok ? ((await r.json()) as { engine?: unknown }) : {})),
+        store.kept(),
+      ]);
       if (typeof manifest.engine === 'string') {
         key = snapshotKey(manifest.engine);
-        bytes = await store.load(key);
+        if (kept?.key === key) bytes = kept.bytes;
+        else if (kept) void store.drop(); // another build's or browser's: it can never be used
       }
     } catch (error) {
       console.warn(`headrace: booting Python without a snapshot: ${String(error)}`);

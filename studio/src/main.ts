@@ -10,8 +10,8 @@ import { fetchWorkerSource, PyodideRunner } from './runner/pyodide/PyodideRunner
 const runner = new PyodideRunner({
   baseURL: document.baseURI,
   snapshots: new IndexedDbSnapshots(),
-  // Started from its own code, not by URL: it then starts with the network off too.
-  workerSource: await fetchWorkerSource(),
+  // Offline, the worker is started from its own code (which the page can read from its cache).
+  workerSource: fetchWorkerSource,
   cachedFile,
   packageFile,
 });

@@ -136,6 +136,29 @@ describe('PyodideRunner', () => {
     expect(await booted).toEqual({ ok: true, value: HELLO });
   });
 
+  it('starts the worker from its own code when it cannot import it (offline), still at an origin of its own', async () => {
+    const made: FakeWorker[] = [];
+    const readSource = vi.fn(async () => 'self.onmessage = () => {};');
+    const runner = new PyodideRunner({
+      baseURL: 'http://x/app/',
+      workerSource: readSource,
+      createWorker: () => {
+        made.push(new FakeWorker());
+        return made.at(-1) as unknown as Worker;
+      },
+    });
+    void runner.start(() => undefined);
+    const pending = runner.cron({ expression: '* * * * *' });
+    made[0]!.onerror?.({ message: 'Failed to fetch dynamically imported module' } as ErrorEvent);
+    await vi.waitFor(() => expect(made).toHaveLength(2));
+    expect(readSource).toHaveBeenCalledTimes(1);
+    expect(made[0]!.terminated).toBe(true);
+    expect(made[1]!.sent.map((m) => m.type)).toEqual(['boot', 'request']);
+    expect(runner.isolation).toBe('opaque');
+    made[1]!.reply({ type: 'reply', id: 1, result: JSON.stringify({ ok: true, value: { next: [] } }) });
+    expect(await pending).toEqual({ ok: true, value: { next: [] } });
+  });
+
   it('falls back to a same-origin worker when the opaque one cannot load our files', async () => {
     const made: { isolation: string; worker: FakeWorker }[] = [];
     const runner = new PyodideRunner({

@@ -41,11 +41,12 @@ export interface PyodideRunnerOptions {
    */
   snapshots?: SnapshotStore | null;
   /**
-   * The worker module's own code (see `fetchWorkerSource`): the opaque worker is then
-   * started from a data: URL holding it, which needs no network — the import form's fetch
-   * comes from no page, so the service worker cannot answer it offline.
+   * Reads the worker module's own code (`fetchWorkerSource`), for when the opaque worker
+   * cannot import it by URL: offline, that import comes from no page, so the service
+   * worker cannot answer it, but the page's fetch can. The worker is then started from a
+   * data: URL holding the code, which needs no network.
    */
-  workerSource?: string | null;
+  workerSource?: () => Promise<string | null>;
   /**
    * One of this site's files that the worker could not fetch (offline), from the site's
    * offline cache (offline/files.ts). Only files under `baseURL` are asked for, and never
@@ -170,7 +171,7 @@ export class PyodideRunner implements LocalEngine {
   }
 
   private spawn(): Worker {
-    const worker = this.options.createWorker?.(this.isolationNow) ?? defaultWorker(this.isolationNow, this.options.workerSource ?? null);
+    const worker = this.options.createWorker?.(this.isolationNow) ?? defaultWorker(this.isolationNow, this.inlineSource);
     this.unanswered = [];
     worker.onmessage = (ev: MessageEvent<unknown>) => {
       if (worker !== this.worker) return; // a restarted worker's last words
@@ -180,6 +181,11 @@ export class PyodideRunner implements LocalEngine {
     };
     worker.onerror = (ev) => {
       if (worker !== this.worker) return;
+      // The worker module could not be imported (offline?): start it from its code instead.
+      if (this.unanswered && this.isolationNow === 'opaque' && this.inlineSource === null && this.options.workerSource) {
+        void this.startInline(this.options.workerSource, ev.message);
+        return;
+      }
       // Offline, an opaque worker started by URL cannot load: that is no reason to give
       // flow code this page's origin (a same-origin worker a service worker could serve).
       if (this.unanswered && this.isolationNow === 'opaque' && globalThis.navigator?.onLine !== false) return this.fallBack();
@@ -188,17 +194,35 @@ export class PyodideRunner implements LocalEngine {
     return worker;
   }
 
-  /** The opaque worker could not load our files (no CORS): run same-origin, and say so. */
-  private fallBack(): void {
+  /** The worker's own code, once it had to be started from it (null: by URL). */
+  private inlineSource: string | null = null;
+
+  private async startInline(read: () => Promise<string | null>, why: string): Promise<void> {
+    const source = await read();
+    if (source === null) {
+      this.fail(why || (globalThis.navigator?.onLine === false ? 'the engine could not load: this browser is offline' : 'the engine worker crashed'));
+      return;
+    }
+    this.inlineSource = source;
+    this.respawn();
+  }
+
+  /** A new worker for the one that did not load, sent what that one was. */
+  private respawn(): void {
     const replay = this.unanswered ?? [];
     this.worker.terminate();
+    this.worker = this.spawn();
+    for (const message of replay) this.send(message);
+  }
+
+  /** The opaque worker could not load our files (no CORS): run same-origin, and say so. */
+  private fallBack(): void {
     this.isolationNow = 'same-origin';
     console.warn(
       'headrace: this site does not allow cross-origin reads of its files (Access-Control-Allow-Origin), ' +
         'so flows run with its origin: code in a flow could read its storage. See docs/security.md.',
     );
-    this.worker = this.spawn();
-    for (const message of replay) this.send(message);
+    this.respawn();
     for (const listener of this.isolationListeners) listener(this.isolationNow);
   }
 

@@ -227,7 +227,8 @@ SNAPSHOT_IDB = """async ([op, key]) => {
     if (!kept) return null;
     // 'rekey': the same memory under another key; 'damage': garbage under the same key.
     if (op === 'rekey') await done(store().put({ ...kept, key }, 'engine'));
-    if (op === 'damage') await done(store().put({ ...kept, bytes: new Blob([new Uint8Array(4096).fill(7)]) }, 'engine'));
+    const garbage = new Blob([new Uint8Array(4096).fill(7)]);
+    if (op === 'damage') await done(store().put({ ...kept, bytes: garbage }, 'engine'));
     return { key: kept.key, size: kept.bytes.size, made: kept.made };
   } finally {
     db.close();

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -234,6 +234,24 @@ SNAPSHOT_IDB = """async ([op, key]) => {
     db.close();
   }
 }"""
+
+
+def profile_for_visits(browser: Browser, context_args: dict[str, Any], **options: Any) -> Iterator[BrowserContext]:
+    """One browser profile for several visits of the studio (its storage kept between)."""
+    context = browser.new_context(**{**context_args, **options})
+    context.add_init_script(RECORD_EVENTS)
+    yield context
+    context.close()
+
+
+def visit(context: BrowserContext, url: str) -> Page:
+    """A visit of the studio in `context`, Python ready; the last visit's page is closed first."""
+    for old in context.pages:
+        old.close()
+    page = context.new_page()
+    page.goto(url)
+    wait_ready(page)
+    return page
 
 
 def kept_snapshot(page: Page) -> dict[str, Any] | None:

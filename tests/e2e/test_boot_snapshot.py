@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import RECORD_EVENTS, TEMPLATES, cli_emits, kept_snapshot, tamper_snapshot, wait_ready, wait_snapshot_kept
+from conftest import TEMPLATES, cli_emits, kept_snapshot, profile_for_visits, tamper_snapshot, visit, wait_snapshot_kept
 from helpers import emits_until_idle, import_file, node, reset_events, run_and_wait_idle
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from test_running import write_flow
@@ -23,22 +23,8 @@ DIST = Path(__file__).resolve().parents[2] / "dist"
 
 
 @pytest.fixture
-def visits(browser: Browser, studio_url: str, browser_context_args: dict[str, Any]) -> Iterator[BrowserContext]:
-    """One browser profile for several visits of the studio (its IndexedDB kept between)."""
-    context = browser.new_context(**browser_context_args)
-    context.add_init_script(RECORD_EVENTS)
-    yield context
-    context.close()
-
-
-def visit(context: BrowserContext, url: str) -> Page:
-    """A visit of the studio, Python ready; the last visit's page is closed first."""
-    for old in context.pages:
-        old.close()
-    page = context.new_page()
-    page.goto(url)
-    wait_ready(page)
-    return page
+def visits(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[BrowserContext]:
+    yield from profile_for_visits(browser, browser_context_args)
 
 
 def status(page: Page) -> Any:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import RECORD_EVENTS, REPO, TEMPLATES, _Handler, _serve, cli_emits, wait_ready
+from conftest import REPO, TEMPLATES, _Handler, _serve, cli_emits, profile_for_visits, visit, wait_ready
 from helpers import emits_until_idle, import_file, node, reset_events, run_and_wait_idle
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from test_packages import FAKE, _PackageHandler, build_wheel, needing, package_set
@@ -27,19 +27,7 @@ from test_packages import FAKE, _PackageHandler, build_wheel, needing, package_s
 @pytest.fixture
 def profile(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[BrowserContext]:
     """A browser profile that lets service workers run (the rest of the suite blocks them)."""
-    context = browser.new_context(**{**browser_context_args, "service_workers": "allow"})
-    context.add_init_script(RECORD_EVENTS)
-    yield context
-    context.close()
-
-
-def visit(context: BrowserContext, url: str) -> Page:
-    for old in context.pages:
-        old.close()
-    page = context.new_page()
-    page.goto(url)
-    wait_ready(page)
-    return page
+    yield from profile_for_visits(browser, browser_context_args, service_workers="allow")
 
 
 def wait_offline_copy(page: Page) -> None:

@@ -21,9 +21,10 @@ from test_running import edge, write_flow
 RESTARTED = "Python was restarted to stop it"
 
 # Each awaits first, as real nodes do (a fetch, a sleep): the UI has shown Echo's result
-# and Spin running before Spin's body takes the worker and never gives it back. (A second:
-# on a loaded machine, just after a restart, 0.3 s once ended before Echo's value was out.)
-PREFIX = "import asyncio, time\n\nasync def spin(n):\n    await asyncio.sleep(1)\n"
+# and Spin running before Spin's body takes the worker and never gives it back. (Three
+# seconds: on a loaded machine, just after a restart, 0.3 s once ended before Echo's value
+# was out, and once in CI so did 1 s.)
+PREFIX = "import asyncio, time\n\nasync def spin(n):\n    await asyncio.sleep(3)\n"
 RUNAWAYS = {
     "while-true": PREFIX + "    while True:\n        pass\n",
     "recursion": PREFIX
@@ -56,7 +57,7 @@ def stop_runaway(page: Page, tmp_path: Path, name: str) -> None:
     page.get_by_test_id("run-flow").click()
     expect(page.get_by_test_id("count-echo-echo")).to_have_text("1", timeout=30_000)
     expect(node(page, "spin")).to_have_attribute("data-state", "running")
-    page.wait_for_timeout(2000)  # Spin is past its await, in code that never yields
+    page.wait_for_timeout(4000)  # Spin is past its await, in code that never yields
 
     page.get_by_test_id("stop-flow").click()
     expect(page.get_by_test_id("messages")).to_contain_text("Run stopped", timeout=10_000)

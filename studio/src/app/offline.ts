@@ -51,13 +51,16 @@ function reloadIntoNewBuild(): void {
  * studio is in use (from another tab), is announced instead (registerOffline).
  */
 export async function takeWaitingBuild(): Promise<boolean> {
-  if (!available()) return false;
+  // Once a visit: a build that would not take over must not have the page reload for ever.
+  if (!available() || sessionStorage.getItem(UPDATED)) return false;
   const registration = await navigator.serviceWorker.getRegistration();
   const waiting = registration?.waiting;
   if (waiting && navigator.serviceWorker.controller) {
     sessionStorage.setItem(UPDATED, '1');
     await new Promise<void>((resolve) => {
       navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true });
+      // A waiting worker may have taken over already, or gone (redundant): never wait long.
+      setTimeout(resolve, 3000);
       waiting.postMessage({ type: 'SKIP_WAITING' });
     });
     location.reload();

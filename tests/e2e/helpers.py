@@ -135,14 +135,17 @@ def import_file(page: Page, path: str, same_name: str = "copy") -> None:
 
 
 def _wait_opened(page: Page, name: object, errors: int) -> None:
-    """Until the imported flow is the active tab (as a user waits to see it before
-    pressing Run: the engine validates a file first), or an error notice says why not."""
+    """Until the imported flow is the active tab and its nodes stand where they will stay
+    (as a user waits to see it before pressing Run: the engine validates a file first, and
+    nodes the file gives no position are laid out after), or an error notice says why not."""
     if not isinstance(name, str) or not name.strip():
         return
+    # (A test that measured a card before the layout came back dragged onto another node: a CI run.)
     page.wait_for_function(
         """([name, errors]) => {
           const tab = document.querySelector('.hr-tab.q-tab--active .hr-tab__name');
-          return (tab && tab.title.includes(name.trim()))
+          const laidOut = document.querySelector('[data-testid=tidy-up]')?.dataset.busy !== 'true';
+          return (tab && tab.title.includes(name.trim()) && laidOut)
             || document.querySelectorAll('.hr-notice--error').length > errors;
         }""",
         arg=[name, errors],

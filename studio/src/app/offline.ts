@@ -57,16 +57,14 @@ export async function takeWaitingBuild(): Promise<boolean> {
   const waiting = registration?.waiting;
   if (waiting && navigator.serviceWorker.controller) {
     sessionStorage.setItem(UPDATED, '1');
-    await new Promise<void>((resolve) => {
-      navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true });
-      // A waiting worker may have taken over already, or gone (redundant): never wait long.
-      setTimeout(resolve, 3000);
-      waiting.postMessage({ type: 'SKIP_WAITING' });
-    });
-    location.reload();
-    return true;
-  }
-  if (await copyIsOfAnotherBuild()) {
+    if (await tookOver(waiting)) {
+      location.reload();
+      return true;
+    }
+    // Not in time (a busy machine, or the new worker went redundant): this visit stays
+    // on the old build, whole; the new one is taken at the next start, or below if it
+    // takes over before anything of this one is in use.
+  } else if (await copyIsOfAnotherBuild()) {
     reloadIntoNewBuild();
     return true;
   }
@@ -79,13 +77,32 @@ export async function takeWaitingBuild(): Promise<boolean> {
   return false;
 }
 
+/**
+ * Ask a waiting worker to take over and wait until it controls the page (its activation
+ * clears the old build's files, which takes seconds on a busy machine), for at most 10 s:
+ * true if it did. Reloading before then would load the old build again.
+ */
+function tookOver(waiting: ServiceWorker): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const controls = () => navigator.serviceWorker.controller === waiting;
+    navigator.serviceWorker.addEventListener('controllerchange', () => resolve(controls()), { once: true });
+    waiting.addEventListener('statechange', () => {
+      if (waiting.state === 'redundant') resolve(false);
+    });
+    setTimeout(() => resolve(controls()), 10_000);
+    waiting.postMessage({ type: 'SKIP_WAITING' });
+  });
+}
+
 /** Register the service worker, and say so when this visit is a new build's first. */
 export function registerOffline(): void {
   // Reloaded into it just now (takeWaitingBuild), or opened after every tab of the old one
-  // was closed (the new service worker took over then): either way, a new build's first visit.
+  // was closed (the new service worker took over then): either way, a new build's first
+  // visit — told by the build this browser ran last, never by the reload alone (a reload
+  // the old worker still served would say so of the old build).
   if (!available()) return;
   const last = readLastBuild();
-  if (sessionStorage.getItem(UPDATED) || (last !== null && last !== __HEADRACE_BUILD__)) {
+  if (last !== null && last !== __HEADRACE_BUILD__) {
     notice('info', 'A new version of Headrace was loaded', 'Your flows are as you left them.');
   }
   sessionStorage.removeItem(UPDATED);

@@ -19,8 +19,10 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from headrace import capture, requirements
+from headrace.cli_history import add_replay_command, add_runs_commands, recorder_for, replay_plan, runs_command
 from headrace.errors import FlowError, RequirementError
 from headrace.flow import Flow
+from headrace.history import HistoryError
 from headrace.options import add_executor_options, positive_duration
 from headrace.protocol import (
     Emit,
@@ -36,6 +38,7 @@ from headrace.protocol import (
     event_to_json,
     safe_repr,
 )
+from headrace.recording import Recorder
 from headrace.remote import Executor
 from headrace.run import Run
 from headrace.view import RunView
@@ -55,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_INVALID
+    if args.command == "runs":
+        return runs_command(args)
+    if args.command == "replay":
+        return _replay(args)
     try:
         flow = Flow.load(args.flow)
     except FlowError as exc:
@@ -118,7 +125,14 @@ def _parser() -> argparse.ArgumentParser:
         help="keep the flow's schedules firing this long (30s, 5m, 2h; Ctrl-C stops early); "
         "by default the sources run once and the run ends when idle",
     )
+    run.add_argument(
+        "--record",
+        metavar="DB",
+        help="keep the run in this history file (SQLite; created if need be): headrace runs list DB",
+    )
     add_executor_options(run)
+    add_runs_commands(commands)
+    add_replay_command(commands)
     validate = commands.add_parser("validate", help="check a flow file and report the first problem")
     validate.add_argument("flow", help="a flow file (JSON, format 1)")
     # Parsed by headrace.server.main (see _serve): listed here for --help only.
@@ -148,20 +162,58 @@ def _serve(argv: list[str]) -> int:
 
 async def _run(flow: Flow, log: JsonLog | ReadableLog, args: argparse.Namespace) -> int:
     duration: float | None = args.duration
+    recorder: Recorder | None = None
+    executor: Executor | None = None
     try:
+        recorder = recorder_for(args.record, flow, args.flow)
         executor = await _executor(args)
-    except _CannotRun as exc:
+        return await _run_with(flow, log, duration, executor, recorder)
+    except (HistoryError, _CannotRun) as exc:
         print(f"headrace: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    try:
-        return await _run_with(flow, log, duration, executor)
     finally:
         if executor is not None:
             await executor.close()
+        if recorder is not None:
+            recorder.history.close()
 
 
-async def _run_with(flow: Flow, log: JsonLog | ReadableLog, duration: float | None, executor: Executor | None) -> int:
+def _replay(args: argparse.Namespace) -> int:
+    """``headrace replay DB RUN --from NODE.SOCKET[@OFFSET]``: a new run, recorded in DB."""
+    try:
+        plan = replay_plan(args)
+    except HistoryError as exc:
+        print(f"headrace: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        requirements.check(plan.flow.spec.requirements or [])
+    except RequirementError as exc:
+        print(f"headrace: cannot replay with {plan.source}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    log = JsonLog(sys.stdout) if args.json else ReadableLog(sys.stdout, plan.flow)
+
+    def feed(run: Run) -> None:
+        run.deliver(plan.start.node, plan.start.socket, plan.values)
+
+    try:
+        return asyncio.run(_run_with(plan.flow, log, None, None, plan.recorder, feed))
+    finally:
+        plan.recorder.history.close()
+
+
+async def _run_with(
+    flow: Flow,
+    log: JsonLog | ReadableLog,
+    duration: float | None,
+    executor: Executor | None,
+    recorder: Recorder | None,
+    feed: Callable[[Run], None] = Run.trigger_sources,
+) -> int:
+    """Run ``flow`` until idle (or for ``duration``), started by ``feed`` (by default
+    every source fires once), recorded by ``recorder`` when given."""
     run = flow.start(on_event=log.write, executor=executor)
+    if recorder is not None:
+        recorder.attach(run)
     loop = asyncio.get_running_loop()
     interrupted = asyncio.Event()
 
@@ -186,7 +238,7 @@ async def _run_with(flow: Flow, log: JsonLog | ReadableLog, duration: float | No
     except ValueError:  # not the main thread: no Ctrl-C handling
         previous = None
     await run.start()
-    run.trigger_sources()
+    feed(run)
     if duration is not None:
         run.start_schedules()
     waiter = asyncio.ensure_future(run.wait_idle() if duration is None else asyncio.sleep(duration))
@@ -197,6 +249,8 @@ async def _run_with(flow: Flow, log: JsonLog | ReadableLog, duration: float | No
     await run.stop("stopped" if interrupted.is_set() else "finished")
     if isinstance(log, ReadableLog):
         log.closing(run)
+    if recorder is not None and recorder.problem is not None:
+        print(f"headrace: {recorder.problem}", file=sys.stderr)
     if previous is not None:
         signal.signal(signal.SIGINT, previous)
     if log.reader_gone:

@@ -38,7 +38,7 @@ def node_filename(node: Node) -> str:
 
 
 #: What a queue item does (:attr:`Target.kind`); the run's loop branches on it.
-DIRECT, HOLD, STEP, TRIGGER, LOAD, RESULT = range(6)
+DIRECT, HOLD, STEP, TRIGGER, LOAD, RESULT, REPLAY = range(7)
 
 
 class Target:
@@ -72,7 +72,8 @@ class Target:
 
 class Work:
     """A queue item that is not a delivery: trigger a node, load its module,
-    settle calls that came back from an executor, or step a generator."""
+    settle calls that came back from an executor, step a generator, or send a
+    recorded value out of a socket again (a replay)."""
 
     __slots__ = ("call", "fast", "function", "hold", "kind", "node", "out", "socket", "step")
 

@@ -44,7 +44,7 @@ import time
 import types
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
 from headrace import capture
@@ -57,6 +57,7 @@ from headrace.nodes import (
     DIRECT,
     HOLD,
     LOAD,
+    REPLAY,
     RESULT,
     STEP,
     TRIGGER,
@@ -212,6 +213,8 @@ class Run(NodeCodeEnvelope, RunReports, RunSchedules, RemoteCalls):
         self._fast: dict[str, list[tuple[Target, Callable[[Any], Any]]]] = {}
         self.reporter = Reporter(self, on_event or (lambda event: None), on_publish or (lambda: None), view=view)
         self._report = self.reporter.report
+        #: The per-value events go to the host alone (see :meth:`listen`).
+        self._report_emit = self.reporter.report
 
     # -- public API -----------------------------------------------------------
 
@@ -241,6 +244,20 @@ class Run(NodeCodeEnvelope, RunReports, RunSchedules, RemoteCalls):
         if self.hooks is None:
             self.hooks = hooks
             install(self, hooks)
+
+    def listen(self, listener: EventHandler) -> None:
+        """Also call ``listener`` with every event but the per-value ``emit`` ones (a
+        run's recorder: it reads values from the sockets' rings instead, so a busy
+        run pays nothing more per value). Only before :meth:`start`."""
+        if self._task is not None:
+            raise RunError("listen to the run's events before it starts")
+        host = self.reporter.report
+
+        def both(event: Event) -> None:
+            host(event)
+            listener(event)
+
+        self.reporter.report = self._report = both
 
     async def start(self) -> None:
         """Start the work loop and load every script node's module (in node order).
@@ -307,6 +324,18 @@ class Run(NodeCodeEnvelope, RunReports, RunSchedules, RemoteCalls):
                 waits = ", ".join(p.name for p in function.required_ports)
                 raise RunError(f"{node.label}.{name} is not a source: it waits for {waits}")
             self._push((Work(TRIGGER, node, name), None))
+
+    def deliver(self, node_id: str, socket: str, values: Iterable[Any]) -> None:
+        """Send ``values`` out of a socket again, in order, as if the node had emitted
+        them, without running the node (a replay of recorded values: the nodes
+        downstream run with their code of now; nothing upstream runs)."""
+        node = self.nodes.get(node_id)
+        if node is None:
+            raise RunError(f"this run has no node {node_id!r}")
+        if socket not in node.sockets:
+            raise RunError(f"node {self.label(node_id)} has no socket {socket!r} (sockets: {', '.join(node.sockets)})")
+        for value in values:
+            self._push((Work(REPLAY, node, socket), value))
 
     async def wait_idle(self) -> None:
         """Wait until nothing is left to do (or the run stopped)."""
@@ -567,6 +596,9 @@ class Run(NodeCodeEnvelope, RunReports, RunSchedules, RemoteCalls):
             return self._trigger(target.node, target.socket)
         if kind == RESULT:
             self._settle_remote(target.node, target.function)
+            return None
+        if kind == REPLAY:
+            self._emit(target.node.sockets[target.socket], value)
             return None
         self._load(target.node)
         return None

@@ -27,6 +27,7 @@ class RunReports:
     errors: int
     unrouted_errors: int
     _report: Callable[[Event], None]
+    _report_emit: Callable[[Event], None]
     _on_emit: Callable[[str, str, Any, int], None] | None
     _seq: int
     _busy_since_idle: bool
@@ -51,7 +52,7 @@ class RunReports:
         if self._on_emit is not None:
             self._on_emit(socket.node.id, socket.name, value, self._seq)
         else:
-            self._report(Emit(self.id, socket.node.id, socket.name, value, self._seq))
+            self._report_emit(Emit(self.id, socket.node.id, socket.name, value, self._seq))
         if socket.base + len(socket.buf) >= socket.notify:
             socket.loud = False
 

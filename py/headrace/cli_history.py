@@ -39,6 +39,15 @@ def add_runs_commands(commands: Any) -> None:
     show.add_argument("db", help="a history file (headrace run --record DB)")
     show.add_argument("run", help="the run's id (or the start of it)")
     show.add_argument("--json", action="store_true", help="the whole record as one JSON object")
+    export = verbs.add_parser("export", help="one run, its flow and values, as one JSON document (to stdout)")
+    export.add_argument("db", help="a history file")
+    export.add_argument("run", help="the run's id (or the start of it)")
+    imported = verbs.add_parser("import", help="keep a run another history exported (runs export)")
+    imported.add_argument("db", help="a history file (created if need be)")
+    imported.add_argument("file", help="an exported run (JSON)")
+    delete = verbs.add_parser("delete", help="forget runs")
+    delete.add_argument("db", help="a history file")
+    delete.add_argument("runs", nargs="+", metavar="run", help="the runs' ids (or the start of each)")
 
 
 def recorder_for(db: str | None, flow: Flow, source: str) -> Recorder | None:
@@ -54,8 +63,16 @@ def runs_command(args: argparse.Namespace) -> int:
         with History.open(args.db) as history:
             if args.verb == "list":
                 _list(history, args)
-            else:
+            elif args.verb == "show":
                 _show(history.get(args.run), history, args.json)
+            elif args.verb == "export":
+                print(json.dumps(history.export(args.run), ensure_ascii=False, indent=1))
+            elif args.verb == "import":
+                print(f"kept run {history.import_run(_read_json(args.file))} in {history.path}")
+            else:
+                for run in [history.get(r).id for r in args.runs]:  # every one found before any goes
+                    history.delete(run)
+                    print(f"deleted run {run}")
     except HistoryError as exc:
         print(f"headrace: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -106,6 +123,16 @@ def _show(record: RunRecord, history: History, as_json: bool) -> None:
             print(f"    ✗ {error['type']}: {error['message']}")
         for line in node["console"][-5:]:
             print(f"    {'!' if line['stream'] == 'stderr' else '|'} {line['text'].rstrip()}")
+
+
+def _read_json(path: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as file:
+            return json.load(file)
+    except OSError as exc:
+        raise HistoryError(f"cannot read {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise HistoryError(f"{path} is not JSON: {exc}") from None
 
 
 def _summary_json(run: RunSummary) -> dict[str, Any]:

@@ -240,6 +240,63 @@ class History:
                     [(run_id, node, socket, i, json.dumps(v, ensure_ascii=False), r) for i, v, r in kept],
                 )
 
+    def export(self, run_id: str) -> dict[str, Any]:
+        """A run's record as one JSON-ready document (:data:`EXPORT_FORMAT`): the flow
+        it ran, its summary and view, and every value kept — to attach to a bug report
+        and :meth:`import_run` elsewhere."""
+        record = self.get(run_id)
+        rows = self._db.execute(
+            "SELECT node, socket, idx, value, is_repr FROM socket_values WHERE run = ? ORDER BY node, socket, idx",
+            (record.id,),
+        )
+        values: dict[tuple[str, str], list[list[Any]]] = {}
+        for node, socket, idx, value, is_repr in rows:
+            values.setdefault((node, socket), []).append([idx, json.loads(value), bool(is_repr)])
+        summary = {name: getattr(record, name) for name in _EXPORTED}
+        return {
+            "headrace_run": EXPORT_FORMAT,
+            "run": summary,
+            "source": record.source,
+            "flow": record.flow,
+            "view": record.view,
+            "values": [{"node": n, "socket": s, "values": v} for (n, s), v in values.items()],
+        }
+
+    def import_run(self, document: Any) -> str:
+        """Keep a run :meth:`export` gave (from this file or another); its id. A run
+        that was live when exported reads as ``interrupted``."""
+        try:
+            if not isinstance(document, dict) or "headrace_run" not in document:
+                raise HistoryError("not an exported run (no 'headrace_run' key)")
+            if document["headrace_run"] != EXPORT_FORMAT:
+                raise HistoryError(f"an exported run of format {document['headrace_run']!r}; this headrace reads 1")
+            run, flow = document["run"], document["flow"]
+            if not isinstance(run, dict) or not isinstance(flow, dict):
+                raise HistoryError("'run' and 'flow' must be objects")
+            fields = [run[name] for name in _EXPORTED]
+            rows = [
+                (run["id"], v["node"], v["socket"], int(i), json.dumps(value, ensure_ascii=False), bool(r))
+                for v in document.get("values", [])
+                for i, value, r in v["values"]
+            ]
+            if not isinstance(run["id"], str) or not run["id"]:
+                raise HistoryError("the run's id must be a string")
+        except (KeyError, TypeError, ValueError) as exc:
+            what = f"no {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise HistoryError(f"a malformed exported run: {what}") from None
+        if self._db.execute("SELECT 1 FROM runs WHERE id = ?", (run["id"],)).fetchone():
+            raise HistoryError(f"{self.path} already holds run {run['id']}")
+        with self._transaction() as db:
+            db.execute(
+                f"INSERT INTO runs ({', '.join(_EXPORTED)}, flow, source, view) VALUES ({', '.join('?' * (len(_EXPORTED) + 3))})",  # noqa: S608, E501
+                (*fields, json.dumps(flow, ensure_ascii=False), document.get("source"),
+                 json.dumps(document.get("view"), ensure_ascii=False)),
+            )  # fmt: skip
+            db.executemany(
+                "INSERT INTO socket_values (run, node, socket, idx, value, is_repr) VALUES (?, ?, ?, ?, ?, ?)", rows
+            )
+        return str(run["id"])
+
     def delete(self, run_id: str) -> bool:
         """Forget a run; False if there was none of that id."""
         with self._transaction() as db:
@@ -321,6 +378,12 @@ class History:
             return "interrupted"
         return state  # type: ignore[return-value]
 
+
+#: The version of :meth:`History.export`'s documents.
+EXPORT_FORMAT = 1
+#: The columns of a run an export carries as its summary.
+_EXPORTED = ("id", "flow_name", "trigger", "parent", "started_at", "ended_at", "state", "message", "emitted",
+             "errors", "unrouted_errors")  # fmt: skip
 
 _SUMMARY_COLUMNS = (
     "id, flow_name, trigger, parent, started_at, ended_at, state, message, emitted, errors, unrouted_errors, owner_pid"

@@ -121,3 +121,47 @@ def test_a_run_killed_mid_way_is_kept_as_interrupted_with_what_it_recorded(tmp_p
         "socket": "show",
         "values": record["view"]["nodes"]["show"]["sockets"]["show"]["count"],
     } in (record["kept"])
+
+
+def test_a_run_exported_opens_and_replays_in_another_history(tmp_path: Path) -> None:
+    """A run attached to a bug report: exported from one file, imported into a fresh one."""
+    db, path = tmp_path / "runs.db", write_flow(tmp_path, CHAIN)
+    headrace("run", "--record", str(db), path)
+    [run] = listed(db)
+    exported = headrace("runs", "export", str(db), run["id"])
+    assert exported.returncode == 0, exported.stderr
+    document = json.loads(exported.stdout)
+    assert document["headrace_run"] == 1 and document["flow"] == CHAIN
+    attached = tmp_path / "run.json"
+    attached.write_text(exported.stdout, encoding="utf-8")
+
+    elsewhere = tmp_path / "elsewhere.db"
+    imported = headrace("runs", "import", str(elsewhere), str(attached))
+    assert imported.returncode == 0 and f"kept run {run['id']}" in imported.stdout, imported.stderr
+    assert listed(elsewhere) == [run]
+    assert (
+        headrace("runs", "show", str(elsewhere), run["id"]).stdout
+        == headrace("runs", "show", str(db), run["id"]).stdout
+    )
+    replay = headrace("replay", str(elsewhere), run["id"], "--from", "Double.double", "--json")
+    assert replay.returncode == 0, replay.stderr
+
+    again = headrace("runs", "import", str(elsewhere), str(attached))
+    assert again.returncode == 2 and f"already holds run {run['id']}" in again.stderr
+    for bad, message in [("[]", "not an exported run"), ('{"headrace_run": 1}', "a malformed exported run: no 'run'"),
+                         ("{", "is not JSON")]:  # fmt: skip
+        attached.write_text(bad, encoding="utf-8")
+        result = headrace("runs", "import", str(elsewhere), str(attached))
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
+def test_runs_are_deleted_all_or_none(tmp_path: Path) -> None:
+    db, path = tmp_path / "runs.db", write_flow(tmp_path, CHAIN)
+    headrace("run", "--record", str(db), path)
+    headrace("run", "--record", str(db), path)
+    first, second = (r["id"] for r in listed(db))
+    refused = headrace("runs", "delete", str(db), first, "nope")
+    assert refused.returncode == 2 and "holds no run 'nope'" in refused.stderr
+    assert len(listed(db)) == 2
+    assert headrace("runs", "delete", str(db), first).stdout == f"deleted run {first}\n"
+    assert [r["id"] for r in listed(db)] == [second]

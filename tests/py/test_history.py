@@ -252,3 +252,11 @@ def test_a_run_reporting_its_view_is_recorded_alike(history: History) -> None:
     assert (record.state, dbl["state"], dbl["sockets"]["double"]["count"]) == ("success", "done", 6)
     assert [line["text"] for line in dbl["console"]] == [f"got {i}\n" for i in range(6)]
     assert [v for _, v, _ in history.values(run_id, "dbl", "double").values] == [0, 2, 4, 6, 8, 10]
+
+
+def test_a_run_exported_while_live_is_imported_as_interrupted(history: History, tmp_path: Path) -> None:
+    history.begin("live", CHAIN, trigger="cli")
+    assert history.get("live").state == "running"
+    with History.open(tmp_path / "other.db") as other:
+        assert other.import_run(history.export("live")) == "live"
+        assert other.get("live").state == "interrupted"

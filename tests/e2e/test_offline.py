@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, TEMPLATES, _Handler, _serve, cli_emits, profile_for_visits, visit, wait_ready
+from conftest import REPO, TEMPLATES, _Handler, _serve, cli_emits, profile_for_visits, visit
 from helpers import emits_until_idle, import_file, node, reset_events, run_and_wait_idle
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from test_packages import FAKE, _PackageHandler, build_wheel, needing, package_set
@@ -156,6 +156,17 @@ def site(tmp_path: Path, studio_dist: Path) -> Iterator[tuple[str, Path]]:
         yield url, root
 
 
+#: Writes down the text of every notice the page shows (an init script).
+NOTICES_SEEN = """
+window.__noticesSeen = [];
+new MutationObserver(() => {
+  for (const el of document.querySelectorAll('[data-testid^="notice-"]')) {
+    if (!window.__noticesSeen.includes(el.textContent)) window.__noticesSeen.push(el.textContent);
+  }
+}).observe(document, { subtree: true, childList: true, characterData: true });
+"""
+
+
 def test_a_new_build_is_loaded_whole_on_the_next_visit_with_a_notice(
     profile: BrowserContext, site: tuple[str, Path], next_build: Path
 ) -> None:
@@ -163,6 +174,7 @@ def test_a_new_build_is_loaded_whole_on_the_next_visit_with_a_notice(
     first = visit(profile, url)
     wait_offline_copy(first)
     old_entry = first.evaluate("document.querySelector('script[type=module]').src")
+    first.close()  # the user left: the next visit is a new one
     shutil.rmtree(root)
     shutil.copytree(next_build, root)  # deployed
     # The old build still serves the next visit, whole; the new one installs meanwhile.
@@ -170,12 +182,18 @@ def test_a_new_build_is_loaded_whole_on_the_next_visit_with_a_notice(
     assert page.evaluate("document.querySelector('script[type=module]').src") == old_entry
     page.wait_for_function("navigator.serviceWorker.getRegistration().then((r) => !!(r && r.waiting))", timeout=60_000)
     # (Chromium keeps a worker that has just installed from a navigation that comes at
-    # once — it writes the registration down first — as no user reloads that fast.)
+    # once — it writes the registration down first — as no user comes back that fast.)
     page.wait_for_timeout(3000)
-    # The visit after (a reload) is the new build's, whole, and says so.
-    page.reload()
-    wait_ready(page)
-    # (On a busy machine the new worker takes seconds to take over before the page reloads.)
-    expect(page.get_by_test_id("notice-info")).to_contain_text("A new version of Headrace was loaded", timeout=30_000)
+    # The visit after (the tab closed, the studio opened again) is the new build's, whole,
+    # and says so. The notice shows for 4 s from the moment Python is up, which a busy
+    # machine's test may look for too late: every notice shown is written down as it comes.
+    # (A reload of the open tab is taken over too, when the new worker activates within
+    # 10 s of being asked — app/offline.ts; in Chromium under test it often does not, and
+    # the visit then stays whole on the old build: not asserted here.)
+    profile.add_init_script(NOTICES_SEEN)
+    page = visit(profile, url)
+    page.wait_for_function(
+        "(window.__noticesSeen || []).some((t) => t.includes('A new version of Headrace was loaded'))", timeout=30_000
+    )
     assert page.evaluate("document.querySelector('script[type=module]').src") != old_entry
     assert run_example(page, "hello") == cli_emits(TEMPLATES / "hello.json")

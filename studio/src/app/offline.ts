@@ -84,10 +84,12 @@ export async function takeWaitingBuild(): Promise<boolean> {
  */
 function tookOver(waiting: ServiceWorker): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
-    const controls = () => navigator.serviceWorker.controller === waiting;
+    // Activated is enough: a reload is then served by it, claimed or not yet.
+    const controls = () => navigator.serviceWorker.controller === waiting || waiting.state === 'activated';
     navigator.serviceWorker.addEventListener('controllerchange', () => resolve(controls()), { once: true });
     waiting.addEventListener('statechange', () => {
-      if (waiting.state === 'redundant') resolve(false);
+      if (waiting.state === 'activated') resolve(true);
+      else if (waiting.state === 'redundant') resolve(false);
     });
     setTimeout(() => resolve(controls()), 10_000);
     waiting.postMessage({ type: 'SKIP_WAITING' });

@@ -15,8 +15,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
-from typing import TextIO
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, TextIO
 
 from headrace import capture, requirements
 from headrace.cli_history import add_replay_command, add_runs_commands, recorder_for, replay_plan, runs_command
@@ -71,14 +71,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         spec = flow.spec
         print(f"{args.flow}: ok ({spec.name!r}: {len(spec.nodes)} nodes, {len(spec.edges)} edges)")
         return EXIT_OK
+    log = JsonLog(sys.stdout) if args.json else ReadableLog(sys.stdout, flow, each_idle=args.duration is None)
+    return _run_logged(flow, f"cannot run {args.flow}", log, lambda: _run(flow, log, args))
+
+
+def _run_logged(flow: Flow, cannot: str, log: JsonLog | ReadableLog, go: Callable[[], Coroutine[Any, Any, int]]) -> int:
+    """Check the flow's requirements (``cannot`` starts the message when they are not
+    met), then run ``go()`` writing to ``log``: the exit code."""
     try:
         requirements.check(flow.spec.requirements or [])
     except RequirementError as exc:
-        print(f"headrace: cannot run {args.flow}: {exc}", file=sys.stderr)
+        print(f"headrace: {cannot}: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    log = JsonLog(sys.stdout) if args.json else ReadableLog(sys.stdout, flow, each_idle=args.duration is None)
     try:
-        code = asyncio.run(_run(flow, log, args))
+        code = asyncio.run(go())
     except BrokenPipeError:
         log.reader_gone = True
         code = EXIT_OK
@@ -185,18 +191,14 @@ def _replay(args: argparse.Namespace) -> int:
     except HistoryError as exc:
         print(f"headrace: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    try:
-        requirements.check(plan.flow.spec.requirements or [])
-    except RequirementError as exc:
-        print(f"headrace: cannot replay with {plan.source}: {exc}", file=sys.stderr)
-        return EXIT_INVALID
     log = JsonLog(sys.stdout) if args.json else ReadableLog(sys.stdout, plan.flow)
 
     def feed(run: Run) -> None:
         run.deliver(plan.start.node, plan.start.socket, plan.values)
 
     try:
-        return asyncio.run(_run_with(plan.flow, log, None, None, plan.recorder, feed))
+        go = lambda: _run_with(plan.flow, log, None, None, plan.recorder, feed)  # noqa: E731
+        return _run_logged(plan.flow, f"cannot replay with {plan.source}", log, go)
     finally:
         plan.recorder.history.close()
 

@@ -26,7 +26,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, TypedDict, cast
+
+from headrace.protocol import TS
 
 #: The newest runs a history file keeps (older ones are evicted as new ones start).
 MAX_RUNS = 500
@@ -240,7 +242,7 @@ class History:
                     [(run_id, node, socket, i, json.dumps(v, ensure_ascii=False), r) for i, v, r in kept],
                 )
 
-    def export(self, run_id: str) -> dict[str, Any]:
+    def export(self, run_id: str) -> ExportedRun:
         """A run's record as one JSON-ready document (:data:`EXPORT_FORMAT`): the flow
         it ran, its summary and view, and every value kept — to attach to a bug report
         and :meth:`import_run` elsewhere."""
@@ -252,7 +254,7 @@ class History:
         values: dict[tuple[str, str], list[list[Any]]] = {}
         for node, socket, idx, value, is_repr in rows:
             values.setdefault((node, socket), []).append([idx, json.loads(value), bool(is_repr)])
-        summary = {name: getattr(record, name) for name in _EXPORTED}
+        summary = cast(ExportedRunSummary, {name: getattr(record, name) for name in _EXPORTED})
         return {
             "headrace_run": EXPORT_FORMAT,
             "run": summary,
@@ -381,9 +383,58 @@ class History:
 
 #: The version of :meth:`History.export`'s documents.
 EXPORT_FORMAT = 1
+
+
+# -- the exported run, the one format every history speaks ---------------------
+# The CLI's file and the studio's IndexedDB history both write and read these
+# (generated for TypeScript by protocol_ts), so a run exported from either opens
+# in the other.
+
+
+class ExportedRunSummary(TypedDict):
+    """A run's summary in an exported run. Times are seconds since the epoch;
+    ``trigger`` says what started it (``run``, ``node:NAME``, ``schedule``,
+    ``replay``, …) and ``parent`` the run it was replayed or cloned from."""
+
+    id: str
+    flow_name: str
+    trigger: str
+    parent: str | None
+    started_at: float
+    ended_at: float | None
+    state: Annotated[str, TS("RunState")]
+    message: str | None
+    emitted: int
+    errors: int
+    unrouted_errors: int
+
+
+class ExportedSocketValues(TypedDict):
+    """One socket's kept values: ``[index, value, is_repr]`` each, oldest first."""
+
+    node: str
+    socket: str
+    values: Annotated[list[Any], TS("[number, unknown, boolean][]")]
+
+
+class ExportedRun(TypedDict):
+    """A run as one JSON document (``headrace runs export``, the studio's Export run):
+    the exact flow it ran, its summary, its folded view (``ViewData``) and the
+    values its sockets kept."""
+
+    headrace_run: int
+    run: ExportedRunSummary
+    source: str | None
+    flow: Annotated[dict[str, Any], TS("FlowDocument")]
+    view: Annotated[dict[str, Any] | None, TS("ViewData | null")]
+    values: list[ExportedSocketValues]
+
+
+#: What protocol_ts generates for the studio from this module.
+RECORD_TYPES: tuple[type, ...] = (ExportedRunSummary, ExportedSocketValues, ExportedRun)
+
 #: The columns of a run an export carries as its summary.
-_EXPORTED = ("id", "flow_name", "trigger", "parent", "started_at", "ended_at", "state", "message", "emitted",
-             "errors", "unrouted_errors")  # fmt: skip
+_EXPORTED = tuple(ExportedRunSummary.__annotations__)
 
 _SUMMARY_COLUMNS = (
     "id, flow_name, trigger, parent, started_at, ended_at, state, message, emitted, errors, unrouted_errors, owner_pid"

@@ -446,5 +446,47 @@ export interface RunRecord {
   viewers: number;
 }
 
+/** The state a run's record is in (py/headrace/history.py). */
+export type RunState = "running" | "success" | "failure" | "error" | "stopped" | "interrupted";
+
+/** The version of an exported run's document. */
+export const RUN_EXPORT_FORMAT = 1;
+
+/** A run's summary in an exported run. Times are seconds since the epoch;
+ * ``trigger`` says what started it (``run``, ``node:NAME``, ``schedule``,
+ * ``replay``, …) and ``parent`` the run it was replayed or cloned from. */
+export interface ExportedRunSummary {
+  id: string;
+  flow_name: string;
+  trigger: string;
+  parent: string | null;
+  started_at: number;
+  ended_at: number | null;
+  state: RunState;
+  message: string | null;
+  emitted: number;
+  errors: number;
+  unrouted_errors: number;
+}
+
+/** One socket's kept values: ``[index, value, is_repr]`` each, oldest first. */
+export interface ExportedSocketValues {
+  node: string;
+  socket: string;
+  values: [number, unknown, boolean][];
+}
+
+/** A run as one JSON document (``headrace runs export``, the studio's Export run):
+ * the exact flow it ran, its summary, its folded view (``ViewData``) and the
+ * values its sockets kept. */
+export interface ExportedRun {
+  headrace_run: number;
+  run: ExportedRunSummary;
+  source: string | null;
+  flow: FlowDocument;
+  view: ViewData | null;
+  values: ExportedSocketValues[];
+}
+
 /** The `type` of a server's HTTP error answer when it is not the bridge's (`ErrorInfo`). */
 export type ServerErrorKind = "BadRequest" | "Unauthorized" | "Forbidden" | "NotFound" | "MethodNotAllowed" | "HTTPError" | "TooLarge" | "TooManyRuns" | "ShuttingDown" | "Stopped" | "InternalError";

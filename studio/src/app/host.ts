@@ -13,8 +13,9 @@ export interface Host {
   /** The folder holding `wheels/` (our wheelhouse, for micropip). */
   runtimeBase: string;
   /**
-   * Whether preferences live in localStorage. An embed must not read the studio's
-   * preferences (the run target, the backend token) nor write into its host's storage.
+   * Whether preferences live in localStorage, and runs are kept in the run history
+   * (IndexedDB). An embed must not read the studio's preferences (the run target, the
+   * backend token) nor write into its host's storage.
    */
   persistSettings: boolean;
   /** The engine answered `hello`. The studio announces it; an embed waits for its flow. */

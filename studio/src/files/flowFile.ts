@@ -17,16 +17,25 @@ export function flowToText(doc: FlowDocument): string {
 }
 
 export function fileNameFor(doc: FlowDocument): string {
-  const base = doc.name.trim().replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'flow';
-  return `${base}.json`;
+  return `${fileStem(doc.name)}.json`;
+}
+
+/** A flow's name as the start of a file name. */
+export function fileStem(name: string): string {
+  return name.trim().replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'flow';
 }
 
 export function downloadFlow(doc: FlowDocument): void {
-  const blob = new Blob([flowToText(doc)], { type: 'application/json' });
+  downloadJson(flowToText(doc), fileNameFor(doc));
+}
+
+/** Save `text` as a JSON file named `name` (the browser's download). */
+export function downloadJson(text: string, name: string): void {
+  const blob = new Blob([text], { type: 'application/json' });
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
-  a.download = fileNameFor(doc);
+  a.download = name;
   document.body.appendChild(a);
   a.click();
   a.remove();

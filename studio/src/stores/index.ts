@@ -14,5 +14,6 @@ export {
   type NodePreset, type PaletteGroup, type PaletteItem, type PaletteKind,
 } from './palette';
 export { EMIT_LIMIT, SCHEDULES_ELSEWHERE, useRunStore, wheelhouseIndexUrl, type RunSession } from './run';
+export { useRunsStore, type RunsScope } from './runs';
 export { useSavingStore } from './saving';
 export { THEMES, useSettingsStore, type Settings, type Theme } from './settings';

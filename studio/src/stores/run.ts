@@ -23,12 +23,14 @@ import type { Runner } from '@/runner/Runner';
 import { DebugLog } from '@/run/debugLog';
 import { ReplayFilter } from '@/run/replayFilter';
 import { runnableKey } from '@/run/runnable';
-import { addMessage, applyEvents, emptyView, type RunView } from '@/run/runView';
+import type { RunRecorder } from '@/run/runRecorder';
+import { addMessage, applyEvents, emptyView, isOver, type RunView } from '@/run/runView';
 import { acquireScheduleLock, type ScheduleLock } from '@/run/scheduleLock';
 import { dispatchWindowEvents, leftOut, type LeftOut } from '@/run/windowEvents';
 import { useBackendStore, type Connection } from './backend';
 import { useEngineStore } from './engine';
 import { useFlowsStore } from './flows';
+import { useRunsStore } from './runs';
 import { followConnection } from './run/backendConnection';
 import { installMessages, requirementIndexUrls } from './run/install';
 import { SCHEDULES_ELSEWHERE } from './run/schedulesElsewhere';
@@ -58,6 +60,8 @@ export interface RunSession {
   leftOut: LeftOut | null;
   /** The requirement being installed now (the toolbar's run status names it). */
   installing: string | null;
+  /** Keeps the run in the run history (runs started here; null in an embed). */
+  recorder: RunRecorder | null;
 }
 
 const alivePhases: ReadonlySet<RunPhase> = new Set(['installing', 'starting', 'running', 'idle']);
@@ -84,6 +88,7 @@ export const useRunStore = defineStore('run', () => {
   const flows = useFlowsStore();
   const settings = useSettingsStore();
   const backend = useBackendStore();
+  const runs = useRunsStore();
   /** Each tab's live backend run, kept where a reloaded studio finds it to re-attach. */
   const backendRuns = new BackendRunMemory(host.persistSettings ? browserStorage() : null);
 
@@ -155,6 +160,7 @@ export const useRunStore = defineStore('run', () => {
     for (const [s, mine] of byItsRun) {
       const flow = flows.open.find((f) => f.key === s.key)?.doc ?? s.flow;
       applyEvents(s.view, mine, (id) => nodeName(id, flow));
+      void s.recorder?.observe(s.view);
       s.debug.add(mine);
       const fresh = s.replay.fresh(mine);
       const ends = new Set<EngineEvent>(fresh.filter((ev) => ev.event === 'run_idle' || ev.event === 'run_stopped'));
@@ -186,20 +192,44 @@ export const useRunStore = defineStore('run', () => {
   /** A fresh session for tab `key`; `run` is null until the runner names the run. */
   function newSession(key: string, runner: Runner, targetOf: 'browser' | 'backend', run: string | null, flow: FlowDocument): RunSession {
     const old = sessions.get(key);
-    if (old?.view.run) {
-      byRun.delete(old.view.run);
-      old.runner.detach(old.view.run);
-    }
+    if (old) leave(old);
     const debug = old?.debug ?? new DebugLog();
     debug.newRun();
     const s: RunSession = markRaw({
       key, view: emptyView(run, 'starting'), target: targetOf, runner, flow, debug,
       schedulesElsewhere: false, connectionNote: null, lock: null, replay: new ReplayFilter(), lostNotified: false, leftOut: null, installing: null,
+      recorder: null,
     });
     sessions.set(key, s);
     if (run) byRun.set(run, s);
     touch();
     return s;
+  }
+
+  /**
+   * A session is left (its tab closed, or a new run took its place): its events stop
+   * coming, so its record is written now — as stopped if it was still going, which it no
+   * longer is (it was stopped first) though its last events may not have arrived.
+   */
+  function leave(s: RunSession): void {
+    if (s.recorder) void s.recorder.flush(isOver(s.view) ? s.view : { ...s.view, phase: 'stopped', reason: s.view.reason ?? 'stopped' });
+    s.recorder = null;
+    if (s.view.run) {
+      byRun.delete(s.view.run);
+      s.runner.detach(s.view.run);
+    }
+  }
+
+  /** Record the session's run in the run history, from its start. */
+  function record(s: RunSession, run: string, trigger: string): void {
+    s.recorder = runs.recorder(
+      {
+        run, flow: s.flow, trigger, keepValues: settings.settings.keepValues,
+        readValues: (node, socket, limit) => s.runner.values({ run, node, socket, limit }),
+      },
+      s.key,
+    );
+    void s.recorder?.begin();
   }
 
   /** The runner named the session's run: its events are the session's from now on. */
@@ -229,8 +259,11 @@ export const useRunStore = defineStore('run', () => {
     return named.inCode && now.code !== then?.code && engine.cachedShape(now.type, now.code)?.ok === true;
   }
 
-  /** Start a run of the active flow; `trigger: 'none'` starts it without firing sources. */
-  async function start(trigger: 'sources' | 'none'): Promise<string | null> {
+  /**
+   * Start a run of the active flow; `trigger: 'none'` starts it without firing sources.
+   * `why`: what started it, as its record in the run history says.
+   */
+  async function start(trigger: 'sources' | 'none', why: string): Promise<string | null> {
     const doc = flows.doc;
     const key = flows.activeKey;
     if (!doc || !key) return null;
@@ -269,6 +302,7 @@ export const useRunStore = defineStore('run', () => {
         ...install,
         named: (run) => {
           named(s, run);
+          record(s, run, why);
           if (s.view.phase === 'installing') s.view.phase = 'starting';
           touch();
         },
@@ -295,7 +329,7 @@ export const useRunStore = defineStore('run', () => {
   }
 
   function runFlow(): Promise<string | null> {
-    return start('sources');
+    return start('sources', 'run-flow');
   }
 
   /**
@@ -310,7 +344,7 @@ export const useRunStore = defineStore('run', () => {
     let run = isAlive(s) && runnableKey(s.flow) === runnableKey(doc) ? s.view.run : null;
     if (!run) {
       const stale = isAlive(s);
-      run = await start('none');
+      run = await start('none', `node:${nodeName(node)}`);
       s = flows.activeKey ? sessions.get(flows.activeKey) : undefined;
       if (!run || !s) return;
       if (stale) message(s, 'info', `Started a new run: the flow changed since the last one started`);
@@ -392,15 +426,18 @@ export const useRunStore = defineStore('run', () => {
     (keys) => {
       for (const [key, s] of sessions) {
         if (keys.includes(key)) continue;
-        if (s.target === 'browser') void stopSession(s);
+        if (s.target === 'browser') void stopSession(s).then(() => leave(s));
+        else leave(s);
         sessions.delete(key);
-        if (s.view.run) {
-          byRun.delete(s.view.run);
-          if (s.target === 'backend') s.runner.detach(s.view.run);
-        }
       }
     },
   );
+
+  // The page going (closed, reloaded): each run's record as it stands, best effort — a run
+  // whose last write did not make it reads as interrupted, with what it had written.
+  globalThis.addEventListener?.('pagehide', () => {
+    for (const s of sessions.values()) void s.recorder?.flush(s.view);
+  });
 
   function clearMessages(): void {
     if (!session.value) return;

@@ -1,0 +1,139 @@
+/**
+ * The run history as the studio shows it: the Runs panel's list (this flow's runs or all
+ * flows', by state), and what can be done with a past run — download it, delete it, open
+ * the exact flow it ran as a flow again, import one exported here or by `headrace runs
+ * export`. Recording is the run store's (run/runRecorder.ts); this store owns the history
+ * both write to, and follows its changes (from this tab and from others) to keep the list live.
+ * An embed keeps no history (its host's storage is not the studio's).
+ */
+import { defineStore } from 'pinia';
+import { computed, markRaw, ref, shallowRef } from 'vue';
+import { useHost } from '@/app/host';
+import { notice } from '@/app/notices';
+import { downloadJson, fileStem, importFlowText } from '@/files/flowFile';
+import { RunHistory, RunHistoryError, type RunEntry } from '@/persistence/runHistory';
+import type { RunState } from '@/protocol/events';
+import { RunRecorder, type RecorderOptions } from '@/run/runRecorder';
+import { useEngineStore } from './engine';
+import { useFlowsStore } from './flows';
+
+export type RunsScope = 'flow' | 'all';
+
+/** How long after a change the list is read again (many checkpoints, one read). */
+const REFRESH_MS = 250;
+
+export const useRunsStore = defineStore('runs', () => {
+  const host = useHost();
+  const flows = useFlowsStore();
+  const engine = useEngineStore();
+  const history = host.persistSettings ? markRaw(new RunHistory()) : null;
+
+  const panelOpen = ref(false);
+  const scope = ref<RunsScope>('flow');
+  const stateFilter = ref<RunState | null>(null);
+  /** Every run kept, newest first (read when the panel opens, then on each change). */
+  const entries = shallowRef<RunEntry[]>([]);
+  const loaded = ref(false);
+  const problem = ref<string | null>(null);
+  /** The run each tab was opened from (Open as flow): its next run's parent. */
+  const clonedFrom = markRaw(new Map<string, string>());
+
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  function scheduleRefresh(): void {
+    if (!panelOpen.value || refreshTimer) return;
+    refreshTimer = setTimeout(() => {
+      refreshTimer = undefined;
+      void refresh();
+    }, REFRESH_MS);
+  }
+  history?.onChange(scheduleRefresh);
+
+  async function refresh(): Promise<void> {
+    if (!history) return;
+    try {
+      entries.value = await history.list();
+      problem.value = null;
+    } catch (err) {
+      problem.value = err instanceof Error ? err.message : String(err);
+    }
+    loaded.value = true;
+  }
+
+  function open(value = true): void {
+    panelOpen.value = value;
+    if (value) void refresh();
+  }
+
+  const byId = computed(() => new Map(entries.value.map((e) => [e.id, e])));
+
+  /** The runs the panel lists: in scope (this flow, by name, or all), of the state filtered for. */
+  const shown = computed(() => {
+    const name = flows.doc?.name;
+    return entries.value.filter(
+      (e) => (scope.value === 'all' || e.flow_name === name) && (!stateFilter.value || e.state === stateFilter.value),
+    );
+  });
+
+  /** The runs replayed or cloned from `id` (its children in the graph of runs). */
+  function children(id: string): RunEntry[] {
+    return entries.value.filter((e) => e.parent === id);
+  }
+
+  /** A recorder for a run starting now; null where no history is kept. */
+  function recorder(options: Omit<RecorderOptions, 'history' | 'onProblem'>, tab: string | null): RunRecorder | null {
+    if (!history) return null;
+    const parent = options.parent ?? (tab ? clonedFrom.get(tab) : undefined) ?? null;
+    if (tab) clonedFrom.delete(tab);
+    return new RunRecorder({
+      ...options,
+      parent,
+      history,
+      onProblem: (message) => notice('warning', 'This run is not being recorded', message),
+    });
+  }
+
+  async function remove(ids: readonly string[]): Promise<void> {
+    if (!history || !ids.length) return;
+    await history.delete(ids);
+    await refresh();
+  }
+
+  /** Download a run as one JSON file (`headrace runs import` reads it). */
+  async function download(id: string): Promise<void> {
+    const run = await history?.get(id);
+    if (!run) return notice('warning', 'That run is no longer kept');
+    downloadJson(`${JSON.stringify(run, null, 2)}\n`, `${fileStem(run.run.flow_name)}-run-${id.slice(0, 8)}.json`);
+  }
+
+  /** Keep runs from files; each that is not a run says why, and the others are kept. */
+  async function importFiles(files: Iterable<File>): Promise<void> {
+    if (!history) return;
+    for (const file of files) {
+      try {
+        const id = await history.import(JSON.parse(await file.text()) as unknown);
+        notice('success', `Imported run ${id.slice(0, 8)} from ${file.name}`);
+      } catch (err) {
+        const why = err instanceof SyntaxError ? `${file.name} is not JSON: ${err.message}` : err instanceof RunHistoryError ? err.message : String(err);
+        notice('error', `Cannot import ${file.name}`, why);
+      }
+    }
+    await refresh();
+  }
+
+  /**
+   * Open the exact flow a past run used, as a flow (a namesake here asks first: a copy, or
+   * replace it — undoably); the tab's next run is the past run's child.
+   */
+  async function openAsFlow(id: string): Promise<void> {
+    const run = await history?.get(id);
+    if (!run) return notice('warning', 'That run is no longer kept');
+    const opened = await importFlowText(JSON.stringify(run.flow), `run ${id.slice(0, 8)}`, engine, flows);
+    if (opened.ok) clonedFrom.set(opened.value, id);
+  }
+
+  return {
+    available: !!history, panelOpen, scope, stateFilter, entries, loaded, problem, shown, byId,
+    open, refresh, children, recorder, remove, download, importFiles, openAsFlow,
+    get: (id: string) => history?.get(id),
+  };
+});

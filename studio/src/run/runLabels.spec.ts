@@ -11,7 +11,8 @@ describe('how the Runs panel names a run', () => {
   });
 
   it('gives durations in the unit a person reads', () => {
-    expect(durationText(420)).toBe('0.4 s');
+    expect(durationText(3.2)).toBe('3 ms');
+    expect(durationText(4200)).toBe('4.2 s');
     expect(durationText(12_400)).toBe('12 s');
     expect(durationText(185_000)).toBe('3 min 5 s');
     expect(durationText(7_800_000)).toBe('2 h 10 min');
@@ -20,7 +21,7 @@ describe('how the Runs panel names a run', () => {
 
   it('times a live run up to now', () => {
     expect(runDuration({ started_at: 100, ended_at: null }, 103_500)).toBe('3.5 s');
-    expect(runDuration({ started_at: 100, ended_at: 101 }, 999_999)).toBe('1.0 s');
+    expect(runDuration({ started_at: 100, ended_at: 100.25 }, 999_999)).toBe('250 ms');
   });
 
   it('gives the date only for runs of another day', () => {

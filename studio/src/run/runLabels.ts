@@ -13,9 +13,10 @@ export function triggerLabel(trigger: string): string {
   return trigger;
 }
 
-/** `ms` as the panel shows a duration: "0.4 s", "12 s", "3 min 5 s", "2 h 10 min". */
+/** `ms` as the panel shows a duration: "3 ms", "4.2 s", "12 s", "3 min 5 s", "2 h 10 min". */
 export function durationText(ms: number): string {
   if (!(ms >= 0)) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;

@@ -60,6 +60,21 @@ describe('recording a run of the studio', () => {
     expect(run?.view).not.toHaveProperty('messages');
   });
 
+  it('a run stopped while it rested with its work done keeps how it ended; one stopped at work is stopped', async () => {
+    const { history, recorder, tick } = setup();
+    await recorder.begin();
+    await recorder.observe(view('running', 1));
+    await recorder.observe(view('idle', 2, { unrouted_errors: 1 }));
+    const restedAt = (await history.list())[0]?.ended_at;
+    tick(60_000);
+    await recorder.observe(view('stopped', 2, { reason: 'stopped', unrouted_errors: 1 }));
+    expect((await history.list())[0]).toMatchObject({ state: 'failure', ended_at: restedAt });
+    // ▶ into the same run, then Stop while it works: cut short.
+    await recorder.observe(view('running', 3));
+    await recorder.flush(view('stopped', 3, { reason: 'stopped' }));
+    expect((await history.list())[0]?.state).toBe('stopped');
+  });
+
   it('a busy run is written once an interval, without reading values', async () => {
     const { history, recorder, reads, tick } = setup();
     await recorder.begin();

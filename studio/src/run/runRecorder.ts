@@ -56,7 +56,9 @@ export interface RecorderOptions {
 export class RunRecorder {
   private writing: Promise<void> = Promise.resolve();
   /** A write is queued behind the one in flight (the latest view wins). */
-  private queued: { view: ViewData; values: boolean } | null = null;
+  private queued: { view: ViewData; values: boolean; state: RunState; ended: number | null } | null = null;
+  /** How the run stood when it last rested (success or failure), or null while it works. */
+  private restedAs: { state: RunState; ended: number } | null = null;
   private lastWrite = 0;
   private lastPhase: string | null = null;
   private failed = false;
@@ -88,6 +90,7 @@ export class RunRecorder {
    */
   observe(view: ViewData): Promise<void> {
     if (this.failed) return this.writing;
+    this.track(view);
     const rested = view.phase !== this.lastPhase && ['idle', 'stopped', 'failed'].includes(view.phase);
     this.lastPhase = view.phase;
     if (!rested && this.now() - this.lastWrite < CHECKPOINT_MS) return this.writing;
@@ -96,25 +99,49 @@ export class RunRecorder {
 
   /** Write the run as it is now, with its values (on Stop, or when the page goes). */
   flush(view: ViewData): Promise<void> {
-    return this.failed ? this.writing : this.write(view, true);
+    if (this.failed) return this.writing;
+    this.track(view);
+    return this.write(view, true);
+  }
+
+  /**
+   * The record's state for `view`. A run stopped while it rested with nothing left to do
+   * (the next Run Flow stops the last run, which stays open for ▶ until then) keeps how it
+   * rested: it finished; Stop did not cut anything short.
+   */
+  private stateOf(view: ViewData): { state: RunState; ended: number | null } {
+    if (view.phase === 'stopped' && view.reason === 'stopped' && this.restedAs) return this.restedAs;
+    const state = recordState(view);
+    return { state, ended: state === 'running' ? null : this.now() / 1000 };
+  }
+
+  /** Follow whether the run rests with its work done (see stateOf). */
+  private track(view: ViewData): void {
+    if (view.phase === 'idle') {
+      const state = recordState(view);
+      if (state === 'running') this.restedAs = null;
+      else if (this.restedAs?.state !== state) this.restedAs = { state, ended: this.now() / 1000 };
+    } else if (view.phase !== 'stopped' && view.phase !== 'failed') {
+      this.restedAs = null;
+    }
   }
 
   private write(view: ViewData, values: boolean): Promise<void> {
     this.lastWrite = this.now();
     const snapshot = viewData(view);
+    const { state, ended } = this.stateOf(view);
     if (this.queued) {
       // Behind a write in flight already: this view replaces the one waiting.
-      this.queued = { view: snapshot, values: values || this.queued.values };
+      this.queued = { view: snapshot, values: values || this.queued.values, state, ended };
       return this.writing;
     }
-    this.queued = { view: snapshot, values };
+    this.queued = { view: snapshot, values, state, ended };
     this.writing = this.writing.then(async () => {
       const next = this.queued;
       this.queued = null;
       if (!next || this.failed) return;
       try {
-        const state = recordState(next.view);
-        const ended = state === 'running' ? null : this.now() / 1000;
+        const { state, ended } = next;
         await this.o.history.checkpoint(this.o.run, {
           view: next.view, state, message: next.view.message, ended_at: ended,
           ...(next.values ? { values: await this.values(next.view) } : {}),

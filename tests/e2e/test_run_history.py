@@ -1,0 +1,217 @@
+"""The run history in the studio, as a user meets it: each run kept and listed in the
+Runs panel (state, trigger, values, errors; filtered by state and flow; deleted), a run
+downloaded and opened by the command line and one recorded there opened here (one
+format), the exact flow a past run used opened again with the run as its next run's
+parent, and a run cut off by a reload listed as interrupted."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from conftest import REPO, wait_ready
+from helpers import export_flow, import_file, reset_events, run_and_wait_idle, set_code
+from playwright.sync_api import Page, expect
+
+
+def _flow(name: str, double: str = "def double(x):\n    return x * 2\n", **extra: Any) -> dict[str, Any]:
+    return {
+        "headrace": 1,
+        "name": name,
+        "nodes": [
+            {"id": "src", "type": "data", "name": "Source", "code": "x = 21\n"},
+            {"id": "dbl", "type": "script", "name": "Double", "code": double},
+        ],
+        "edges": [{"from": {"node": "src", "socket": "x"}, "to": {"node": "dbl", "port": "double.x"}}],
+        "ui": {"nodes": {"src": {"x": 60, "y": 80}, "dbl": {"x": 360, "y": 80}}},
+        **extra,
+    }
+
+
+def _open(page: Page, tmp_path: Path, doc: dict[str, Any]) -> None:
+    path = tmp_path / f"{doc['name'].replace(' ', '-')}.json"
+    path.write_text(json.dumps(doc))
+    import_file(page, str(path))
+
+
+def _panel(page: Page) -> None:
+    if not page.get_by_test_id("runs-panel").is_visible():
+        page.get_by_test_id("open-runs").click()
+    expect(page.get_by_test_id("runs-panel")).to_be_visible()
+
+
+def _close(page: Page) -> None:
+    page.get_by_test_id("runs-close").click()
+    expect(page.get_by_test_id("runs-panel")).to_be_hidden()
+
+
+def _rows(page: Page):
+    return page.get_by_test_id("runs-panel").get_by_test_id("run-row")
+
+
+def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "py")}
+    python = os.environ.get("HEADRACE_PYTHON", sys.executable)
+    return subprocess.run(
+        [python, "-m", "headrace", *args], cwd=REPO, env=env, capture_output=True, text=True, input=stdin, timeout=120
+    )
+
+
+def _menu(page: Page, row_index: int, action: str) -> None:
+    _rows(page).nth(row_index).get_by_test_id("run-menu").click()
+    page.get_by_test_id(action).click()
+
+
+def test_each_run_is_listed_with_what_started_it_its_state_values_and_errors(studio: Page, tmp_path: Path) -> None:
+    _open(studio, tmp_path, _flow("History listing"))
+    run_and_wait_idle(studio)
+    _panel(studio)
+    rows = _rows(studio)
+    expect(rows).to_have_count(1)  # this flow's runs only
+    first = rows.first
+    expect(first).to_have_attribute("data-state", "success")
+    expect(first.get_by_test_id("run-trigger")).to_have_text("Run Flow")
+    expect(first.get_by_test_id("run-values")).to_have_text("2 value(s)")
+
+    # A failing run: newest first, its errors counted, the state says so.
+    _close(studio)
+    set_code(studio, "dbl", "def double(x):\n    raise ValueError('no doubling today')\n")
+    studio.keyboard.press("Escape")
+    reset_events(studio)
+    run_and_wait_idle(studio)
+    _panel(studio)
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_have_attribute("data-state", "failure")
+    expect(rows.first.get_by_test_id("run-errors")).to_contain_text("1 error(s), 1 unhandled")
+    expect(rows.nth(1)).to_have_attribute("data-state", "success")
+
+    # Stopped at rest, a run keeps how it finished; ▶ on a node with no run open starts
+    # one, named after the node.
+    _close(studio)
+    studio.get_by_test_id("stop-flow").click()
+    expect(studio.get_by_test_id("stop-flow")).to_be_disabled()
+    studio.get_by_test_id("run-node-src").click()
+    _panel(studio)
+    expect(rows).to_have_count(3)
+    expect(rows.first.get_by_test_id("run-trigger")).to_have_text("▶ Source")
+
+    # Filtered by state, then every flow's runs.
+    studio.get_by_test_id("runs-state-filter").click()
+    studio.get_by_role("option", name="success (1)").click()
+    expect(rows).to_have_count(1)
+    studio.get_by_test_id("runs-state-filter").click()
+    studio.get_by_role("option", name="failure (2)").click()
+    expect(rows).to_have_count(2)
+    studio.get_by_test_id("runs-state-filter").click()
+    studio.get_by_role("option", name="Any state (3)").click()
+    expect(rows).to_have_count(3)
+
+    # Deleted (after asking), and gone from the list.
+    doomed = rows.first.get_attribute("data-run-id")
+    _menu(studio, 0, "run-delete")
+    studio.get_by_test_id("runs-confirm-delete").click()
+    expect(rows).to_have_count(2)
+    expect(studio.locator(f'[data-testid=run-row][data-run-id="{doomed}"]')).to_have_count(0)
+    _close(studio)
+
+
+def test_a_run_downloaded_here_replays_in_the_command_line_and_one_recorded_there_opens_here(
+    studio: Page, tmp_path: Path
+) -> None:
+    _open(studio, tmp_path, _flow("History exchange"))
+    run_and_wait_idle(studio)
+    _panel(studio)
+    expect(_rows(studio)).to_have_count(1)
+    run_id = _rows(studio).first.get_attribute("data-run-id")
+    with studio.expect_download() as info:
+        _menu(studio, 0, "run-download")
+    exported = tmp_path / info.value.suggested_filename
+    info.value.save_as(exported)
+    document = json.loads(exported.read_text())
+    assert document["headrace_run"] == 1 and document["run"]["id"] == run_id
+    assert document["flow"]["name"] == "History exchange"
+
+    # The command line keeps it, shows it, and replays from its recorded values.
+    db = str(tmp_path / "runs.db")
+    imported = _cli("runs", "import", db, str(exported))
+    assert imported.returncode == 0, imported.stderr
+    shown = json.loads(_cli("runs", "show", db, run_id or "", "--json").stdout)
+    assert shown["state"] == "success" and shown["trigger"] == "run-flow"
+    assert {(k["node"], k["socket"]): k["values"] for k in shown["kept"]} == {("src", "x"): 1, ("dbl", "double"): 1}
+    # (With the flow as it is now: a run from the studio has no file of its own.)
+    current = tmp_path / "current.json"
+    current.write_text(json.dumps(document["flow"]))
+    replayed = _cli("replay", db, run_id or "", "--from", "Source.x", "--flow", str(current), "--json")
+    assert replayed.returncode == 0, replayed.stderr
+    emits = [json.loads(line) for line in replayed.stdout.splitlines() if '"emit"' in line]
+    assert [(e["node"], e["value"]) for e in emits] == [("src", 21), ("dbl", 42)]  # sent out again, then on
+
+    # A run recorded by the command line opens here, named as what started it.
+    flow_file = tmp_path / "cli-flow.json"
+    flow_file.write_text(json.dumps(_flow("History exchange")))
+    recorded = _cli("run", str(flow_file), "--record", str(tmp_path / "cli.db"))
+    assert recorded.returncode == 0, recorded.stderr
+    listed = _cli("runs", "list", str(tmp_path / "cli.db"), "--json").stdout.splitlines()
+    (cli_run,) = [json.loads(line)["id"] for line in listed]
+    cli_file = tmp_path / "cli-run.json"
+    cli_file.write_text(_cli("runs", "export", str(tmp_path / "cli.db"), cli_run).stdout)
+    studio.get_by_test_id("import-run-file").set_input_files(str(cli_file))
+    expect(_rows(studio)).to_have_count(2)
+    row = studio.locator(f'[data-testid=run-row][data-run-id="{cli_run}"]')
+    expect(row.get_by_test_id("run-trigger")).to_have_text("command line")
+    expect(row).to_have_attribute("data-state", "success")
+
+    # The same run twice, or a file that is no run: refused, by what is wrong.
+    studio.get_by_test_id("import-run-file").set_input_files(str(cli_file))
+    expect(studio.locator(".hr-notice--error").last).to_contain_text(f"already holds run {cli_run}")
+    studio.get_by_test_id("import-run-file").set_input_files(str(flow_file))
+    expect(studio.locator(".hr-notice--error").last).to_contain_text("this is a flow, not a run")
+    expect(_rows(studio)).to_have_count(2)
+    _close(studio)
+
+
+def test_the_flow_a_past_run_used_opens_again_and_its_next_run_descends_from_it(studio: Page, tmp_path: Path) -> None:
+    _open(studio, tmp_path, _flow("History clone"))
+    run_and_wait_idle(studio)
+    set_code(studio, "dbl", "def double(x):\n    return x * 3\n")
+    studio.keyboard.press("Escape")
+    _panel(studio)
+    past = _rows(studio).first.get_attribute("data-run-id") or ""
+    _menu(studio, 0, "run-open-flow")
+    # A flow of that name is open: the studio asks, as for any import.
+    studio.get_by_test_id("same-name-copy").click()
+    active_tab = "document.querySelector('.hr-tab.q-tab--active .hr-tab__name')?.title"
+    studio.wait_for_function(f"{active_tab}.includes('History clone')")
+    doc = export_flow(studio, tmp_path)
+    assert next(n for n in doc["nodes"] if n["id"] == "dbl")["code"] == "def double(x):\n    return x * 2\n"
+
+    reset_events(studio)
+    run_and_wait_idle(studio)
+    studio.get_by_test_id("runs-scope").get_by_text("All flows").click()
+    child = studio.locator("[data-testid=run-row]").first
+    expect(child.get_by_test_id("run-lineage")).to_contain_text(f"from {past[:8]}")
+    parent_row = studio.locator(f'[data-testid=run-row][data-run-id="{past}"]')
+    expect(parent_row.get_by_test_id("run-lineage")).to_contain_text("1 run(s) from this")
+    studio.get_by_test_id("runs-scope").get_by_text("This flow").click()
+    _close(studio)
+
+
+def test_a_run_cut_off_by_a_reload_is_listed_as_interrupted(fresh_studio: Page, tmp_path: Path) -> None:
+    page = fresh_studio
+    slow = "import asyncio\n\nasync def double(x):\n    await asyncio.sleep(120)\n    return x * 2\n"
+    _open(page, tmp_path, _flow("History interrupted", double=slow))
+    page.get_by_test_id("run-flow").click()
+    _panel(page)
+    expect(_rows(page)).to_have_count(1)
+    expect(_rows(page).first).to_have_attribute("data-state", "running")
+    run_id = _rows(page).first.get_attribute("data-run-id")
+    page.reload()
+    wait_ready(page)
+    _panel(page)
+    page.get_by_test_id("runs-scope").get_by_text("All flows").click()
+    row = page.locator(f'[data-testid=run-row][data-run-id="{run_id}"]')
+    expect(row).to_have_attribute("data-state", "interrupted")

@@ -11,7 +11,7 @@ import type { FlowDocument } from '@/protocol/flow';
 
 /** The open flows an import is placed among (the flows store is one). */
 export interface ImportTabs {
-  readonly open: readonly { key: string; doc: FlowDocument }[];
+  readonly open: readonly { key: string; doc: FlowDocument; pastRun?: unknown }[];
   activate(key: string): void;
   /** Open a copy of `doc` in a new tab (`savedVersion`: the stored version it was read from); returns its key. */
   openDocument(doc: FlowDocument, key?: string, savedVersion?: number): string;
@@ -40,7 +40,8 @@ export interface Namesake {
 
 /** Every flow name here: the open tabs' and the saved flows'. */
 async function namesHere(flows: ImportTabs): Promise<{ open: Map<string, string>; saved: Map<string, string> }> {
-  const open = new Map(flows.open.map((f) => [f.doc.name, f.key]));
+  // (A past run shown in a tab is no flow of that name: it is a view of the run history.)
+  const open = new Map(flows.open.filter((f) => !f.pastRun).map((f) => [f.doc.name, f.key]));
   const saved = new Map<string, string>();
   for (const record of (await storage?.list().catch(() => [])) ?? []) {
     const name = readableVersion(record)?.version.doc.name;

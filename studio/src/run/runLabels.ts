@@ -48,7 +48,7 @@ export const STATE_LOOK: Record<RunState, { icon: string; color: string; title: 
   interrupted: { icon: 'pause_circle', color: 'warning', title: 'Interrupted: its page closed or reloaded while it ran' },
 };
 
-/** The short form of a run's id, as the panel and the command line show it. */
+/** The short form of a run's id: the engine's own ids (`run-1-mx68c7k9`) are short already. */
 export function shortId(id: string): string {
-  return id.slice(0, 8);
+  return id.length <= 16 ? id : id.slice(0, 8);
 }

@@ -18,7 +18,7 @@ import { useHistoryStore } from './history';
 import { usePaletteStore } from './palette';
 
 export type { SaveState } from '@/persistence/saveState';
-export type { OpenFlow } from './flows/tabs';
+export type { OpenFlow, PastRun } from './flows/tabs';
 
 export const useFlowsStore = defineStore('flows', () => {
   const engine = useEngineStore();
@@ -36,7 +36,7 @@ export const useFlowsStore = defineStore('flows', () => {
   const copying = useClipboard(tabs, picked, changes, shapes);
   const groups = useGroups(tabs, picked, changes);
 
-  const { open, activeKey, active, doc, activate, openDocument, replaceFromStorage, newFlow, close, duplicate } = tabs;
+  const { open, activeKey, active, doc, activate, openDocument, openPastRun, replaceFromStorage, newFlow, close, duplicate } = tabs;
   const { selection, selectedEdge, editing, revealing, reveal } = picked;
   const { edit, beginGesture, endGesture, undo, redo } = changes;
   const { shapeOf, shapeIsStale, shapeError, wired, nodeNames, refreshShape, refreshShapes } = shapes;
@@ -47,7 +47,7 @@ export const useFlowsStore = defineStore('flows', () => {
 
   return {
     open, activeKey, active, doc, selection, selectedEdge, editing, clipboard: copying.clipboard, revealing, reveal,
-    activate, openDocument, replaceFromStorage, newFlow, close, duplicate, rename,
+    activate, openDocument, openPastRun, replaceFromStorage, newFlow, close, duplicate, rename,
     edit, beginGesture, endGesture, undo, redo,
     shapeOf, shapeIsStale, shapeError, wired, nodeNames, refreshShape, refreshShapes,
     addNode, addNote, setName, setCode, setNoteText, setSticky, setExposed, setSchedule, moveBy, roundPositions,

@@ -17,8 +17,9 @@ import { BackendRunMemory, browserStorage } from '@/persistence/backendRuns';
 import { nameFlowError, type NamedFlowError } from '@/flow/errorText';
 import { hasActiveSchedules } from '@/flow/schedule';
 import type { Result } from '@/protocol/bridge';
-import type { EngineEvent, RunPhase, ValuesResult } from '@/protocol/events';
+import type { EngineEvent, ExportedRun, RunPhase, ValuesResult } from '@/protocol/events';
 import type { FlowDocument } from '@/protocol/flow';
+import { RecordedRunner } from '@/runner/recorded/RecordedRunner';
 import type { Runner } from '@/runner/Runner';
 import { DebugLog } from '@/run/debugLog';
 import { ReplayFilter } from '@/run/replayFilter';
@@ -267,6 +268,10 @@ export const useRunStore = defineStore('run', () => {
     const doc = flows.doc;
     const key = flows.activeKey;
     if (!doc || !key) return null;
+    if (flows.active?.pastRun) {
+      notice('info', 'A past run is shown as it ran', 'To run this flow, open the flow it ran (in the bar above the canvas), or replay one of its values.');
+      return null;
+    }
     const onBackend = settings.settings.runTarget === 'backend';
     if (!onBackend && engine.status !== 'ready') {
       notice('warning', 'Python is still loading');
@@ -387,6 +392,29 @@ export const useRunStore = defineStore('run', () => {
     return s.runner.values(offset === undefined ? { run: s.view.run, node, socket, limit } : { run: s.view.run, node, socket, offset, limit });
   }
 
+  /**
+   * Show a past run in tab `key` as it ran: its nodes' states, counts, consoles and errors
+   * (its record's view), and its values (RecordedRunner answers from the record).
+   */
+  function showPast(key: string, record: ExportedRun): void {
+    const runner = new RecordedRunner(record);
+    const s = newSession(key, runner, 'browser', null, record.flow);
+    s.view = emptyView(record.run.id, 'stopped');
+    if (record.view) {
+      const { nodes, emitted, errors, unrouted_errors, reason, message, phase } = record.view;
+      // A run cut off while going shows as stopped: nothing of it is alive any more.
+      Object.assign(s.view, { nodes, emitted, errors, unrouted_errors, reason, message, phase: alivePhases.has(phase) ? 'stopped' : phase });
+    }
+    s.view.flow = record.run.flow_name;
+    const name = (id: string) => record.flow.nodes.find((n) => n.id === id)?.name || id;
+    for (const [id, node] of Object.entries(s.view.nodes)) {
+      for (const e of node.error_list) addMessage(s.view, { level: 'error', text: `${e.type}: ${e.message}`, node: id, traceback: e.traceback });
+      if (node.errors > node.error_list.length) addMessage(s.view, { level: 'info', text: `${name(id)}: ${node.errors - node.error_list.length} older error(s) not kept` });
+    }
+    addMessage(s.view, { level: 'info', text: `Run ${record.run.id} of ${record.run.flow_name}: ${record.run.state}, ${s.view.emitted.toLocaleString('en')} value(s), ${s.view.errors.toLocaleString('en')} error(s) (a past run, read-only)` });
+    touch();
+  }
+
   /** Show a flow's live backend run again (after a reload, or when its tab is reopened). */
   async function reattach(key: string): Promise<void> {
     const run = backendRuns.remembered(key, backend.url());
@@ -458,6 +486,6 @@ export const useRunStore = defineStore('run', () => {
 
   return {
     version, session, view, pulsed, phase, alive, busy, target, schedulesElsewhere, connectionNote, installing,
-    runFlow, runNode, stop, reattach, readValues, clearMessages, clearDebug, pauseDebug,
+    runFlow, runNode, stop, reattach, readValues, showPast, clearMessages, clearDebug, pauseDebug,
   };
 });

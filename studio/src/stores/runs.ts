@@ -12,10 +12,12 @@ import { useHost } from '@/app/host';
 import { notice } from '@/app/notices';
 import { downloadJson, fileStem, importFlowText } from '@/files/flowFile';
 import { RunHistory, RunHistoryError, type RunEntry } from '@/persistence/runHistory';
-import type { RunState } from '@/protocol/events';
+import type { ExportedRun, RunState } from '@/protocol/events';
+import type { FlowDocument } from '@/protocol/flow';
 import { RunRecorder, type RecorderOptions } from '@/run/runRecorder';
 import { useEngineStore } from './engine';
-import { useFlowsStore } from './flows';
+import { useFlowsStore, type PastRun } from './flows';
+import { useRunStore } from './run';
 
 export type RunsScope = 'flow' | 'all';
 
@@ -121,6 +123,22 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   /**
+   * Show a past run on the canvas, read-only, in a tab of its own: its nodes as they ran
+   * (states, counts, consoles, values), and which of them differ in the flow as it is now.
+   */
+  async function openRun(id: string): Promise<void> {
+    const record = await history?.get(id);
+    if (!record) return notice('warning', 'That run is no longer kept');
+    const current = flows.open.find((f) => !f.pastRun && f.doc.name === record.run.flow_name) ?? null;
+    const past: PastRun = {
+      id, state: record.run.state, startedAt: record.run.started_at, currentKey: current?.key ?? null,
+      ...changesSince(record, current?.doc ?? null),
+    };
+    const key = flows.openPastRun(record.flow, past);
+    useRunStore().showPast(key, record);
+  }
+
+  /**
    * Open the exact flow a past run used, as a flow (a namesake here asks first: a copy, or
    * replace it — undoably); the tab's next run is the past run's child.
    */
@@ -132,8 +150,23 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   return {
+    openRun,
     available: !!history, panelOpen, scope, stateFilter, entries, loaded, problem, shown, byId,
     open, refresh, children, recorder, remove, download, importFiles, openAsFlow,
     get: (id: string) => history?.get(id),
   };
 });
+
+/** How the flow as it is now (`current`, none: not open) differs from the one a run ran, node by node. */
+export function changesSince(record: ExportedRun, current: FlowDocument | null): Pick<PastRun, 'changes' | 'added'> {
+  if (!current) return { changes: {}, added: 0 };
+  const now = new Map(current.nodes.map((n) => [n.id, n]));
+  const changes: PastRun['changes'] = {};
+  for (const node of record.flow.nodes) {
+    const then = now.get(node.id);
+    if (!then) changes[node.id] = 'removed';
+    else if (then.code !== node.code) changes[node.id] = 'changed';
+  }
+  const ran = new Set(record.flow.nodes.map((n) => n.id));
+  return { changes, added: current.nodes.filter((n) => !ran.has(n.id)).length };
+}

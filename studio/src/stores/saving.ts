@@ -25,7 +25,16 @@ export const useSavingStore = defineStore('saving', () => {
   const nameOf = (key: string) => flows.open.find((f) => f.key === key)?.doc.name ?? key;
 
   function start(storage: FlowStorage): Autosave {
-    autosave ??= startAutosave(flows, storage, () => settings.settings.autosaveDelayMs, {
+    // Past runs shown in tabs are views of the run history, not flows: never saved, nor reopened.
+    const kept = {
+      get open() {
+        return flows.open.filter((f) => !f.pastRun);
+      },
+      get activeKey() {
+        return flows.active?.pastRun ? (kept.open[0]?.key ?? null) : flows.activeKey;
+      },
+    };
+    autosave ??= startAutosave(kept, storage, () => settings.settings.autosaveDelayMs, {
       saved: (key, version, doc) => fire(host.events, 'headrace:saved', { key, version, doc }),
       conflict: (key, stored) => {
         conflicts.value[key] = stored;

@@ -16,7 +16,7 @@ export function useCanvasData(tabs: Tabs, changes: Changes) {
   /** Give nodes and notes new positions, noting where a gesture started them (for undo). */
   function reposition(ids: string[], place: (at: Point) => Point): void {
     const flow = active.value;
-    if (!flow) return;
+    if (!flow || flow.pastRun) return; // a past run's nodes stay where they were
     flow.revision++;
     const ui = ensureUi(flow.doc);
     for (const id of ids) {

@@ -26,6 +26,7 @@ export function useChanges(tabs: Tabs, history: History, refreshShapesOf: (key: 
    * an edit costs what it changes, whatever the flow's size.
    */
   function commit(flow: OpenFlow, label: string, mutate: (doc: FlowDocument) => void, mergeKey?: string): void {
+    if (flow.pastRun) return; // a past run is shown as it ran
     const change = recordChange(toRaw(flow.doc), mutate);
     if (change.redo.length === 0) return;
     applyInPlace(flow.doc, change.redo);
@@ -55,7 +56,7 @@ export function useChanges(tabs: Tabs, history: History, refreshShapesOf: (key: 
     const flow = find(gesture.key);
     const started = gesture.start;
     gesture = null;
-    if (!flow) return;
+    if (!flow || flow.pastRun) return;
     const d = toRaw(flow.doc);
     const change: Change = { redo: [], undo: [] };
     for (const [id, from] of started) {

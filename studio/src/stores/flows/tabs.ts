@@ -5,6 +5,7 @@
 import { computed, ref } from 'vue';
 import { emptyFlow, layoutMissing } from '@/flow/model';
 import type { SaveState } from '@/persistence/saveState';
+import type { RunState } from '@/protocol/events';
 import type { FlowDocument } from '@/protocol/flow';
 import type { useHistoryStore } from '../history';
 import type { Selection } from './selection';
@@ -22,6 +23,21 @@ export interface OpenFlow {
    * change cost a frame at a few thousand nodes.
    */
   revision: number;
+  /** A past run shown on the canvas, read-only: the document is the flow it ran. */
+  pastRun?: PastRun;
+}
+
+/** What a past-run tab shows besides the document (stores/runs.ts opens them). */
+export interface PastRun {
+  id: string;
+  state: RunState;
+  startedAt: number;
+  /** The tab of the flow as it is now (same name), which a replay runs; null: none open. */
+  currentKey: string | null;
+  /** Nodes of the run whose code differs now (`changed`) or that are gone (`removed`). */
+  changes: Record<string, 'changed' | 'removed'>;
+  /** How many nodes the flow has now that the run did not. */
+  added: number;
 }
 
 type History = ReturnType<typeof useHistoryStore>;
@@ -70,6 +86,23 @@ export function useTabs(history: History, picked: Selection, refreshShapes: (key
     return key;
   }
 
+  /** Show a past run's flow in a tab of its own, read-only (one tab per run). */
+  function openPastRun(document: FlowDocument, pastRun: PastRun): string {
+    const existing = open.value.find((f) => f.pastRun?.id === pastRun.id);
+    if (existing) {
+      existing.pastRun = pastRun;
+      activate(existing.key);
+      return existing.key;
+    }
+    const key = `run-${newKey()}`;
+    const copy = clone(document);
+    layoutMissing(copy);
+    open.value.push({ key, doc: copy, save: { state: 'saved' }, revision: 0, pastRun });
+    activate(key);
+    void refreshShapes(key);
+    return key;
+  }
+
   function newFlow(): string {
     const names = new Set(open.value.map((f) => f.doc.name));
     let n = 1;
@@ -108,7 +141,7 @@ export function useTabs(history: History, picked: Selection, refreshShapes: (key
     return openDocument({ ...clone(flow.doc), name: `${flow.doc.name} copy` });
   }
 
-  return { open, activeKey, active, doc, find, activate, openDocument, newFlow, replaceFromStorage, close, duplicate };
+  return { open, activeKey, active, doc, find, activate, openDocument, openPastRun, newFlow, replaceFromStorage, close, duplicate };
 }
 
 export type Tabs = ReturnType<typeof useTabs>;

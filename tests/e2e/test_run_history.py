@@ -215,3 +215,65 @@ def test_a_run_cut_off_by_a_reload_is_listed_as_interrupted(fresh_studio: Page, 
     page.get_by_test_id("runs-scope").get_by_text("All flows").click()
     row = page.locator(f'[data-testid=run-row][data-run-id="{run_id}"]')
     expect(row).to_have_attribute("data-state", "interrupted")
+
+
+def test_a_past_run_opens_on_the_canvas_as_it_ran_read_only_with_what_changed_since(studio: Page, tmp_path: Path) -> None:
+    flow = _flow("History past")
+    flow["nodes"][1]["code"] = "def double(x):\n    print('doubling', x)\n    return x * 2\n"
+    _open(studio, tmp_path, flow)
+    current_tab = studio.locator(".hr-tab.q-tab--active").get_attribute("data-testid")
+    run_and_wait_idle(studio)
+    set_code(studio, "dbl", "def double(x):\n    return x * 3\n")
+    studio.keyboard.press("Escape")
+    _panel(studio)
+    past = _rows(studio).first.get_attribute("data-run-id")
+    _rows(studio).first.click()
+    _close(studio)
+
+    bar = studio.get_by_test_id("past-run-bar")
+    expect(bar).to_have_attribute("data-run-id", past or "")
+    expect(bar).to_contain_text("success")
+    expect(studio.get_by_test_id("past-run-since")).to_have_text("Since: 1 node(s) changed")
+    expect(studio.get_by_test_id("past-run-tab")).to_contain_text("History past")
+    # The cards as they ran: states, counts, the changed one marked; nothing to run.
+    expect(studio.get_by_test_id("node-state-dbl")).to_have_text("done")
+    expect(studio.get_by_test_id("count-dbl-double")).to_have_text("1")
+    expect(studio.locator('[data-node-id="dbl"]')).to_have_attribute("data-since-run", "changed")
+    expect(studio.locator('[data-node-id="src"]')).not_to_have_attribute("data-since-run", "changed")
+    expect(studio.get_by_test_id("run-node-src")).to_have_count(0)
+    expect(studio.get_by_test_id("run-flow")).to_be_disabled()
+
+    # Its code, console and values, from the record; the code cannot be changed.
+    studio.locator('[data-node-id="dbl"] .hr-node__name').click()
+    editor = studio.get_by_test_id("code-editor").locator(".cm-content")
+    expect(editor).to_contain_text("return x * 2")
+    expect(editor).to_have_attribute("contenteditable", "false")
+    studio.get_by_test_id("tab-console").click()
+    expect(studio.get_by_test_id("node-editor")).to_contain_text("doubling 21")
+    studio.get_by_test_id("tab-results").click()
+    expect(studio.get_by_test_id("node-editor")).to_contain_text("42")
+    studio.keyboard.press("Escape")
+
+    # Moving a card, or deleting it, changes nothing in a past run.
+    card = studio.locator('[data-node-id="dbl"]')
+    box = card.bounding_box()
+    assert box
+    studio.mouse.move(box["x"] + 40, box["y"] + 10)
+    studio.mouse.down()
+    studio.mouse.move(box["x"] + 240, box["y"] + 110, steps=5)
+    studio.mouse.up()
+    card.locator(".hr-node__name").click()
+    studio.keyboard.press("Escape")
+    studio.keyboard.press("Delete")
+    expect(card).to_be_visible()
+    after = card.bounding_box()
+    assert after and abs(after["x"] - box["x"]) < 1 and abs(after["y"] - box["y"]) < 1
+
+    # Back to the flow as it is now, which kept its edit.
+    studio.get_by_test_id("past-run-current").click()
+    expect(studio.locator(".hr-tab.q-tab--active")).to_have_attribute("data-testid", current_tab or "")
+    expect(studio.get_by_test_id("past-run-bar")).to_have_count(0)
+    expect(studio.get_by_test_id("run-flow")).to_be_enabled()
+    studio.locator('[data-testid="past-run-tab"]').click()
+    studio.get_by_test_id("past-run-close").click()
+    expect(studio.get_by_test_id("past-run-tab")).to_have_count(0)

@@ -44,6 +44,7 @@ from headrace.commands import (
     StartRun,
     StopRun,
     TriggerNode,
+    DeliverValues,
     Validate,
     ValidateResult,
     ValuesResult,
@@ -173,6 +174,9 @@ class Bridge:
             return RunResultInfo(run=await self._start(command))
         if isinstance(command, TriggerNode):
             self._run(command.run).trigger(command.node, command.socket)
+            return {}
+        if isinstance(command, DeliverValues):
+            self._run(command.run).deliver(command.node, command.socket, command.values)
             return {}
         if isinstance(command, StopRun):
             await self._run(command.run).stop("stopped", command.message)

@@ -115,6 +115,20 @@ class TriggerNode:
 
 
 @dataclasses.dataclass(frozen=True)
+class DeliverValues:
+    """Send recorded values out of a socket of a live run again, in order, as if
+    the node had emitted them, without running it: a replay (docs/history.md).
+    Nodes downstream run with the run's code; nothing upstream runs."""
+
+    kind: ClassVar[str] = "deliver"
+    result: ClassVar[str | None] = None
+    run: str
+    node: str
+    socket: str
+    values: list[Any]
+
+
+@dataclasses.dataclass(frozen=True)
 class ReadValues:
     """A page of the values a socket of a run keeps (the newest ``keep_values``):
     from index ``offset`` on (default: the oldest kept), at most ``limit``. Works
@@ -140,7 +154,9 @@ class StopRun:
     message: str | None = None
 
 
-Command = Hello | Inspect | Validate | DescribeCron | Install | StartRun | TriggerNode | ReadValues | StopRun
+Command = (
+    Hello | Inspect | Validate | DescribeCron | Install | StartRun | TriggerNode | DeliverValues | ReadValues | StopRun
+)
 COMMAND_TYPES: tuple[type, ...] = (
     Hello,
     Inspect,
@@ -149,6 +165,7 @@ COMMAND_TYPES: tuple[type, ...] = (
     Install,
     StartRun,
     TriggerNode,
+    DeliverValues,
     ReadValues,
     StopRun,
 )

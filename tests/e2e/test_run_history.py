@@ -277,3 +277,85 @@ def test_a_past_run_opens_on_the_canvas_as_it_ran_read_only_with_what_changed_si
     studio.locator('[data-testid="past-run-tab"]').click()
     studio.get_by_test_id("past-run-close").click()
     expect(studio.get_by_test_id("past-run-tab")).to_have_count(0)
+
+
+def _counting_flow(name: str, double: str) -> dict[str, Any]:
+    return {
+        "headrace": 1,
+        "name": name,
+        "nodes": [
+            {"id": "count", "type": "script", "name": "Count", "code": "def count(n=5):\n    yield from range(n)\n"},
+            {"id": "dbl", "type": "script", "name": "Double", "code": double},
+        ],
+        "edges": [{"from": {"node": "count", "socket": "count"}, "to": {"node": "dbl", "port": "double.x"}}],
+        "ui": {"nodes": {"count": {"x": 60, "y": 80}, "dbl": {"x": 360, "y": 80}}},
+    }
+
+
+def test_replay_from_a_recorded_value_runs_the_code_of_now_downstream_only(studio: Page, tmp_path: Path) -> None:
+    _open(studio, tmp_path, _counting_flow("History replay", "def double(x):\n    return 2 * x\n"))
+    current_tab = studio.locator(".hr-tab.q-tab--active").get_attribute("data-testid")
+    run_and_wait_idle(studio)
+    # The code downstream changes; the slow, costly source is not run again.
+    set_code(studio, "dbl", "def double(x):\n    return 100 * x\n")
+    studio.keyboard.press("Escape")
+    _panel(studio)
+    past = _rows(studio).first.get_attribute("data-run-id") or ""
+    _rows(studio).first.click()
+    _close(studio)
+    studio.locator('[data-node-id="count"] .hr-node__name').click()
+    studio.get_by_test_id("tab-results").click()
+
+    reset_events(studio)
+    studio.get_by_test_id("value-count-count-3").get_by_test_id("value-replay").click()
+    studio.get_by_test_id("replay-from").click()
+    # A new run of the flow as it is now, in its own tab, fed the values 3 and 4 of Count.
+    expect(studio.locator(".hr-tab.q-tab--active")).to_have_attribute("data-testid", current_tab or "")
+    studio.wait_for_function("window.__hr.emits.filter(e => e.node === 'dbl').length >= 2", timeout=30_000)
+    studio.wait_for_timeout(300)
+    sent = [(e["node"], e["value"]) for e in studio.evaluate("window.__hr.emits")]
+    assert [v for n, v in sent if n == "count"] == [3, 4]  # sent out of Count again, in order
+    assert [v for n, v in sent if n == "dbl"] == [300, 400]  # through Double's code of now
+
+    # Only one value, the same way.
+    studio.locator('[data-testid="past-run-tab"]').click()
+    studio.locator('[data-node-id="count"] .hr-node__name').click()
+    studio.get_by_test_id("tab-results").click()
+    reset_events(studio)
+    studio.get_by_test_id("value-count-count-1").get_by_test_id("value-replay").click()
+    studio.get_by_test_id("replay-only").click()
+    studio.wait_for_function("window.__hr.emits.some(e => e.node === 'dbl')", timeout=30_000)
+    studio.wait_for_timeout(300)
+    assert [(e["node"], e["value"]) for e in studio.evaluate("window.__hr.emits")] == [("count", 1), ("dbl", 100)]
+
+    # Each replay is a run of its own, the past run its parent.
+    _panel(studio)
+    replays = studio.locator('[data-testid=run-row]:has([data-testid=run-trigger]:text-is("replay"))')
+    expect(replays).to_have_count(2)
+    expect(replays.first.get_by_test_id("run-lineage")).to_contain_text(f"replay of {past}")
+    expect(studio.locator(f'[data-testid=run-row][data-run-id="{past}"]').get_by_test_id("run-lineage")).to_contain_text(
+        "2 run(s) from this"
+    )
+    _close(studio)
+
+
+def test_a_replay_the_flow_of_now_cannot_take_is_refused_saying_why(studio: Page, tmp_path: Path) -> None:
+    _open(studio, tmp_path, _counting_flow("History refusal", "def double(x):\n    return 2 * x\n"))
+    run_and_wait_idle(studio)
+    # Count's function is renamed: its socket `count` is gone from the flow of now.
+    set_code(studio, "count", "def numbers(n=5):\n    yield from range(n)\n")
+    studio.keyboard.press("Escape")
+    expect(studio.locator('[data-node-id="count"] [data-socket="numbers"]')).to_be_visible()
+    _panel(studio)
+    _rows(studio).first.click()
+    _close(studio)
+    studio.locator('[data-node-id="count"] .hr-node__name').click()
+    studio.get_by_test_id("tab-results").click()
+    runs_before = studio.evaluate("window.__hr.idle")
+    studio.get_by_test_id("value-count-count-0").get_by_test_id("value-replay").click()
+    studio.get_by_test_id("replay-from").click()
+    notice = studio.locator(".hr-notice--error").last
+    expect(notice).to_contain_text("Cannot replay Count · count")
+    expect(notice).to_contain_text("Count has no socket count now (its sockets: numbers, error)")
+    assert studio.evaluate("window.__hr.idle") == runs_before, "a refused replay ran something"
+    expect(studio.get_by_test_id("past-run-bar")).to_be_visible()  # still where the user was

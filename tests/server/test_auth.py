@@ -50,6 +50,7 @@ def routes(run_id: str, body: dict[str, Any]) -> list[tuple[str, str, Any]]:
         ("POST", "/api/runs", {"flow": body}),
         ("GET", f"/api/runs/{run_id}", None),
         ("POST", f"/api/runs/{run_id}/trigger", {"node": "m"}),
+        ("POST", f"/api/runs/{run_id}/deliver", {"node": "m", "socket": "fire", "values": [1]}),
         ("GET", f"/api/runs/{run_id}/values?node=m&socket=fire", None),
         ("DELETE", f"/api/runs/{run_id}", None),
         ("GET", "/api/nowhere", None),

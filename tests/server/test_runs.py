@@ -97,6 +97,28 @@ def test_trigger_and_list(server: LiveServer) -> None:
     assert server.http.delete("/api/runs/nope").status_code == 404
 
 
+def test_deliver_replays_values_downstream_without_running_the_node(server: LiveServer) -> None:
+    code = "def double(x):\n    return 2 * x\n"
+    edges = [{"id": "e", "from": {"node": "d", "socket": "x"}, "to": {"node": "s", "port": "double.x"}}]
+    run_id = server.start(flow(data("d", "x = 1\n"), script("s", code), edges=edges), trigger="none")
+    server.events(run_id, until="run_started")
+    response = server.http.post(f"/api/runs/{run_id}/deliver", json={"node": "d", "socket": "x", "values": [5, 6, 7]})
+    assert response.status_code == 200, response.text
+    deadline = time.monotonic() + 10
+    while server.info(run_id)["emitted"] < 6:  # 3 sent out of d again (d itself never ran), 3 doubled
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    kept = server.http.get(f"/api/runs/{run_id}/values", params={"node": "s", "socket": "double"}).json()
+    assert [v["value"] for v in kept["values"]] == [10, 12, 14]
+    bad = server.http.post(f"/api/runs/{run_id}/deliver", json={"node": "d", "socket": "y", "values": [1]})
+    assert bad.status_code == 400 and "has no socket 'y'" in bad.json()["error"]["message"]
+    not_list = server.http.post(f"/api/runs/{run_id}/deliver", json={"node": "d", "socket": "x", "values": 3})
+    assert not_list.status_code == 400 and "deliver.values: expected a list" in not_list.json()["error"]["message"]
+    server.http.delete(f"/api/runs/{run_id}")
+    again = server.http.post(f"/api/runs/{run_id}/deliver", json={"node": "d", "socket": "x", "values": [1]})
+    assert again.status_code == 409
+
+
 def test_reattach_after_closing_the_socket_shows_the_state(server: LiveServer) -> None:
     code = "def double(x):\n    print('got', x)\n    return 2 * x\n"
     edges = [{"id": "e", "from": {"node": "d", "socket": "x"}, "to": {"node": "s", "port": "double.x"}}]

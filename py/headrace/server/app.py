@@ -232,6 +232,26 @@ def create_app(config: ServerConfig) -> FastAPI:
         result = await run.command({**body, "cmd": "trigger", "run": run_id}, ANSWER_SECONDS)
         return result["value"] if result["ok"] else _bridge_error(result)
 
+    @app.post(
+        "/api/runs/{run_id}/deliver",
+        summary="Send recorded values out of a socket of a live run again (a replay)",
+        responses=errors(400, 404, 409, 413, 422, 500, 503),
+    )
+    async def deliver(run_id: str, request: Request) -> Any:
+        run = runs.runs.get(run_id)
+        if run is None:
+            return _no_run(run_id)
+        try:
+            body = json.loads(await request.body())
+        except (ValueError, RecursionError) as exc:
+            return _error(400, "BadRequest", f"the body is not JSON: {exc}")
+        if not isinstance(body, dict) or {"cmd", "run"} & body.keys():
+            return _error(400, "BadRequest", 'the body is {"node": ID, "socket": NAME, "values": [...]}')
+        if not run.live:
+            return _error(409, "Stopped", f"run {run_id} has stopped")
+        result = await run.command({**body, "cmd": "deliver", "run": run_id}, ANSWER_SECONDS)
+        return result["value"] if result["ok"] else _bridge_error(result)
+
     @app.get(
         "/api/runs/{run_id}/values",
         summary="A page of the values a socket of a live run keeps",

@@ -6,7 +6,7 @@
  */
 import type { Cron, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
 import type { DescribeCron, Inspect, ValuesResult } from '@/protocol/events';
-import type { BootedFrom, BootProgress, EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest } from '@/runner/Runner';
+import type { BootedFrom, BootProgress, EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest, DeliverRequest } from '@/runner/Runner';
 import { cachedFile, packageFile } from '@/offline/files';
 import { IndexedDbSnapshots } from '@/persistence/engineSnapshot';
 import { PyodideRunner } from '@/runner/pyodide/PyodideRunner';
@@ -45,6 +45,10 @@ class SharedRunner implements LocalEngine {
 
   trigger(run: string, node: string, socket?: string): Promise<Result<Record<string, never>>> {
     return this.inner.trigger(run, node, socket);
+  }
+
+  deliver(request: DeliverRequest): Promise<Result<Record<string, never>>> {
+    return this.inner.deliver(request);
   }
 
   values(request: ValuesRequest): Promise<Result<ValuesResult>> {

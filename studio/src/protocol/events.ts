@@ -256,6 +256,17 @@ export interface TriggerNode {
   socket?: string | null;
 }
 
+/** Send recorded values out of a socket of a live run again, in order, as if
+ * the node had emitted them, without running it: a replay (docs/history.md).
+ * Nodes downstream run with the run's code; nothing upstream runs. */
+export interface DeliverValues {
+  cmd: "deliver";
+  run: string;
+  node: string;
+  socket: string;
+  values: unknown[];
+}
+
 /** A page of the values a socket of a run keeps (the newest ``keep_values``):
  * from index ``offset`` on (default: the oldest kept), at most ``limit``. Works
  * on a live run and on the last few that stopped. */
@@ -366,6 +377,7 @@ export interface BridgeCommands {
   install: { args: Omit<Install, "cmd">; value: InstallResult };
   run: { args: Omit<StartRun, "cmd">; value: RunResultInfo };
   trigger: { args: Omit<TriggerNode, "cmd">; value: Record<string, never> };
+  deliver: { args: Omit<DeliverValues, "cmd">; value: Record<string, never> };
   values: { args: Omit<ReadValues, "cmd">; value: ValuesResult };
   stop: { args: Omit<StopRun, "cmd">; value: Record<string, never> };
 }

@@ -54,6 +54,9 @@ export interface RunStartHooks {
   installed?(requirement: string, result: Result<InstallResult>): void;
 }
 
+/** Values to send out of a socket again (a replay). */
+export type DeliverRequest = BridgeCommands['deliver']['args'];
+
 /** A page of a socket's kept values (a live run's, or one of the last that stopped). */
 export type ValuesRequest = BridgeCommands['values']['args'];
 
@@ -71,6 +74,11 @@ export interface Runner {
   run(request: RunRequest, hooks: RunStartHooks): Promise<Result<{ run: string }>>;
   /** Fire a node, or one of its sockets, in a live run. */
   trigger(run: string, node: string, socket?: string): Promise<Result<Record<string, never>>>;
+  /**
+   * Send recorded values out of a node's socket in a live run again, in order, without
+   * running the node (a replay: the nodes downstream run with the run's code).
+   */
+  deliver(request: DeliverRequest): Promise<Result<Record<string, never>>>;
   values(request: ValuesRequest): Promise<Result<ValuesResult>>;
   /**
    * End a run, however that takes: the engine's own stop, then (in this browser) an

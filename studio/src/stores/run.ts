@@ -222,10 +222,10 @@ export const useRunStore = defineStore('run', () => {
   }
 
   /** Record the session's run in the run history, from its start. */
-  function record(s: RunSession, run: string, trigger: string): void {
+  function record(s: RunSession, run: string, trigger: string, parent: string | null): void {
     s.recorder = runs.recorder(
       {
-        run, flow: s.flow, trigger, keepValues: settings.settings.keepValues,
+        run, flow: s.flow, trigger, parent, keepValues: settings.settings.keepValues,
         readValues: (node, socket, limit) => s.runner.values({ run, node, socket, limit }),
       },
       s.key,
@@ -264,7 +264,7 @@ export const useRunStore = defineStore('run', () => {
    * Start a run of the active flow; `trigger: 'none'` starts it without firing sources.
    * `why`: what started it, as its record in the run history says.
    */
-  async function start(trigger: 'sources' | 'none', why: string): Promise<string | null> {
+  async function start(trigger: 'sources' | 'none', why: string, parent: string | null = null): Promise<string | null> {
     const doc = flows.doc;
     const key = flows.activeKey;
     if (!doc || !key) return null;
@@ -307,7 +307,7 @@ export const useRunStore = defineStore('run', () => {
         ...install,
         named: (run) => {
           named(s, run);
-          record(s, run, why);
+          record(s, run, why, parent);
           if (s.view.phase === 'installing') s.view.phase = 'starting';
           touch();
         },
@@ -359,6 +359,24 @@ export const useRunStore = defineStore('run', () => {
     // (No reply because Stop restarted the engine under a node that kept the thread: the
     // run's own events say so.)
     if (!result.ok && isAlive(s)) notice('error', `Could not run ${nodeName(node)}`, result.error.message);
+  }
+
+  /**
+   * Replay: a new run of the active flow, as it is now, in which `values` leave
+   * `node`.`socket` again (and nothing upstream runs); its record's parent is `parent`.
+   */
+  async function replay(parent: string, node: string, socket: string, values: unknown[]): Promise<string | null> {
+    const run = await start('none', 'replay', parent);
+    const s = flows.activeKey ? sessions.get(flows.activeKey) : undefined;
+    if (!run || !s) return null;
+    const sent = await s.runner.deliver({ run, node, socket, values });
+    if (!sent.ok) {
+      message(s, 'error', `Replay: ${sent.error.message}`);
+      notice('error', `Could not replay into ${nodeName(node)}`, sent.error.message);
+      return null;
+    }
+    message(s, 'info', `Replaying ${values.length} value(s) of ${nodeName(node)} · ${socket} from run ${parent}`);
+    return run;
   }
 
   async function stopSession(s: RunSession): Promise<void> {
@@ -486,6 +504,6 @@ export const useRunStore = defineStore('run', () => {
 
   return {
     version, session, view, pulsed, phase, alive, busy, target, schedulesElsewhere, connectionNote, installing,
-    runFlow, runNode, stop, reattach, readValues, showPast, clearMessages, clearDebug, pauseDebug,
+    runFlow, runNode, replay, stop, reattach, readValues, showPast, clearMessages, clearDebug, pauseDebug,
   };
 });

@@ -11,6 +11,7 @@ import { computed, markRaw, ref, shallowRef } from 'vue';
 import { useHost } from '@/app/host';
 import { notice } from '@/app/notices';
 import { downloadJson, fileStem, importFlowText } from '@/files/flowFile';
+import { exposedSockets } from '@/flow/model';
 import { RunHistory, RunHistoryError, type RunEntry } from '@/persistence/runHistory';
 import type { ExportedRun, RunState } from '@/protocol/events';
 import type { FlowDocument } from '@/protocol/flow';
@@ -139,6 +140,43 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   /**
+   * Replay a past run's recorded values of `node`.`socket` — from index `from` on, or only
+   * that one — into the flow as it is now (its open tab), as a new run whose parent is the
+   * past one. Refused before anything runs, saying why: the flow not open, the node or
+   * socket gone from it, values no longer kept, or kept only as their repr.
+   */
+  async function replay(id: string, node: string, socket: string, from: number, only = false): Promise<string | null> {
+    const record = await history?.get(id);
+    if (!record) {
+      notice('warning', 'That run is no longer kept');
+      return null;
+    }
+    const name = (doc: FlowDocument, nodeId: string) => doc.nodes.find((n) => n.id === nodeId)?.name ?? nodeId;
+    const where = `${name(record.flow, node)} · ${socket}`;
+    const refuse = (why: string) => {
+      notice('error', `Cannot replay ${where}`, why);
+      return null;
+    };
+    const kept = record.values.find((v) => v.node === node && v.socket === socket)?.values ?? [];
+    const chosen = kept.filter(([index]) => (only ? index === from : index >= from));
+    if (!chosen.length) return refuse(`run ${id} kept no value #${from + 1} of it`);
+    const unreplayable = chosen.find(([, , repr]) => repr);
+    if (unreplayable) {
+      return refuse(`value #${unreplayable[0] + 1} is kept only as its repr (JSON cannot hold it): it can be looked at, not replayed`);
+    }
+    const current = flows.open.find((f) => !f.pastRun && f.doc.name === record.run.flow_name);
+    if (!current) return refuse(`“${record.run.flow_name}” is not open: a replay runs the flow as it is now — open it, then replay`);
+    const now = current.doc.nodes.find((n) => n.id === node);
+    if (!now) return refuse(`${name(record.flow, node)} is no longer in “${current.doc.name}”`);
+    const shape = flows.shapeOf(now);
+    if (shape && socket !== 'error' && !exposedSockets(now, shape).includes(socket)) {
+      return refuse(`${now.name} has no socket ${socket} now (its sockets: ${exposedSockets(now, shape).join(', ') || 'none'})`);
+    }
+    flows.activate(current.key);
+    return useRunStore().replay(id, node, socket, chosen.map(([, value]) => value));
+  }
+
+  /**
    * Open the exact flow a past run used, as a flow (a namesake here asks first: a copy, or
    * replace it — undoably); the tab's next run is the past run's child.
    */
@@ -150,7 +188,7 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   return {
-    openRun,
+    openRun, replay,
     available: !!history, panelOpen, scope, stateFilter, entries, loaded, problem, shown, byId,
     open, refresh, children, recorder, remove, download, importFiles, openAsFlow,
     get: (id: string) => history?.get(id),

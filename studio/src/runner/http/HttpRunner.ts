@@ -12,7 +12,7 @@
  */
 import type { Hello, Result } from '@/protocol/bridge';
 import { PROTOCOL_VERSION, TERMINAL_RUN_PHASES, type EngineEvent, type HealthRecord, type RunRecord, type ValuesResult } from '@/protocol/events';
-import type { BootProgress, EventListener, Following, RunRequest, RunStartHooks, Runner, ValuesRequest } from '../Runner';
+import type { BootProgress, EventListener, Following, RunRequest, RunStartHooks, Runner, ValuesRequest, DeliverRequest } from '../Runner';
 import { backoffMs, closeAction, errorFromFailedFetch, errorFromResponse, eventsUrl, normaliseBase, splitEvents } from './wire';
 
 /** What the events connection is doing, for the UI. */
@@ -94,6 +94,10 @@ export class HttpRunner implements Runner {
     return this.request('POST', `/api/runs/${encodeURIComponent(run)}/trigger`, socket ? { node, socket } : { node });
   }
 
+  deliver({ run, node, socket, values }: DeliverRequest): Promise<Result<Record<string, never>>> {
+    return this.request('POST', `/api/runs/${encodeURIComponent(run)}/deliver`, { node, socket, values });
+  }
+
   values({ run, node, socket, offset, limit }: ValuesRequest): Promise<Result<ValuesResult>> {
     const query = new URLSearchParams({ node, socket });
     if (offset !== undefined && offset !== null) query.set('offset', String(offset));
@@ -173,7 +177,7 @@ export class HttpRunner implements Runner {
         attachment.lost = false;
         this.options.onConnection?.({ state: 'attached', run, reattach: attachment.attaches++ > 0 });
       }
-      if (typeof ev.data === 'string') this.deliver(splitEvents(ev.data));
+      if (typeof ev.data === 'string') this.publish(splitEvents(ev.data));
     };
     socket.onclose = (ev: CloseEvent) => {
       if (attachment.socket !== socket || this.attached.get(run) !== attachment) return;
@@ -202,7 +206,7 @@ export class HttpRunner implements Runner {
     }
   }
 
-  private deliver(events: EngineEvent[]): void {
+  private publish(events: EngineEvent[]): void {
     if (events.length === 0) return;
     if (this.listeners.size === 0) this.held.push(events);
     for (const listener of this.listeners) listener(events);

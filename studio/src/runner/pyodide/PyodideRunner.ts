@@ -10,7 +10,7 @@
  */
 import type { BridgeCommandName, BridgeCommands, Cron, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
 import type { DescribeCron, EngineEvent, Inspect, RunStopped, ValuesResult } from '@/protocol/events';
-import type { BootedFrom, BootProgress, EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest } from '../Runner';
+import type { BootedFrom, BootProgress, EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest, DeliverRequest } from '../Runner';
 import type { CachedFile } from '@/offline/files';
 import { snapshotKey, type SnapshotStore } from '@/persistence/engineSnapshot';
 import { Rpc } from '../rpc';
@@ -355,6 +355,10 @@ export class PyodideRunner implements LocalEngine {
 
   trigger(run: string, node: string, socket?: string): Answer<'trigger'> {
     return this.request('trigger', socket === undefined ? { run, node } : { run, node, socket });
+  }
+
+  deliver(request: DeliverRequest): Answer<'deliver'> {
+    return this.request('deliver', request);
   }
 
   values(request: ValuesRequest): Promise<Result<ValuesResult>> {

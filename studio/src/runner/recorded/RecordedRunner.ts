@@ -34,6 +34,10 @@ export class RecordedRunner implements Runner {
     return refused();
   }
 
+  deliver(): Promise<Result<Record<string, never>>> {
+    return refused();
+  }
+
   /** A page of what the socket kept when the run was recorded (the newest `keep values`). */
   values(request: ValuesRequest): Promise<Result<ValuesResult>> {
     const values = this.kept.get(`${request.node}\u0000${request.socket}`) ?? [];

@@ -7,7 +7,7 @@
  */
 import type { BridgeCommandName, BridgeCommands, Cron, Hello, NodeShape, Result, Validated } from '@/protocol/bridge';
 import type { DescribeCron, EngineEvent, Inspect, ValuesResult } from '@/protocol/events';
-import type { EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest } from '@/runner/Runner';
+import type { EventListener, Following, LocalEngine, RestartState, RunRequest, RunStartHooks, ValuesRequest, DeliverRequest } from '@/runner/Runner';
 
 export const HELLO: Hello = { version: 'test', protocol: 1, python: '3.14', platform: 'test' };
 
@@ -71,6 +71,10 @@ export class FakeRunner implements LocalEngine {
 
   trigger(run: string, node: string, socket?: string): Promise<Result<Record<string, never>>> {
     return this.call('trigger', socket === undefined ? { run, node } : { run, node, socket });
+  }
+
+  deliver(request: DeliverRequest): Promise<Result<Record<string, never>>> {
+    return this.call('deliver', request);
   }
 
   values(request: ValuesRequest): Promise<Result<ValuesResult>> {

@@ -150,7 +150,9 @@ def generate() -> str:
         "/** The state a run's record is in (py/headrace/history.py). */\n"
         f"export type RunState = {ts_type(history.RunState)};"
     )
-    parts.append(f"/** The version of an exported run's document. */\nexport const RUN_EXPORT_FORMAT = {history.EXPORT_FORMAT};")
+    parts.append(
+        f"/** The version of an exported run's document. */\nexport const RUN_EXPORT_FORMAT = {history.EXPORT_FORMAT};"
+    )
     parts.extend(_typed_dict(cls) for cls in history.RECORD_TYPES)
     parts.append(
         "/** The `type` of a server's HTTP error answer when it is not the bridge's (`ErrorInfo`). */\n"

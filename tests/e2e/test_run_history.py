@@ -217,7 +217,9 @@ def test_a_run_cut_off_by_a_reload_is_listed_as_interrupted(fresh_studio: Page, 
     expect(row).to_have_attribute("data-state", "interrupted")
 
 
-def test_a_past_run_opens_on_the_canvas_as_it_ran_read_only_with_what_changed_since(studio: Page, tmp_path: Path) -> None:
+def test_a_past_run_opens_on_the_canvas_as_it_ran_read_only_with_what_changed_since(
+    studio: Page, tmp_path: Path
+) -> None:
     flow = _flow("History past")
     flow["nodes"][1]["code"] = "def double(x):\n    print('doubling', x)\n    return x * 2\n"
     _open(studio, tmp_path, flow)
@@ -333,9 +335,9 @@ def test_replay_from_a_recorded_value_runs_the_code_of_now_downstream_only(studi
     replays = studio.locator('[data-testid=run-row]:has([data-testid=run-trigger]:text-is("replay"))')
     expect(replays).to_have_count(2)
     expect(replays.first.get_by_test_id("run-lineage")).to_contain_text(f"replay of {past}")
-    expect(studio.locator(f'[data-testid=run-row][data-run-id="{past}"]').get_by_test_id("run-lineage")).to_contain_text(
-        "2 run(s) from this"
-    )
+    expect(
+        studio.locator(f'[data-testid=run-row][data-run-id="{past}"]').get_by_test_id("run-lineage")
+    ).to_contain_text("2 run(s) from this")
     _close(studio)
 
 

@@ -20,7 +20,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from headrace.cron import Cron, CronError, zone
 from headrace.errors import FlowError, PathPart
-from headrace.model import FORMAT_VERSION, Edge, FlowSpec, Node, PortSettings, Schedule
+from headrace.model import FORMAT_VERSION, Edge, FlowSpec, Node, Pinned, PortSettings, Schedule
 from headrace.scheduler import MISFIRE_POLICIES, Misfire
 from headrace.shape import NODE_TYPES, NodeShape, read_shape
 
@@ -37,7 +37,7 @@ FLOW_KEYS = (
     "edges",
     "ui",
 )
-NODE_KEYS = ("id", "type", "name", "description", "code", "sockets", "schedule", "ports", "time_limit")
+NODE_KEYS = ("id", "type", "name", "description", "code", "sockets", "schedule", "ports", "time_limit", "pinned")
 EDGE_KEYS = ("id", "from", "to")
 PORT_SETTING_KEYS = ("sticky",)
 SCHEDULE_KEYS = ("cron", "enabled")
@@ -298,7 +298,30 @@ def _node(item: Any, path: list[PathPart]) -> Node:
         ports=ports,
         description=_optional_string(item, "description", path),
         time_limit=_time_limit(item, path),
+        pinned=_pinned(item, path, shape),
     )
+
+
+def _pinned(item: Mapping[str, Any], path: list[PathPart], shape: NodeShape) -> dict[str, Pinned] | None:
+    if "pinned" not in item:
+        return None
+    value = item["pinned"]
+    _expect(value, dict, [*path, "pinned"], "an object of socket names to pinned values")
+    pinned: dict[str, Pinned] = {}
+    for socket, setting in value.items():
+        where = [*path, "pinned", socket]
+        if socket not in shape.sockets:
+            _fail(where, f"the code has no socket {socket!r} ({_listing('sockets', shape.sockets)})")
+        _expect(setting, dict, where, 'an object such as {"values": [1, 2], "run": "run-1-…"}')
+        _check_keys(setting, ("values", "run"), where)
+        if "values" not in setting:
+            _fail([*where, "values"], "missing (expected the list of values the socket sends)")
+        _expect(setting["values"], list, [*where, "values"], "a list of values")
+        run = setting.get("run")
+        if run is not None:
+            _expect(run, str, [*where, "run"], "the id of the run the values came from")
+        pinned[socket] = Pinned(values=list(setting["values"]), run=run)
+    return pinned
 
 
 def _exposed_sockets(item: Mapping[str, Any], path: list[PathPart], shape: NodeShape) -> list[str] | None:

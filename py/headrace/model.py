@@ -69,6 +69,9 @@ class Node:
     description: str | None = None
     #: Seconds one call (or generator step) may run; overrides the flow's.
     time_limit: float | None = None
+    #: Sockets pinned to values (a past run's): the node does not run, and these values
+    #: leave its sockets whenever it would have run (docs/history.md, "Pin data").
+    pinned: dict[str, Pinned] | None = None
 
     def is_sticky(self, port: Port) -> bool:
         return bool(self.ports and self.ports.get(port.name, PortSettings()).sticky)
@@ -91,6 +94,22 @@ class Node:
             out["ports"] = {name: s.to_json() for name, s in self.ports.items()}
         if self.time_limit is not None:
             out["time_limit"] = self.time_limit
+        if self.pinned is not None:
+            out["pinned"] = {socket: p.to_json() for socket, p in self.pinned.items()}
+        return out
+
+
+@dataclasses.dataclass(frozen=True)
+class Pinned:
+    """The values a pinned socket sends out (JSON values), and the run they came from."""
+
+    values: list[Any]
+    run: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"values": list(self.values)}
+        if self.run is not None:
+            out["run"] = self.run
         return out
 
 

@@ -199,6 +199,8 @@ class Run(NodeCodeEnvelope, RunReports, RunSchedules, RemoteCalls):
         self._incoming: dict[str, list[Target]] = {node_id: [] for node_id in self.nodes}
         targets: dict[tuple[str, str], Target] = {}
         for edge in flow.edges:
+            if self.nodes[edge.to_node].spec.pinned:
+                continue  # a pinned node does not run: what arrives at its ports is dropped
             function_name, _, param = edge.to_port.partition(".")
             key = (edge.to_node, edge.to_port)
             target = targets.get(key)
@@ -278,7 +280,7 @@ class Run(NodeCodeEnvelope, RunReports, RunSchedules, RemoteCalls):
         # that never comes, and shows the run busy for ever.
         self._busy_since_idle = True
         for node in self.nodes.values():
-            if node.spec.type == "script":
+            if node.spec.type == "script" and not node.spec.pinned:
                 self._push((Work(LOAD, node), None))
         self._task = asyncio.get_running_loop().create_task(self._pump(), name=f"headrace run {self.id}")
         self.reporter.hand_over()
@@ -287,7 +289,9 @@ class Run(NodeCodeEnvelope, RunReports, RunSchedules, RemoteCalls):
         """Fire every source once: every data node (all its sockets) and every
         script function that needs no input, in node order."""
         for node in self.nodes.values():
-            if node.spec.type == "data":
+            if node.spec.pinned:
+                self._send_pinned(node, None)
+            elif node.spec.type == "data":
                 self._push((Work(TRIGGER, node), None))
             else:
                 for function in node.functions.values():
@@ -310,6 +314,9 @@ class Run(NodeCodeEnvelope, RunReports, RunSchedules, RemoteCalls):
             raise RunError(
                 f"node {self.label(node_id)} has no socket {socket!r} (sockets: {', '.join(node.spec.shape.sockets)})"
             )
+        if node.spec.pinned:
+            self._send_pinned(node, socket)
+            return
         if node.spec.type == "data":
             self._push((Work(TRIGGER, node, socket), None))
             return
@@ -324,6 +331,15 @@ class Run(NodeCodeEnvelope, RunReports, RunSchedules, RemoteCalls):
                 waits = ", ".join(p.name for p in function.required_ports)
                 raise RunError(f"{node.label}.{name} is not a source: it waits for {waits}")
             self._push((Work(TRIGGER, node, name), None))
+
+    def _send_pinned(self, node: LiveNode, socket: str | None) -> None:
+        """A pinned node fired: its pinned values leave its sockets (``socket``: that one
+        only), in socket order; the node's code does not run."""
+        pinned = node.spec.pinned or {}
+        for name, pin in pinned.items():
+            if socket is None or name == socket:
+                for value in pin.values:
+                    self._push((Work(REPLAY, node, name), value))
 
     def deliver(self, node_id: str, socket: str, values: Iterable[Any]) -> None:
         """Send ``values`` out of a socket again, in order, as if the node had emitted

@@ -361,3 +361,37 @@ def test_a_replay_the_flow_of_now_cannot_take_is_refused_saying_why(studio: Page
     expect(notice).to_contain_text("Count has no socket count now (its sockets: numbers, error)")
     assert studio.evaluate("window.__hr.idle") == runs_before, "a refused replay ran something"
     expect(studio.get_by_test_id("past-run-bar")).to_be_visible()  # still where the user was
+
+
+def test_a_socket_pinned_to_a_runs_values_stands_in_for_its_node_until_unpinned(studio: Page, tmp_path: Path) -> None:
+    _open(studio, tmp_path, _counting_flow("History pin", "def double(x):\n    return 2 * x\n"))
+    run_and_wait_idle(studio)
+    studio.locator('[data-node-id="count"] .hr-node__name').click()
+    studio.get_by_test_id("tab-results").click()
+    studio.get_by_test_id("values-count-count").get_by_test_id("values-pin").click()
+    expect(studio.locator(".hr-notice").last).to_contain_text("Pinned Count · count to 5 value(s)")
+    expect(studio.get_by_test_id("pinned-count")).to_be_visible()
+    expect(studio.get_by_test_id("pin-count-count")).to_be_visible()
+
+    # The costly node breaks, but is pinned: runs send its values and never call it.
+    set_code(studio, "count", "def count(n=5):\n    raise RuntimeError('the costly service was called')\n    yield\n")
+    studio.keyboard.press("Escape")
+    reset_events(studio)
+    run_and_wait_idle(studio)
+    sent = [(e["node"], e["value"]) for e in studio.evaluate("window.__hr.emits")]
+    assert [v for n, v in sent if n == "dbl"] == [0, 2, 4, 6, 8]
+    assert studio.evaluate("window.__hr.errors.length") == 0
+    exported = export_flow(studio, tmp_path)
+    pinned = next(n for n in exported["nodes"] if n["id"] == "count")["pinned"]
+    assert pinned["count"]["values"] == [0, 1, 2, 3, 4] and pinned["count"]["run"].startswith("run-")
+
+    # Unpinned (in its Settings), the node runs again — and fails, as its code now does.
+    studio.locator('[data-node-id="count"] .hr-node__name').click()
+    studio.get_by_test_id("tab-settings").click()
+    studio.get_by_test_id("unpin-count").click()
+    studio.keyboard.press("Escape")
+    expect(studio.get_by_test_id("pinned-count")).to_have_count(0)
+    reset_events(studio)
+    run_and_wait_idle(studio)
+    studio.wait_for_function("window.__hr.errors.length > 0")
+    assert "the costly service was called" in studio.evaluate("window.__hr.errors[0].message")

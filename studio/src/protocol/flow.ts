@@ -80,6 +80,21 @@ export interface FlowNode {
     [k: string]: PortSettings;
   };
   time_limit?: TimeLimit;
+  /**
+   * Sockets pinned to values (a past run's): the node does not run; whenever it would have (Run Flow, its ▶, a schedule), these values leave its pinned sockets, and values arriving at its ports are dropped.
+   */
+  pinned?: {
+    [k: string]: {
+      /**
+       * The values the socket sends, in order (JSON values).
+       */
+      values: unknown[];
+      /**
+       * The run the values were pinned from.
+       */
+      run?: string;
+    };
+  };
 }
 export interface PortSettings {
   sticky?: boolean;

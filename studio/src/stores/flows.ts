@@ -40,7 +40,7 @@ export const useFlowsStore = defineStore('flows', () => {
   const { selection, selectedEdge, editing, revealing, reveal } = picked;
   const { edit, beginGesture, endGesture, undo, redo } = changes;
   const { shapeOf, shapeIsStale, shapeError, wired, nodeNames, refreshShape, refreshShapes } = shapes;
-  const { rename, addNode, addNote, setName, setCode, setNoteText, setSticky, setExposed, setSchedule, connect, disconnect, deleteSelection, setFlowInfo } = edits;
+  const { rename, addNode, addNote, setName, setCode, setNoteText, setSticky, setExposed, setSchedule, setPinned, connect, disconnect, deleteSelection, setFlowInfo } = edits;
   const { moveBy, roundPositions, setViewport, setSocketView, placeNodes } = canvas;
   const { copySelection, paste, duplicateSelection } = copying;
   const { groupSelection, ungroupItems, renameGroup, colourGroup, collapseGroup, selectGroup } = groups;
@@ -50,7 +50,7 @@ export const useFlowsStore = defineStore('flows', () => {
     activate, openDocument, openPastRun, replaceFromStorage, newFlow, close, duplicate, rename,
     edit, beginGesture, endGesture, undo, redo,
     shapeOf, shapeIsStale, shapeError, wired, nodeNames, refreshShape, refreshShapes,
-    addNode, addNote, setName, setCode, setNoteText, setSticky, setExposed, setSchedule, moveBy, roundPositions,
+    addNode, addNote, setName, setCode, setNoteText, setSticky, setExposed, setSchedule, setPinned, moveBy, roundPositions,
     connect, disconnect, deleteSelection, copySelection, paste, duplicateSelection, setViewport, setSocketView, setFlowInfo,
     placeNodes, groupSelection, ungroupItems, renameGroup, colourGroup, collapseGroup, selectGroup,
   };

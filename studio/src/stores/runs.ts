@@ -19,6 +19,7 @@ import { RunRecorder, type RecorderOptions } from '@/run/runRecorder';
 import { useEngineStore } from './engine';
 import { useFlowsStore, type PastRun } from './flows';
 import { useRunStore } from './run';
+import { useSettingsStore } from './settings';
 
 export type RunsScope = 'flow' | 'all';
 
@@ -29,6 +30,7 @@ export const useRunsStore = defineStore('runs', () => {
   const host = useHost();
   const flows = useFlowsStore();
   const engine = useEngineStore();
+  const settings = useSettingsStore();
   const history = host.persistSettings ? markRaw(new RunHistory()) : null;
 
   const panelOpen = ref(false);
@@ -177,6 +179,44 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   /**
+   * Pin `node`.`socket` of the flow as it is now to the values a run kept of it: the past run
+   * shown (into the flow's open tab), or the active flow's own last run. While pinned, runs
+   * send these values in the node's place and do not run it (n8n's "pin data").
+   */
+  async function pin(node: string, socket: string): Promise<void> {
+    const past = flows.active?.pastRun;
+    const runStore = useRunStore();
+    let kept: [number, unknown, boolean][] = [];
+    let from: string | null;
+    let target: string | null;
+    if (past) {
+      const record = await history?.get(past.id);
+      kept = record?.values.find((v) => v.node === node && v.socket === socket)?.values ?? [];
+      from = past.id;
+      target = flows.open.find((f) => !f.pastRun && f.doc.name === flows.doc?.name)?.key ?? null;
+    } else {
+      from = runStore.view.run;
+      target = flows.activeKey;
+      const page = await runStore.readValues(node, socket, undefined, Math.max(1, settings.settings.keepValues));
+      if (page.ok) kept = page.value.values.map((v) => [v.index, v.value, v.repr]);
+    }
+    const doc = target ? flows.open.find((f) => f.key === target)?.doc : undefined;
+    const name = doc?.nodes.find((n) => n.id === node)?.name ?? node;
+    const refuse = (why: string) => notice('error', `Cannot pin ${name} · ${socket}`, why);
+    if (!target || !doc) return refuse(`“${flows.doc?.name}” is not open: pins go into the flow as it is now — open it, then pin`);
+    if (!doc.nodes.some((n) => n.id === node)) return refuse(`${name} is no longer in “${doc.name}”`);
+    if (!kept.length) return refuse('the run kept no values of it');
+    const repr = kept.find(([, , isRepr]) => isRepr);
+    if (repr) return refuse(`value #${repr[0] + 1} is kept only as its repr (JSON cannot hold it): only JSON values can be pinned`);
+    flows.setPinned(target, node, socket, { values: kept.map(([, value]) => value), ...(from ? { run: from } : {}) });
+    notice(
+      'success',
+      `Pinned ${name} · ${socket} to ${kept.length} value(s)${from ? ` of run ${from}` : ''}`,
+      `Runs of “${doc.name}” send them in its place, without running ${name}. Unpin in its Settings (or Undo).`,
+    );
+  }
+
+  /**
    * Open the exact flow a past run used, as a flow (a namesake here asks first: a copy, or
    * replace it — undoably); the tab's next run is the past run's child.
    */
@@ -188,7 +228,7 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   return {
-    openRun, replay,
+    openRun, replay, pin,
     available: !!history, panelOpen, scope, stateFilter, entries, loaded, problem, shown, byId,
     open, refresh, children, recorder, remove, download, importFiles, openAsFlow,
     get: (id: string) => history?.get(id),

@@ -18,7 +18,7 @@ type Palette = ReturnType<typeof usePaletteStore>;
 export function useDocumentEdits(palette: Palette, tabs: Tabs, picked: Selection, changes: Changes, shapes: Shapes) {
   const { doc, activeKey, find, activate } = tabs;
   const { selection, selectedEdge, editing } = picked;
-  const { edit } = changes;
+  const { edit, commit } = changes;
   const { shapeOf, refreshShape, scheduleInspect } = shapes;
 
   /**
@@ -181,8 +181,27 @@ export function useDocumentEdits(palette: Palette, tabs: Tabs, picked: Selection
     });
   }
 
+  /**
+   * Pin a socket of a node of tab `key` to values (a run's), or unpin it (`pin` null): a
+   * pinned node does not run, and its pinned values leave it instead (docs/history.md).
+   */
+  function setPinned(key: string, nodeId: string, socket: string, pin: { values: unknown[]; run?: string } | null): void {
+    const flow = find(key);
+    if (!flow) return;
+    const name = flow.doc.nodes.find((n) => n.id === nodeId)?.name ?? nodeId;
+    commit(flow, pin ? `Pin ${name} · ${socket}` : `Unpin ${name} · ${socket}`, (d) => {
+      const node = d.nodes.find((n) => n.id === nodeId);
+      if (!node) return;
+      const pinned = { ...(node.pinned ?? {}) };
+      if (pin) pinned[socket] = pin.run ? { values: pin.values, run: pin.run } : { values: pin.values };
+      else delete pinned[socket];
+      if (Object.keys(pinned).length) node.pinned = pinned;
+      else delete node.pinned;
+    });
+  }
+
   return {
-    addNode, addNote, setName, setCode, setNoteText, setSticky, setSchedule, setExposed,
+    addNode, addNote, setName, setCode, setNoteText, setSticky, setSchedule, setExposed, setPinned,
     connect, disconnect, deleteSelection, rename, setFlowInfo,
   };
 }

@@ -106,12 +106,21 @@ class _Batch:
 class Bridge:
     """Holds the live runs of one host and answers its commands."""
 
-    def __init__(self, on_batch: BatchSink, *, executor: Executor | None = None) -> None:
+    def __init__(
+        self,
+        on_batch: BatchSink,
+        *,
+        executor: Executor | None = None,
+        on_run: Callable[[Run, StartRun], None] | None = None,
+    ) -> None:
         """``on_batch`` receives each batch of events (one JSON array text);
         ``executor``: where the runs' script calls go (a Dask cluster); by
-        default, inline in this process."""
+        default, inline in this process. ``on_run`` is called with each new run
+        and the command that started it, before it starts (a server's worker
+        records it in the run history there)."""
         self._on_batch = on_batch
         self._executor = executor
+        self._on_run = on_run
         self.runs: dict[str, Run] = {}
         self._batches: dict[str, _Batch] = {}
         #: Runs that stopped, newest last: their values can still be read.
@@ -226,6 +235,8 @@ class Bridge:
                 self._batches.pop(run_id, None)
                 raise BadCommand(f"run.timezone: {exc}") from None
         self.runs[run_id] = run
+        if self._on_run is not None:
+            self._on_run(run, command)
         await run.start()
         if command.trigger == "sources":
             run.trigger_sources()

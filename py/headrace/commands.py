@@ -101,6 +101,11 @@ class StartRun:
     keep_values: int = 100
     #: Lines of each node's console the view keeps.
     console_lines: int = 500
+    #: What started the run, as a host that records runs keeps it (``run-flow``,
+    #: ``node:NAME``, ``replay``, …); None: the host's own name for it.
+    origin: str | None = None
+    #: The run this one was replayed or cloned from, for the run history.
+    parent: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -20,11 +20,13 @@ import sqlite3
 import time
 from typing import Any
 
-from headrace.history import History, final_state
+from headrace.history import History, RunState, final_state
 from headrace.protocol import (
     Event,
     NodeStateChanged,
     Output,
+    RunIdle,
+    RunPhase,
     RunStarted,
     RunStopped,
     ViewChanged,
@@ -36,6 +38,8 @@ from headrace.view import CONSOLE_LINES, ConsoleTail, RunView
 
 #: The time between two checkpoints of a running run.
 CHECKPOINT_SECONDS = 1.0
+#: A run coming to rest is written at once, unless it was written this recently.
+REST_CHECKPOINT_SECONDS = 0.25
 
 
 class Recorder:
@@ -63,6 +67,11 @@ class Recorder:
         self._timer: asyncio.TimerHandle | None = None
         #: Why the recording stopped, if it did: the host says so.
         self.problem: str | None = None
+        #: How the run stood when it came to rest with nothing left to do, and when: a
+        #: run stopped while it rests (a studio's next Run Flow, a server's DELETE)
+        #: finished; Stop cut nothing short.
+        self._rested: tuple[RunState, float] | None = None
+        self._last_checkpoint = 0.0
 
     def attach(self, run: Run) -> None:
         """Start the run's record, and listen to the run (before :meth:`Run.start`)."""
@@ -88,6 +97,8 @@ class Recorder:
             if self._timer is not None:
                 self._timer.cancel()
             self._save(final=True)
+        elif isinstance(event, RunIdle) and time.monotonic() - self._last_checkpoint > REST_CHECKPOINT_SECONDS:
+            self._save()  # (a run resting often is written by the timer instead)
 
     def _tick(self) -> None:
         run = self.run
@@ -126,7 +137,22 @@ class Recorder:
             node_view["console"] = tail.since(0)
             node_view["console_dropped"] = tail.dropped
         view = self.view.to_json()
-        state = final_state(self.view.reason, self.view.unrouted_errors) if final else "running"
-        self.history.checkpoint(
-            run.id, dict(view), values, state=state, message=self.view.message, ended_at=time.time() if final else None
-        )
+        state, ended = self._state(run, view, final)
+        self.history.checkpoint(run.id, dict(view), values, state=state, message=self.view.message, ended_at=ended)
+
+    def _state(self, run: Run, view: Any, final: bool) -> tuple[RunState, float | None]:
+        """The record's state and end: ``running`` while it works (or rests with a
+        schedule still to fire); resting with nothing to do, done — and still so when
+        it is then stopped."""
+        if final:
+            if self.view.reason == "stopped" and self._rested is not None:
+                return self._rested
+            return final_state(self.view.reason, self.view.unrouted_errors), time.time()
+        scheduled = any(s.get("next_at") for n in view["nodes"].values() for s in n["schedules"].values())
+        if run.phase != RunPhase.IDLE or scheduled:
+            self._rested = None
+            return "running", None
+        state: RunState = "failure" if self.view.unrouted_errors else "success"
+        if self._rested is None or self._rested[0] != state:
+            self._rested = (state, time.time())
+        return self._rested

@@ -30,6 +30,7 @@ from headrace.protocol import PROTOCOL_VERSION, HealthRecord, ServerErrorKind
 from headrace.run import new_run_id
 from headrace.server.config import ServerConfig
 from headrace.server.guard import Cors, Guard
+from headrace.server.history_routes import add_history_routes
 from headrace.server.openapi import RUN_BODY, VALUES_PARAMETERS, errors, flow_components
 from headrace.server.runs import RunProcess, RunRegistry, Viewer
 from headrace.server.sanitize import hide_paths
@@ -55,7 +56,17 @@ _CLOSE_REASON_BYTES = 120
 #: messages of a sensible size.
 MESSAGE_CHARS = 1024 * 1024
 
-_RUN_OPTIONS = ("trigger", "schedules", "timezone", "report", "emit_limit", "keep_values", "console_lines")
+_RUN_OPTIONS = (
+    "trigger",
+    "schedules",
+    "timezone",
+    "report",
+    "emit_limit",
+    "keep_values",
+    "console_lines",
+    "origin",
+    "parent",
+)
 #: What the server's runs report unless the client says: the run's view, with the
 #: first 1,000 values of each socket one by one (as the studio asks). Clients
 #: that want every value pass ``report=events``.
@@ -251,6 +262,8 @@ def create_app(config: ServerConfig) -> FastAPI:
             return _error(409, "Stopped", f"run {run_id} has stopped")
         result = await run.command({**body, "cmd": "deliver", "run": run_id}, ANSWER_SECONDS)
         return result["value"] if result["ok"] else _bridge_error(result)
+
+    add_history_routes(app, config.history, _error, hide_paths)
 
     @app.get(
         "/api/runs/{run_id}/values",

@@ -51,6 +51,9 @@ class ServerConfig:
     dask_scheduler: str | None = None
     #: With Dask: let any worker take any call (else a node's calls stay on one worker).
     dask_spread: bool = False
+    #: The run history, a SQLite file each run's process records its run into (and the
+    #: ``/api/history`` routes read); None: runs are not kept beyond ``keep_stopped``.
+    history: str | None = None
 
     def __post_init__(self) -> None:
         if not self.token:

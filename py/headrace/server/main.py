@@ -93,8 +93,22 @@ def parser() -> argparse.ArgumentParser:
         help="start each run's process as this user, so node code gets that user's rights, not the server's "
         "(the server must run as root)",
     )
+    p.add_argument(
+        "--history",
+        metavar="FILE",
+        default=default_history(),
+        help="the run history: every run is recorded into this SQLite file, which survives restarts "
+        "(default: %(default)s)",
+    )
+    p.add_argument("--no-history", action="store_true", help="keep no run history")
     add_executor_options(p)
     return p
+
+
+def default_history() -> str:
+    """Where the server keeps its run history unless told: the user's state directory."""
+    state = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return os.path.join(state, "headrace", "runs.db")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,6 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_as=args.run_as,
             dask_scheduler=args.scheduler if args.executor == "dask" else None,
             dask_spread=args.spread,
+            history=None if args.no_history else os.path.abspath(args.history),
         )
     except ValueError as exc:
         print(f"headrace serve: {exc}", file=sys.stderr)

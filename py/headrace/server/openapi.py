@@ -74,6 +74,15 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 _RUN_OPTIONS_SCHEMA: dict[str, Any] = {
     "trigger": {"enum": ["sources", "none"], "description": "Fire every source at start (default), or nothing."},
     "schedules": {"type": "boolean", "description": "Arm the flow's schedules (default true)."},
+    "origin": {
+        "type": ["string", "null"],
+        "description": "What started the run, as the run history keeps it (`run-flow`, `node:NAME`, `replay`; "
+        "default `api`).",
+    },
+    "parent": {
+        "type": ["string", "null"],
+        "description": "The run this one was replayed or cloned from, for the run history's graph of runs.",
+    },
     "timezone": {"type": "string", "description": "The IANA zone schedules are read in, when the flow names none."},
     "report": {
         "enum": ["view", "events"],

@@ -66,6 +66,8 @@ def worker_command(config: ServerConfig) -> list[str]:
     args = [sys.executable, "-m", "headrace.server.worker", "--memory-limit", str(config.run_memory_limit)]
     if config.dask_scheduler:
         args += ["--dask-scheduler", config.dask_scheduler] + (["--dask-spread"] if config.dask_spread else [])
+    if config.history:
+        args += ["--history", config.history]
     return args
 
 

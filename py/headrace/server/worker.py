@@ -24,13 +24,18 @@ import faulthandler
 import json
 import os
 import signal
+import sqlite3
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from headrace import capture
 from headrace.bridge import Bridge
+from headrace.commands import StartRun
+from headrace.history import History, HistoryError
+from headrace.recording import Recorder
 from headrace.remote import Executor
+from headrace.run import Run
 
 #: Longest command line accepted (a flow, with its code).
 MAX_LINE = 64 * 1024 * 1024
@@ -55,7 +60,24 @@ class LineWriter:
                 data = data[os.write(self.fd, data) :]
 
 
-async def serve(commands_fd: int, out: LineWriter, executor: Executor | None = None) -> None:
+def recording_into(path: str) -> Callable[[Run, StartRun], None]:
+    """Record each run the bridge starts into the history file at ``path`` (as
+    ``headrace run --record`` does). A history that cannot be written is said on
+    stderr, which the server logs, and the run goes on unrecorded."""
+
+    def record(run: Run, command: StartRun) -> None:
+        try:
+            history = History.open(path)
+            Recorder(history, run.flow.to_json(), trigger=command.origin or "api", parent=command.parent).attach(run)
+        except (HistoryError, sqlite3.Error, OSError) as exc:
+            print(f"headrace worker: run {run.id} is not recorded: {exc}", file=sys.stderr)
+
+    return record
+
+
+async def serve(
+    commands_fd: int, out: LineWriter, executor: Executor | None = None, history: str | None = None
+) -> None:
     """Answer commands until the last run has stopped or stdin closes."""
     loop = asyncio.get_running_loop()
     done = asyncio.Event()
@@ -75,7 +97,7 @@ async def serve(commands_fd: int, out: LineWriter, executor: Executor | None = N
         with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(finish_if_no_run_is_left)
 
-    bridge = Bridge(on_batch, executor=executor)
+    bridge = Bridge(on_batch, executor=executor, on_run=recording_into(history) if history else None)
     _stop_on_sigint(bridge, loop, done)
     reader = asyncio.StreamReader(limit=MAX_LINE)
     pipe = os.fdopen(commands_fd, "rb", buffering=0)
@@ -106,15 +128,17 @@ async def serve(commands_fd: int, out: LineWriter, executor: Executor | None = N
     finished.cancel()
 
 
-async def _serve_with_executor(commands_fd: int, out: LineWriter, scheduler: str | None, spread: bool) -> None:
+async def _serve_with_executor(
+    commands_fd: int, out: LineWriter, scheduler: str | None, spread: bool, history: str | None
+) -> None:
     if scheduler is None:
-        await serve(commands_fd, out)
+        await serve(commands_fd, out, history=history)
         return
     from headrace.dask import DaskExecutor  # the dask extra, only when asked for
 
     executor = await DaskExecutor.connect(scheduler, spread=spread)
     try:
-        await serve(commands_fd, out, executor)
+        await serve(commands_fd, out, executor, history)
     finally:
         await executor.close()
 
@@ -146,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--memory-limit", type=int, default=0, help="address space limit in bytes (0: none)")
     parser.add_argument("--dask-scheduler", help="send script calls to this Dask scheduler")
     parser.add_argument("--dask-spread", action="store_true", help="let any Dask worker take any call")
+    parser.add_argument("--history", help="record the run into this run history file (SQLite)")
     args = parser.parse_args(argv)
     # Keep the protocol's pipes for ourselves; fd 0 reads nothing, fd 1 is stderr.
     commands_fd, out_fd = os.dup(0), os.dup(1)
@@ -156,7 +181,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     faulthandler.enable()  # a crash in native code leaves a traceback on stderr
     _limit_memory(args.memory_limit)
     try:
-        asyncio.run(_serve_with_executor(commands_fd, LineWriter(out_fd), args.dask_scheduler, args.dask_spread))
+        asyncio.run(
+            _serve_with_executor(commands_fd, LineWriter(out_fd), args.dask_scheduler, args.dask_spread, args.history)
+        )
     finally:
         sys.stdout.flush()
         sys.stderr.flush()

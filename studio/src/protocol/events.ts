@@ -246,6 +246,8 @@ export interface StartRun {
   emit_limit?: number | null;
   keep_values?: number;
   console_lines?: number;
+  origin?: string | null;
+  parent?: string | null;
 }
 
 /** Fire a node, or one of its sockets, in a live run. */

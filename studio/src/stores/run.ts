@@ -297,7 +297,7 @@ export const useRunStore = defineStore('run', () => {
     const install = installMessages(s, snapshot, touch);
     const result = await runner.run(
       {
-        flow: snapshot, trigger, schedules,
+        flow: snapshot, trigger, schedules, origin: why, parent,
         // Schedules fire in the user's own time zone unless the flow names one.
         timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
         report: 'view', emit_limit: EMIT_LIMIT, keep_values: settings.settings.keepValues, console_lines: settings.settings.consoleLines,

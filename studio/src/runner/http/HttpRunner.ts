@@ -81,8 +81,8 @@ export class HttpRunner implements Runner {
   async run(request: RunRequest, hooks: RunStartHooks): Promise<Result<{ run: string }>> {
     // Options left undefined are left out (the server's defaults), but an `emit_limit` of
     // null (every value) is sent. Where a browser would install from is not the server's.
-    const { flow, trigger, schedules, timezone, report, emit_limit, keep_values, console_lines } = request;
-    const body = { flow, trigger, schedules, timezone, report, emit_limit, keep_values, console_lines };
+    const { flow, trigger, schedules, timezone, report, emit_limit, keep_values, console_lines, origin, parent } = request;
+    const body = { flow, trigger, schedules, timezone, report, emit_limit, keep_values, console_lines, origin, parent };
     const started = await this.request<{ run: string }>('POST', '/api/runs', body);
     if (!started.ok) return started;
     hooks.named(started.value.run);

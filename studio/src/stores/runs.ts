@@ -86,7 +86,7 @@ export const useRunsStore = defineStore('runs', () => {
 
   /** A recorder for a run starting now; null where no history is kept. */
   function recorder(options: Omit<RecorderOptions, 'history' | 'onProblem'>, tab: string | null): RunRecorder | null {
-    if (!history) return null;
+    if (!history || !settings.settings.keepRunHistory) return null;
     const parent = options.parent ?? (tab ? clonedFrom.get(tab) : undefined) ?? null;
     if (tab) clonedFrom.delete(tab);
     return new RunRecorder({

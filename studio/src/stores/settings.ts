@@ -19,6 +19,8 @@ export interface Settings {
   consoleLines: number;
   /** Values each socket keeps during a run, newest first (Results and the debug list page through them). */
   keepValues: number;
+  /** Keep each run in the run history (IndexedDB; the Runs panel). */
+  keepRunHistory: boolean;
   /** The debug sidebar is open, and shows print() lines too. */
   debugOpen: boolean;
   debugPrints: boolean;
@@ -45,6 +47,7 @@ const DEFAULTS: Settings = {
   autosaveDelayMs: 400,
   consoleLines: 500,
   keepValues: 100,
+  keepRunHistory: true,
   debugOpen: false,
   debugPrints: false,
   usePackageIndex: true,

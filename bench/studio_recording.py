@@ -72,9 +72,9 @@ def measure(messages: int, repeat: int) -> dict[str, float | int]:
             before = kept_runs(page)
             samples[on].append(run_flow(page, emits))
             page.wait_for_timeout(300)  # (the write at rest lands; the next run then starts clean)
-            recorded = kept_runs(page) - before
-            if recorded != (1 if on else 0):
-                raise RuntimeError(f"recording {'on' if on else 'off'}: {recorded} runs kept")
+            kept = kept_runs(page) - before
+            if kept != (1 if on else 0):
+                raise RuntimeError(f"recording {'on' if on else 'off'}: {kept} runs kept")
         browser.close()
     recorded, unrecorded = statistics.median(samples[True]), statistics.median(samples[False])
     figures: dict[str, float | int] = {

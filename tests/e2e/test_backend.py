@@ -13,11 +13,13 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from conftest import (
@@ -51,6 +53,8 @@ class Backend:
     port: int = field(default_factory=free_port)
     token: str = "e2e-token-7f3a"
     process: subprocess.Popen[bytes] | None = None
+    #: Its user state directory, where it keeps its run history by default (the test's own).
+    state: str = field(default_factory=lambda: tempfile.mkdtemp(prefix="headrace-e2e-state-"))
 
     @property
     def url(self) -> str:
@@ -59,7 +63,7 @@ class Backend:
     def start(self) -> Backend:
         python = os.environ.get("HEADRACE_PYTHON", sys.executable)
         # The token in the environment: on the command line every user could read it.
-        env = {**os.environ, "PYTHONPATH": str(REPO / "py"), "HEADRACE_TOKEN": self.token}
+        env = {**os.environ, "PYTHONPATH": str(REPO / "py"), "HEADRACE_TOKEN": self.token, "XDG_STATE_HOME": self.state}
         args = ["-m", "headrace", "serve", "--port", str(self.port), "--allow-origin", self.origin]
         self.process = subprocess.Popen(
             [python, *args], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -290,5 +294,31 @@ def test_a_backend_that_dies_and_comes_back_ends_the_run_plainly(studio: Page, o
     expect(note).to_have_count(0)
     studio.get_by_test_id("stop-flow").click()
     expect(studio.get_by_test_id("stop-flow")).to_be_disabled()
+    studio.get_by_test_id("run-target").click()
+    studio.get_by_test_id("target-browser").click()
+
+
+def test_the_backends_run_history_is_listed_and_a_run_of_it_opens_as_it_ran(studio: Page, backend: Backend) -> None:
+    set_backend(studio, backend.url, backend.token)
+    import_file(studio, str(REPO / "templates" / "flows" / "hello.json"))
+    run_and_wait_idle(studio)
+    studio.get_by_test_id("stop-flow").click()
+    expect(studio.get_by_test_id("stop-flow")).to_be_disabled()
+    studio.get_by_test_id("open-runs").click()
+    studio.get_by_test_id("runs-source-backend").click()
+    # The backend recorded it (into its history file, beside its state), done.
+    row = studio.get_by_test_id("runs-panel").get_by_test_id("run-row").first
+    expect(row).to_have_attribute("data-state", "success", timeout=15_000)
+    expect(row.get_by_test_id("run-trigger")).to_have_text("Run Flow")
+    assert (Path(backend.state) / "headrace" / "runs.db").exists()
+    row.click()
+    studio.get_by_test_id("runs-close").click()
+    expect(studio.get_by_test_id("past-run-bar")).to_be_visible()
+    expect(studio.get_by_test_id("count-greet-greet")).to_have_text("1")
+    studio.locator('[data-node-id="greet"] .hr-node__name').click()
+    studio.get_by_test_id("tab-results").click()
+    expect(studio.get_by_test_id("node-editor")).to_contain_text("Hello, world!")
+    studio.keyboard.press("Escape")
+    studio.get_by_test_id("past-run-close").click()
     studio.get_by_test_id("run-target").click()
     studio.get_by_test_id("target-browser").click()

@@ -4,7 +4,7 @@
  * state: the run store keeps it (persistence/backendRuns.ts).
  */
 import { defineStore } from 'pinia';
-import { shallowRef } from 'vue';
+import { computed, shallowRef } from 'vue';
 import type { Hello, Result } from '@/protocol/bridge';
 import { HttpRunner, type Connection } from '@/runner/http/HttpRunner';
 import { normaliseBase } from '@/runner/http/wire';
@@ -52,5 +52,14 @@ export const useBackendStore = defineStore('backend', () => {
     return normaliseBase(settings.settings.backendUrl);
   }
 
-  return { connection, runner, onConnection, test, url };
+  /** The backend's host and port, as the toolbar and the Runs panel name it. */
+  const host = computed(() => {
+    try {
+      return new URL(settings.settings.backendUrl).host;
+    } catch {
+      return settings.settings.backendUrl;
+    }
+  });
+
+  return { connection, runner, onConnection, test, url, host };
 });

@@ -7,7 +7,7 @@
  * An embed keeps no history (its host's storage is not the studio's).
  */
 import { defineStore } from 'pinia';
-import { computed, markRaw, ref, shallowRef } from 'vue';
+import { computed, markRaw, ref, shallowRef, watch } from 'vue';
 import { useHost } from '@/app/host';
 import { notice } from '@/app/notices';
 import { downloadJson, fileStem, importFlowText } from '@/files/flowFile';
@@ -16,24 +16,32 @@ import { RunHistory, RunHistoryError, type RunEntry } from '@/persistence/runHis
 import type { ExportedRun, RunState } from '@/protocol/events';
 import type { FlowDocument } from '@/protocol/flow';
 import { RunRecorder, type RecorderOptions } from '@/run/runRecorder';
+import { useBackendStore } from './backend';
 import { useEngineStore } from './engine';
 import { useFlowsStore, type PastRun } from './flows';
 import { useRunStore } from './run';
 import { useSettingsStore } from './settings';
 
 export type RunsScope = 'flow' | 'all';
+export type RunsSource = 'browser' | 'backend';
 
 /** How long after a change the list is read again (many checkpoints, one read). */
 const REFRESH_MS = 250;
+/** How often the backend's list is read while the panel shows it. */
+const BACKEND_POLL_MS = 3000;
 
 export const useRunsStore = defineStore('runs', () => {
   const host = useHost();
   const flows = useFlowsStore();
   const engine = useEngineStore();
   const settings = useSettingsStore();
+  const backend = useBackendStore();
   const history = host.persistSettings ? markRaw(new RunHistory()) : null;
 
   const panelOpen = ref(false);
+  /** Where the listed runs are kept: this browser's history, or the backend's (`headrace serve`). */
+  const source = ref<RunsSource>('browser');
+  const backendAvailable = computed(() => !!settings.settings.backendToken);
   const scope = ref<RunsScope>('flow');
   const stateFilter = ref<RunState | null>(null);
   /** Every run kept, newest first (read when the panel opens, then on each change). */
@@ -56,17 +64,44 @@ export const useRunsStore = defineStore('runs', () => {
   async function refresh(): Promise<void> {
     if (!history) return;
     try {
-      entries.value = await history.list();
+      if (source.value === 'backend') {
+        const listed = await backend.runner().history();
+        if (!listed.ok) throw new Error(`The backend's run history: ${listed.error.message}`);
+        entries.value = listed.value.map((run) => ({ ...run, owner: null }));
+      } else {
+        entries.value = await history.list();
+      }
       problem.value = null;
     } catch (err) {
+      entries.value = [];
       problem.value = err instanceof Error ? err.message : String(err);
     }
     loaded.value = true;
   }
 
+  // The backend's runs (its schedules' too) change without telling this page: read again
+  // every few seconds while they are shown.
+  let polling: ReturnType<typeof setInterval> | undefined;
+  watch([panelOpen, source], ([isOpen, from]) => {
+    clearInterval(polling);
+    polling = isOpen && from === 'backend' ? setInterval(() => void refresh(), BACKEND_POLL_MS) : undefined;
+    if (isOpen) {
+      loaded.value = false;
+      void refresh();
+    }
+  });
+
   function open(value = true): void {
-    panelOpen.value = value;
-    if (value) void refresh();
+    panelOpen.value = value; // (read on opening: see the watch above)
+  }
+
+  /** A run's whole record, from where the panel lists runs now (this browser, or the backend). */
+  async function recordOf(id: string): Promise<ExportedRun | undefined> {
+    if (source.value !== 'backend') return history?.get(id);
+    const got = await backend.runner().historyRun(id);
+    if (got.ok) return got.value;
+    if (got.error.status !== 404) notice('error', `Could not read run ${id} from the backend`, got.error.message);
+    return undefined;
   }
 
   const byId = computed(() => new Map(entries.value.map((e) => [e.id, e])));
@@ -99,13 +134,20 @@ export const useRunsStore = defineStore('runs', () => {
 
   async function remove(ids: readonly string[]): Promise<void> {
     if (!history || !ids.length) return;
-    await history.delete(ids);
+    if (source.value === 'backend') {
+      for (const id of ids) {
+        const gone = await backend.runner().deleteHistoryRun(id);
+        if (!gone.ok) notice('error', `Could not delete run ${id} on the backend`, gone.error.message);
+      }
+    } else {
+      await history.delete(ids);
+    }
     await refresh();
   }
 
   /** Download a run as one JSON file (`headrace runs import` reads it). */
   async function download(id: string): Promise<void> {
-    const run = await history?.get(id);
+    const run = await recordOf(id);
     if (!run) return notice('warning', 'That run is no longer kept');
     downloadJson(`${JSON.stringify(run, null, 2)}\n`, `${fileStem(run.run.flow_name)}-run-${id.slice(0, 8)}.json`);
   }
@@ -130,7 +172,7 @@ export const useRunsStore = defineStore('runs', () => {
    * (states, counts, consoles, values), and which of them differ in the flow as it is now.
    */
   async function openRun(id: string): Promise<void> {
-    const record = await history?.get(id);
+    const record = await recordOf(id);
     if (!record) return notice('warning', 'That run is no longer kept');
     const current = flows.open.find((f) => !f.pastRun && f.doc.name === record.run.flow_name) ?? null;
     const past: PastRun = {
@@ -148,7 +190,7 @@ export const useRunsStore = defineStore('runs', () => {
    * socket gone from it, values no longer kept, or kept only as their repr.
    */
   async function replay(id: string, node: string, socket: string, from: number, only = false): Promise<string | null> {
-    const record = await history?.get(id);
+    const record = await recordOf(id);
     if (!record) {
       notice('warning', 'That run is no longer kept');
       return null;
@@ -190,7 +232,7 @@ export const useRunsStore = defineStore('runs', () => {
     let from: string | null;
     let target: string | null;
     if (past) {
-      const record = await history?.get(past.id);
+      const record = await recordOf(past.id);
       kept = record?.values.find((v) => v.node === node && v.socket === socket)?.values ?? [];
       from = past.id;
       target = flows.open.find((f) => !f.pastRun && f.doc.name === flows.doc?.name)?.key ?? null;
@@ -221,7 +263,7 @@ export const useRunsStore = defineStore('runs', () => {
    * replace it — undoably); the tab's next run is the past run's child.
    */
   async function openAsFlow(id: string): Promise<void> {
-    const run = await history?.get(id);
+    const run = await recordOf(id);
     if (!run) return notice('warning', 'That run is no longer kept');
     const opened = await importFlowText(JSON.stringify(run.flow), `run ${id.slice(0, 8)}`, engine, flows);
     if (opened.ok) clonedFrom.set(opened.value, id);
@@ -231,7 +273,7 @@ export const useRunsStore = defineStore('runs', () => {
     openRun, replay, pin,
     available: !!history, panelOpen, scope, stateFilter, entries, loaded, problem, shown, byId,
     open, refresh, children, recorder, remove, download, importFiles, openAsFlow,
-    get: (id: string) => history?.get(id),
+    source, backendAvailable, get: recordOf,
   };
 });
 

@@ -11,7 +11,7 @@
  * the view as it was.
  */
 import type { Hello, Result } from '@/protocol/bridge';
-import { PROTOCOL_VERSION, TERMINAL_RUN_PHASES, type EngineEvent, type HealthRecord, type RunRecord, type ValuesResult } from '@/protocol/events';
+import { PROTOCOL_VERSION, TERMINAL_RUN_PHASES, type EngineEvent, type ExportedRun, type ExportedRunSummary, type HealthRecord, type RunRecord, type ValuesResult } from '@/protocol/events';
 import type { BootProgress, EventListener, Following, RunRequest, RunStartHooks, Runner, ValuesRequest, DeliverRequest } from '../Runner';
 import { backoffMs, closeAction, errorFromFailedFetch, errorFromResponse, eventsUrl, normaliseBase, splitEvents } from './wire';
 
@@ -210,6 +210,24 @@ export class HttpRunner implements Runner {
     if (events.length === 0) return;
     if (this.listeners.size === 0) this.held.push(events);
     for (const listener of this.listeners) listener(events);
+  }
+
+  // -- the server's run history (`/api/history`: every run it recorded, its own and
+  // those of schedules no studio watched), for the Runs panel ---------------------
+
+  /** The runs the server recorded, newest first. */
+  async history(limit = 200): Promise<Result<ExportedRunSummary[]>> {
+    const listed = await this.request<{ runs: ExportedRunSummary[] }>('GET', `/api/history?limit=${limit}`);
+    return listed.ok ? { ok: true, value: listed.value.runs } : listed;
+  }
+
+  /** One recorded run, whole (its flow, view and kept values). */
+  historyRun(id: string): Promise<Result<ExportedRun>> {
+    return this.request('GET', `/api/history/${encodeURIComponent(id)}/export`);
+  }
+
+  deleteHistoryRun(id: string): Promise<Result<{ deleted: string }>> {
+    return this.request('DELETE', `/api/history/${encodeURIComponent(id)}`);
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<Result<T>> {

@@ -345,9 +345,12 @@ class History:
         row = rows[0]
         record = RunRecord(*row[:11])
         record.state = self._state(record.state, row[11])
-        record.flow = json.loads(row[12])
+        try:
+            record.flow = json.loads(row[12])
+            record.view = json.loads(row[14]) if row[14] else None
+        except ValueError as exc:
+            raise HistoryError(f"the record of run {record.id} is damaged ({exc}): it cannot be read") from None
         record.source = row[13]
-        record.view = json.loads(row[14]) if row[14] else None
         return record
 
     def sockets(self, run_id: str) -> dict[tuple[str, str], int]:

@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conftest import REPO, wait_ready
+from conftest import REPO, ready_studio, wait_ready
 from helpers import export_flow, import_file, reset_events, run_and_wait_idle, set_code
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 
 def _flow(name: str, double: str = "def double(x):\n    return x * 2\n", **extra: Any) -> dict[str, Any]:
@@ -395,3 +395,34 @@ def test_a_socket_pinned_to_a_runs_values_stands_in_for_its_node_until_unpinned(
     run_and_wait_idle(studio)
     studio.wait_for_function("window.__hr.errors.length > 0")
     assert "the costly service was called" in studio.evaluate("window.__hr.errors[0].message")
+
+
+def test_a_run_downloaded_opens_in_a_fresh_browser_profile(
+    studio: Page, tmp_path: Path, browser: Browser, studio_url: str, browser_context_args: dict[str, Any]
+) -> None:
+    _open(studio, tmp_path, _flow("History travels"))
+    run_and_wait_idle(studio)
+    _panel(studio)
+    run_id = _rows(studio).first.get_attribute("data-run-id") or ""
+    with studio.expect_download() as info:
+        _menu(studio, 0, "run-download")
+    exported = tmp_path / "travels.json"
+    info.value.save_as(exported)
+    _close(studio)
+
+    # Someone else's browser: no flows, no runs; the bug report's run file opens there.
+    for page in ready_studio(browser, studio_url, browser_context_args):
+        page.get_by_test_id("open-runs").click()
+        page.get_by_test_id("runs-scope").get_by_text("All flows").click()
+        expect(page.get_by_test_id("runs-empty")).to_be_visible()
+        page.get_by_test_id("import-run-file").set_input_files(str(exported))
+        row = page.locator(f'[data-testid=run-row][data-run-id="{run_id}"]')
+        expect(row).to_have_attribute("data-state", "success")
+        row.click()
+        page.get_by_test_id("runs-close").click()
+        expect(page.get_by_test_id("past-run-bar")).to_contain_text("success")
+        expect(page.get_by_test_id("past-run-since")).to_contain_text("is not open")
+        expect(page.get_by_test_id("count-dbl-double")).to_have_text("1")
+        page.locator('[data-node-id="dbl"] .hr-node__name').click()
+        page.get_by_test_id("tab-results").click()
+        expect(page.get_by_test_id("values-dbl-double")).to_contain_text("42")

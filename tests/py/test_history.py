@@ -260,3 +260,16 @@ def test_a_run_exported_while_live_is_imported_as_interrupted(history: History, 
     with History.open(tmp_path / "other.db") as other:
         assert other.import_run(history.export("live")) == "live"
         assert other.get("live").state == "interrupted"
+
+
+def test_a_damaged_record_is_refused_by_name_and_the_others_still_read(tmp_path: Path) -> None:
+    with History.open(tmp_path / "runs.db") as history:
+        good, _ = asyncio.run(recorded_run(history, CHAIN))
+        bad, _ = asyncio.run(recorded_run(history, CHAIN))
+    with sqlite3.connect(tmp_path / "runs.db") as db:
+        db.execute("UPDATE runs SET view = '{not json' WHERE id = ?", (bad,))
+    with History.open(tmp_path / "runs.db") as history:
+        assert {r.id for r in history.runs()} == {good, bad}  # the list never needs the damaged part
+        with pytest.raises(HistoryError, match=f"the record of run {bad} is damaged"):
+            history.get(bad)
+        assert history.get(good).state == "success"

@@ -103,8 +103,21 @@ describe('the run history in IndexedDB', () => {
     expect(seen).toHaveBeenCalledTimes(3);
   });
 
+  it('a damaged record is skipped and counted, never breaking the list or an open', async () => {
+    const h = fresh();
+    await h.begin(summary('good', 2), flow);
+    const db = await (h as unknown as { open(): Promise<{ put(s: string, v: unknown): Promise<unknown> }> }).open();
+    await db.put('runs', { id: 'bad', flow_name: 'Join', started_at: 'yesterday' });
+    await db.put('records', { id: 'bad', flow: null, values: 3 });
+    expect((await h.list()).map((e) => e.id)).toEqual(['good']);
+    expect(h.skipped).toBe(1);
+    expect(await h.get('bad')).toBeUndefined();
+  });
+
   it('a full quota evicts the oldest half and tries again; still full, it says so', async () => {
     const h = fresh();
+    const evicted = vi.fn();
+    h.onEvicted = evicted;
     for (let i = 0; i < 4; i++) await h.begin(summary(`r${i}`, i), flow);
     const quota = () => new DOMException('The quota has been exceeded.', 'QuotaExceededError');
     const put = vi.spyOn(IDBObjectStore.prototype, 'put');
@@ -112,6 +125,7 @@ describe('the run history in IndexedDB', () => {
     await h.checkpoint('r3', { view: view(5), state: 'success' });
     expect((await h.list()).map((e) => e.id)).toEqual(['r3', 'r2']);
     expect((await h.list())[0]?.emitted).toBe(5);
+    expect(evicted).toHaveBeenCalledWith(2);
     put.mockImplementation(() => { throw quota(); });
     const err = await h.checkpoint('r3', { view: view(6), state: 'success' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RunHistoryError);

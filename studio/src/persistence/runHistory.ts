@@ -110,6 +110,10 @@ export class RunHistory {
   private db: Promise<IDBPDatabase<HistorySchema>> | null = null;
   private readonly channel: BroadcastChannel | null;
   private readonly listeners = new Set<() => void>();
+  /** Records the last `list` skipped as damaged (not a run's summary): said, never shown. */
+  skipped = 0;
+  /** Called when a full quota made room by deleting the oldest runs (how many went). */
+  onEvicted: ((count: number) => void) | null = null;
 
   constructor(
     private readonly name = 'headrace-runs',
@@ -184,7 +188,12 @@ export class RunHistory {
     const db = await this.open();
     const [all, live] = await Promise.all([db.getAllFromIndex('runs', 'by_start'), livePages()]);
     const out: RunEntry[] = [];
+    this.skipped = 0;
     for (let i = all.length - 1; i >= 0; i--) {
+      if (!isEntry(all[i])) {
+        this.skipped++; // damaged (another version's, or storage gone wrong): it must not break the list
+        continue;
+      }
       const entry = asSeen(all[i]!, live);
       if (filter.flow !== undefined && entry.flow_name !== filter.flow) continue;
       if (filter.state && entry.state !== filter.state) continue;
@@ -197,7 +206,7 @@ export class RunHistory {
   async get(id: string): Promise<ExportedRun | undefined> {
     const db = await this.open();
     const [entry, record, live] = await Promise.all([db.get('runs', id), db.get('records', id), livePages()]);
-    if (!record || !entry) return undefined;
+    if (!record || !entry || !isEntry(entry) || !isObject(record.flow) || !Array.isArray(record.values)) return undefined;
     const { owner: _owner, ...run } = asSeen(entry, live);
     return { headrace_run: RUN_EXPORT_FORMAT, run, source: record.source, flow: record.flow, view: record.view, values: record.values };
   }
@@ -235,12 +244,13 @@ export class RunHistory {
     return gone;
   }
 
-  /** Keep the newest `keep` runs. */
-  private async evict(keep: number): Promise<void> {
+  /** Keep the newest `keep` runs; how many went. */
+  private async evict(keep: number): Promise<number> {
     const db = await this.open();
     const tx = db.transaction(['runs', 'records'], 'readwrite');
     const count = await tx.objectStore('runs').count();
     let excess = count - keep;
+    const evicted = Math.max(0, excess);
     let cursor = excess > 0 ? await tx.objectStore('runs').index('by_start').openCursor() : null;
     while (cursor && excess > 0) {
       await tx.objectStore('records').delete(cursor.primaryKey);
@@ -249,6 +259,7 @@ export class RunHistory {
       cursor = await cursor.continue();
     }
     await tx.done;
+    return evicted;
   }
 
   /** A write; on a full quota, the oldest half of the history goes and it is tried once more. */
@@ -258,7 +269,8 @@ export class RunHistory {
       return await write(db);
     } catch (err) {
       if (!isQuotaError(err)) throw err;
-      await this.evict(Math.floor((await db.count('runs')) / 2));
+      const evicted = await this.evict(Math.floor((await db.count('runs')) / 2));
+      if (evicted) this.onEvicted?.(evicted);
       try {
         return await write(db);
       } catch (again) {
@@ -269,6 +281,14 @@ export class RunHistory {
       }
     }
   }
+}
+
+/** Whether a stored row is a run's summary the panel can show. */
+function isEntry(value: unknown): value is RunEntry {
+  if (!isObject(value)) return false;
+  return typeof value.id === 'string' && typeof value.flow_name === 'string' && typeof value.trigger === 'string'
+    && typeof value.started_at === 'number' && typeof value.emitted === 'number' && typeof value.errors === 'number'
+    && RUN_STATES.includes(value.state as RunState);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

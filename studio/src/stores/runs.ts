@@ -60,6 +60,11 @@ export const useRunsStore = defineStore('runs', () => {
     }, REFRESH_MS);
   }
   history?.onChange(scheduleRefresh);
+  let skippedSaid = 0;
+  if (history) {
+    history.onEvicted = (count) =>
+      notice('info', "The browser's storage was full", `The ${count} oldest run(s) in Runs were deleted to keep the newest.`);
+  }
 
   async function refresh(): Promise<void> {
     if (!history) return;
@@ -70,6 +75,10 @@ export const useRunsStore = defineStore('runs', () => {
         entries.value = listed.value.map((run) => ({ ...run, owner: null }));
       } else {
         entries.value = await history.list();
+        if (history.skipped && history.skipped !== skippedSaid) {
+          notice('warning', `${history.skipped} damaged run record(s) skipped`, 'They cannot be shown; the other runs and your flows are not affected.');
+        }
+        skippedSaid = history.skipped;
       }
       problem.value = null;
     } catch (err) {

@@ -56,7 +56,7 @@ INVALID_MESSAGES: dict[str, str | re.Pattern[str]] = {
     # nodes
     "node-not-object.json": "nodes[1]: expected a node object, got a string",
     "node-unknown-key.json": "nodes[0].color: unknown key (expected one of: id, type, name, description, code, "
-    "sockets, schedule, ports, time_limit)",
+    "sockets, schedule, ports, time_limit, pinned)",
     "node-missing-id.json": "nodes[0].id: missing",
     "node-empty-id.json": "nodes[0].id: must not be empty",
     "node-id-not-string.json": "nodes[0].id: expected a string, got a number",

@@ -229,19 +229,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         responses=errors(400, 404, 409, 422, 500, 503),
     )
     async def trigger(run_id: str, request: Request) -> Any:
-        run = runs.runs.get(run_id)
-        if run is None:
-            return _no_run(run_id)
-        try:
-            body = json.loads(await request.body())
-        except (ValueError, RecursionError) as exc:
-            return _error(400, "BadRequest", f"the body is not JSON: {exc}")
-        if not isinstance(body, dict) or {"cmd", "run"} & body.keys():
-            return _error(400, "BadRequest", 'the body is {"node": ID, "socket": NAME (optional)}')
-        if not run.live:
-            return _error(409, "Stopped", f"run {run_id} has stopped")
-        result = await run.command({**body, "cmd": "trigger", "run": run_id}, ANSWER_SECONDS)
-        return result["value"] if result["ok"] else _bridge_error(result)
+        return await live_command(run_id, request, "trigger", '{"node": ID, "socket": NAME (optional)}')
 
     @app.post(
         "/api/runs/{run_id}/deliver",
@@ -249,6 +237,10 @@ def create_app(config: ServerConfig) -> FastAPI:
         responses=errors(400, 404, 409, 413, 422, 500, 503),
     )
     async def deliver(run_id: str, request: Request) -> Any:
+        return await live_command(run_id, request, "deliver", '{"node": ID, "socket": NAME, "values": [...]}')
+
+    async def live_command(run_id: str, request: Request, cmd: str, body_is: str) -> Any:
+        """A command to a live run, its fields the request's JSON body (`body_is` says which)."""
         run = runs.runs.get(run_id)
         if run is None:
             return _no_run(run_id)
@@ -257,10 +249,10 @@ def create_app(config: ServerConfig) -> FastAPI:
         except (ValueError, RecursionError) as exc:
             return _error(400, "BadRequest", f"the body is not JSON: {exc}")
         if not isinstance(body, dict) or {"cmd", "run"} & body.keys():
-            return _error(400, "BadRequest", 'the body is {"node": ID, "socket": NAME, "values": [...]}')
+            return _error(400, "BadRequest", f"the body is {body_is}")
         if not run.live:
             return _error(409, "Stopped", f"run {run_id} has stopped")
-        result = await run.command({**body, "cmd": "deliver", "run": run_id}, ANSWER_SECONDS)
+        result = await run.command({**body, "cmd": cmd, "run": run_id}, ANSWER_SECONDS)
         return result["value"] if result["ok"] else _bridge_error(result)
 
     add_history_routes(app, config.history, _error, hide_paths)

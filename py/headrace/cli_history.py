@@ -83,7 +83,7 @@ def _list(history: History, args: argparse.Namespace) -> None:
     runs = history.runs(flow_name=args.flow_name, state=args.state, limit=max(1, args.limit))
     if args.json:
         for run in runs:
-            print(json.dumps(_summary_json(run), ensure_ascii=False))
+            print(json.dumps(run.to_json(), ensure_ascii=False))
         return
     if not runs:
         print(f"no runs kept in {history.path}" + (" that match" if args.flow_name or args.state else ""))
@@ -100,7 +100,7 @@ def _list(history: History, args: argparse.Namespace) -> None:
 def _show(record: RunRecord, history: History, as_json: bool) -> None:
     kept = history.sockets(record.id)
     if as_json:
-        out = _summary_json(record) | {"source": record.source, "flow": record.flow, "view": record.view}
+        out = dict(record.to_json()) | {"source": record.source, "flow": record.flow, "view": record.view}
         out["kept"] = [{"node": n, "socket": s, "values": c} for (n, s), c in sorted(kept.items())]
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return
@@ -133,11 +133,6 @@ def _read_json(path: str) -> Any:
         raise HistoryError(f"cannot read {path}: {exc.strerror}") from None
     except ValueError as exc:
         raise HistoryError(f"{path} is not JSON: {exc}") from None
-
-
-def _summary_json(run: RunSummary) -> dict[str, Any]:
-    fields = ("id", "flow_name", "trigger", "parent", "started_at", "ended_at", "state", "message", "emitted", "errors")
-    return {name: getattr(run, name) for name in fields} | {"unrouted_errors": run.unrouted_errors}
 
 
 def _when(timestamp: float) -> str:

@@ -96,6 +96,11 @@ class RunSummary:
     def duration(self) -> float | None:
         return None if self.ended_at is None else self.ended_at - self.started_at
 
+    def to_json(self) -> ExportedRunSummary:
+        """The summary as every history speaks it (an exported run's ``run``; the CLI's
+        and the server's listings)."""
+        return cast(ExportedRunSummary, {name: getattr(self, name) for name in _EXPORTED})
+
 
 @dataclass
 class RunRecord(RunSummary):
@@ -254,7 +259,7 @@ class History:
         values: dict[tuple[str, str], list[list[Any]]] = {}
         for node, socket, idx, value, is_repr in rows:
             values.setdefault((node, socket), []).append([idx, json.loads(value), bool(is_repr)])
-        summary = cast(ExportedRunSummary, {name: getattr(record, name) for name in _EXPORTED})
+        summary = record.to_json()
         return {
             "headrace_run": EXPORT_FORMAT,
             "run": summary,

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from headrace.history import RUN_STATES, History, HistoryError, RunSummary
+from headrace.history import RUN_STATES, History, HistoryError
 from headrace.server.openapi import errors
 
 T = TypeVar("T")
@@ -58,7 +58,7 @@ def add_history_routes(
             return error(400, "BadRequest", f"limit: expected a whole number from 1 to {MAX_PAGE}")
         flow = query.get("flow")
         return await reading(
-            lambda h: {"runs": [_summary(r) for r in h.runs(flow_name=flow, state=state, limit=limit)]}
+            lambda h: {"runs": [r.to_json() for r in h.runs(flow_name=flow, state=state, limit=limit)]}
         )
 
     @app.get(
@@ -71,7 +71,7 @@ def add_history_routes(
             record = h.get(run_id)
             kept = h.sockets(record.id)
             return {
-                "run": _summary(record),
+                "run": record.to_json(),
                 "flow": record.flow,
                 "view": record.view,
                 "kept": [{"node": n, "socket": s, "values": c} for (n, s), c in sorted(kept.items())],
@@ -116,14 +116,6 @@ def add_history_routes(
             return {"deleted": record.id}
 
         return await reading(delete)
-
-
-def _summary(run: RunSummary) -> dict[str, Any]:
-    fields = ("id", "flow_name", "trigger", "parent", "started_at", "ended_at", "state", "message", "emitted")
-    return {name: getattr(run, name) for name in fields} | {
-        "errors": run.errors,
-        "unrouted_errors": run.unrouted_errors,
-    }
 
 
 def _whole(text: str | None, default: int) -> int | None:

@@ -33,13 +33,3 @@ export function valuesFileName(nodeName: string, socket: string, format: ValuesF
   const safe = `${nodeName}-${socket}`.replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^_+|_+$/g, '') || 'values';
   return `${safe}.${format}`;
 }
-
-/** Hand a text to the browser as a download. */
-export function download(text: string, fileName: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}

@@ -4,6 +4,7 @@
  * and explains why; a flow with the name of one already here asks first (sameName.ts).
  * Opening a flow never runs its code.
  */
+import { saveText } from '@/app/download';
 import { notice } from '@/app/notices';
 import { layOutOpened } from '@/canvas/layout/tidyUp';
 import type { Result, Validated } from '@/protocol/bridge';
@@ -26,20 +27,7 @@ export function fileStem(name: string): string {
 }
 
 export function downloadFlow(doc: FlowDocument): void {
-  downloadJson(flowToText(doc), fileNameFor(doc));
-}
-
-/** Save `text` as a JSON file named `name` (the browser's download). */
-export function downloadJson(text: string, name: string): void {
-  const blob = new Blob([text], { type: 'application/json' });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  saveText(flowToText(doc), fileNameFor(doc), 'application/json');
 }
 
 /** What reads a flow file and says whether it is one (the engine store). */

@@ -223,13 +223,10 @@ export const useRunStore = defineStore('run', () => {
 
   /** Record the session's run in the run history, from its start. */
   function record(s: RunSession, run: string, trigger: string, parent: string | null): void {
-    s.recorder = runs.recorder(
-      {
-        run, flow: s.flow, trigger, parent, keepValues: settings.settings.keepValues,
-        readValues: (node, socket, limit) => s.runner.values({ run, node, socket, limit }),
-      },
-      s.key,
-    );
+    s.recorder = runs.recorder({
+      run, flow: s.flow, trigger, parent, keepValues: settings.settings.keepValues,
+      readValues: (node, socket, limit) => s.runner.values({ run, node, socket, limit }),
+    });
     void s.recorder?.begin();
   }
 
@@ -282,6 +279,8 @@ export const useRunStore = defineStore('run', () => {
     const runner = onBackend ? backend.runner() : engine.runner();
     listen(runner);
     const snapshot = JSON.parse(JSON.stringify(doc)) as FlowDocument;
+    // (A tab opened from a past run: its first run descends from it, here and on a backend.)
+    const parentRun = parent ?? runs.clonedFromOf(key);
     const s = newSession(key, runner, onBackend ? 'backend' : 'browser', null, snapshot);
 
     // Two tabs running the same flow: its schedules fire in one of them.
@@ -297,7 +296,7 @@ export const useRunStore = defineStore('run', () => {
     const install = installMessages(s, snapshot, touch);
     const result = await runner.run(
       {
-        flow: snapshot, trigger, schedules, origin: why, parent,
+        flow: snapshot, trigger, schedules, origin: why, parent: parentRun,
         // Schedules fire in the user's own time zone unless the flow names one.
         timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
         report: 'view', emit_limit: EMIT_LIMIT, keep_values: settings.settings.keepValues, console_lines: settings.settings.consoleLines,
@@ -307,7 +306,8 @@ export const useRunStore = defineStore('run', () => {
         ...install,
         named: (run) => {
           named(s, run);
-          record(s, run, why, parent);
+          runs.started(key);
+          record(s, run, why, parentRun);
           if (s.view.phase === 'installing') s.view.phase = 'starting';
           touch();
         },

@@ -10,7 +10,8 @@ import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef, watch } from 'vue';
 import { useHost } from '@/app/host';
 import { notice } from '@/app/notices';
-import { downloadJson, fileStem, importFlowText } from '@/files/flowFile';
+import { saveText } from '@/app/download';
+import { fileStem, importFlowText } from '@/files/flowFile';
 import { exposedSockets } from '@/flow/model';
 import { RunHistory, RunHistoryError, type RunEntry } from '@/persistence/runHistory';
 import type { ExportedRun, RunState } from '@/protocol/events';
@@ -18,7 +19,7 @@ import type { FlowDocument } from '@/protocol/flow';
 import { RunRecorder, type RecorderOptions } from '@/run/runRecorder';
 import { useBackendStore } from './backend';
 import { useEngineStore } from './engine';
-import { useFlowsStore, type PastRun } from './flows';
+import { useFlowsStore, type OpenFlow, type PastRun } from './flows';
 import { useRunStore } from './run';
 import { useSettingsStore } from './settings';
 
@@ -123,19 +124,31 @@ export const useRunsStore = defineStore('runs', () => {
     );
   });
 
+  /** The flow of that name as it is now: its open tab (not a past run's), if any. */
+  function flowNow(name: string | undefined): OpenFlow | null {
+    return flows.open.find((f) => !f.pastRun && f.doc.name === name) ?? null;
+  }
+
   /** The runs replayed or cloned from `id` (its children in the graph of runs). */
   function children(id: string): RunEntry[] {
     return entries.value.filter((e) => e.parent === id);
   }
 
+  /** The run tab `tab` was opened from (Open the flow it ran): its next run's parent. */
+  function clonedFromOf(tab: string): string | null {
+    return clonedFrom.get(tab) ?? null;
+  }
+
+  /** Tab `tab`'s run started: the runs after it descend from that one, not the clone's. */
+  function started(tab: string): void {
+    clonedFrom.delete(tab);
+  }
+
   /** A recorder for a run starting now; null where no history is kept. */
-  function recorder(options: Omit<RecorderOptions, 'history' | 'onProblem'>, tab: string | null): RunRecorder | null {
+  function recorder(options: Omit<RecorderOptions, 'history' | 'onProblem'>): RunRecorder | null {
     if (!history || !settings.settings.keepRunHistory) return null;
-    const parent = options.parent ?? (tab ? clonedFrom.get(tab) : undefined) ?? null;
-    if (tab) clonedFrom.delete(tab);
     return new RunRecorder({
       ...options,
-      parent,
       history,
       onProblem: (message) => notice('warning', 'This run is not being recorded', message),
     });
@@ -158,7 +171,7 @@ export const useRunsStore = defineStore('runs', () => {
   async function download(id: string): Promise<void> {
     const run = await recordOf(id);
     if (!run) return notice('warning', 'That run is no longer kept');
-    downloadJson(`${JSON.stringify(run, null, 2)}\n`, `${fileStem(run.run.flow_name)}-run-${id.slice(0, 8)}.json`);
+    saveText(`${JSON.stringify(run, null, 2)}\n`, `${fileStem(run.run.flow_name)}-run-${id.slice(0, 8)}.json`, 'application/json');
   }
 
   /** Keep runs from files; each that is not a run says why, and the others are kept. */
@@ -183,7 +196,7 @@ export const useRunsStore = defineStore('runs', () => {
   async function openRun(id: string): Promise<void> {
     const record = await recordOf(id);
     if (!record) return notice('warning', 'That run is no longer kept');
-    const current = flows.open.find((f) => !f.pastRun && f.doc.name === record.run.flow_name) ?? null;
+    const current = flowNow(record.run.flow_name);
     const past: PastRun = {
       id, state: record.run.state, startedAt: record.run.started_at, currentKey: current?.key ?? null,
       ...changesSince(record, current?.doc ?? null),
@@ -217,7 +230,7 @@ export const useRunsStore = defineStore('runs', () => {
     if (unreplayable) {
       return refuse(`value #${unreplayable[0] + 1} is kept only as its repr (JSON cannot hold it): it can be looked at, not replayed`);
     }
-    const current = flows.open.find((f) => !f.pastRun && f.doc.name === record.run.flow_name);
+    const current = flowNow(record.run.flow_name);
     if (!current) return refuse(`“${record.run.flow_name}” is not open: a replay runs the flow as it is now — open it, then replay`);
     const now = current.doc.nodes.find((n) => n.id === node);
     if (!now) return refuse(`${name(record.flow, node)} is no longer in “${current.doc.name}”`);
@@ -244,7 +257,7 @@ export const useRunsStore = defineStore('runs', () => {
       const record = await recordOf(past.id);
       kept = record?.values.find((v) => v.node === node && v.socket === socket)?.values ?? [];
       from = past.id;
-      target = flows.open.find((f) => !f.pastRun && f.doc.name === flows.doc?.name)?.key ?? null;
+      target = flowNow(flows.doc?.name)?.key ?? null;
     } else {
       from = runStore.view.run;
       target = flows.activeKey;
@@ -279,7 +292,7 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   return {
-    openRun, replay, pin,
+    openRun, replay, pin, clonedFromOf, started,
     available: !!history, panelOpen, scope, stateFilter, entries, loaded, problem, shown, byId,
     open, refresh, children, recorder, remove, download, importFiles, openAsFlow,
     source, backendAvailable, get: recordOf,

@@ -97,8 +97,12 @@ class Recorder:
             if self._timer is not None:
                 self._timer.cancel()
             self._save(final=True)
-        elif isinstance(event, RunIdle) and time.monotonic() - self._last_checkpoint > REST_CHECKPOINT_SECONDS:
-            self._save()  # (a run resting often is written by the timer instead)
+        elif isinstance(event, RunIdle) and (
+            self._rested is None or time.monotonic() - self._last_checkpoint > REST_CHECKPOINT_SECONDS
+        ):
+            # Coming to rest is written at once (a Stop may follow at once, and a run
+            # stopped at rest finished); resting again soon after, by the timer.
+            self._save()
 
     def _tick(self) -> None:
         run = self.run

@@ -273,3 +273,19 @@ def test_a_damaged_record_is_refused_by_name_and_the_others_still_read(tmp_path:
         with pytest.raises(HistoryError, match=f"the record of run {bad} is damaged"):
             history.get(bad)
         assert history.get(good).state == "success"
+
+
+def test_a_run_stopped_right_after_it_came_to_rest_is_recorded_as_finished(tmp_path: Path) -> None:
+    async def go(history: History) -> str:
+        recorder = Recorder(history, CHAIN, trigger="run-flow")
+        run = Flow.load(CHAIN).start(on_event=lambda event: None)
+        recorder.attach(run)
+        await run.start()
+        run.trigger_sources()
+        await run.wait_idle()
+        await run.stop("stopped")  # at once, as the studio's next Run Flow or a server's DELETE
+        return run.id
+
+    with History.open(tmp_path / "runs.db") as history:
+        run_id = asyncio.run(go(history))
+        assert history.get(run_id).state == "success"

@@ -14,6 +14,8 @@ from typing import Any
 from conftest import ROOT, edge, flow_doc, script
 from test_cli import headrace, write_flow
 
+from headrace.run import KEEP_VALUES
+
 CHAIN = flow_doc(
     [
         script("src", "def value():\n    for i in range(5):\n        yield i\n", name="Source"),
@@ -116,10 +118,10 @@ def test_a_run_killed_mid_way_is_kept_as_interrupted_with_what_it_recorded(tmp_p
     assert f"run {run['id']} of 'Slow': interrupted" in headrace("runs", "show", str(db), run["id"]).stdout
     record = json.loads(headrace("runs", "show", str(db), run["id"], "--json").stdout)
     assert "tick 5\n" in [line["text"] for line in record["view"]["nodes"]["show"]["console"]]
-    # Every value it sent, up to the newest 100 its ring keeps (a busy machine can send more
+    # Every value it sent, up to the newest its ring keeps (a busy machine can send more
     # between the checkpoint seen here and the kill: a CI run saw 126).
     sent = record["view"]["nodes"]["show"]["sockets"]["show"]["count"]
-    assert {"node": "show", "socket": "show", "values": min(sent, 100)} in record["kept"]
+    assert {"node": "show", "socket": "show", "values": min(sent, KEEP_VALUES)} in record["kept"]
 
 
 def test_a_run_exported_opens_and_replays_in_another_history(tmp_path: Path) -> None:
